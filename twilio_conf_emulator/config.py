@@ -1,0 +1,72 @@
+"""Every choice the emulator makes where Twilio is silent, in one place.
+
+Each field is listed in README.rst under "Assumptions"; change one with
+``Emulator(config=EmulatorConfig(...))``, ``serve --set NAME=VALUE`` or
+``POST /_emulator/config``.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+DEFAULT_ACCOUNT_SID = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+DEFAULT_AUTH_TOKEN = "emulator-auth-token"
+# Virtual time starts here in manual mode, so dates in bodies are the same on every run.
+DEFAULT_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+@dataclass
+class EmulatorConfig:
+    # --- call legs ---------------------------------------------------------------
+    # A virtual phone nobody configured answers after this many seconds of ringing.
+    default_answer_after: float = 1.0
+    # Seconds from "initiated" to "ringing" for a dialled leg.
+    ring_delay: float = 1.0
+    # Twilio adds a buffer to every ring Timeout ("10 behaves like ~15").
+    ring_timeout_buffer: float = 5.0
+    # What Participant create reports as queue_time (ms, a string on the wire).
+    participant_queue_time_ms: int = 1000
+    # --- conference lifecycle -------------------------------------------------------
+    # Where conference-start sits relative to the participant-join that caused it.
+    start_event_after_join: bool = True
+    # First SequenceNumber of a conference's status callbacks.
+    conference_sequence_start: int = 1
+    # Do unsubscribed events consume SequenceNumbers?  (Twilio: undocumented.)
+    sequence_counts_unsubscribed: bool = False
+    # A lone participant with startConferenceOnEnter never starts a conference (current docs).
+    start_with_single_participant: bool = False
+    # DialCallStatus sent to <Dial action> when a conference leg ends.
+    dial_call_status_after_conference: str = "answered"
+    # Free-text ``Reason`` sent with conference-end.
+    send_reason_text: bool = True
+    # --- audio ---------------------------------------------------------------------
+    sample_rate: int = 8000
+    frame_ms: int = 20
+    beep_seconds: float = 0.5
+    beep_hz: float = 1000.0
+    # Extra one-way delay per jitterBufferSize (ms), applied to that participant's path.
+    jitter_buffer_ms: dict = field(
+        default_factory=lambda: {"off": 0, "small": 20, "medium": 40, "large": 60}
+    )
+    # Speaker detection: an energy gate per 20 ms frame.
+    speech_threshold_dbfs: float = -40.0
+    speech_attack_ms: int = 60
+    speech_hangover_ms: int = 800
+    # <Say> duration when synthesised without espeak-ng: seconds per word, plus a floor.
+    say_seconds_per_word: float = 0.4
+    say_min_seconds: float = 0.6
+    # --- webhooks -------------------------------------------------------------------
+    webhook_connect_timeout: float = 10.0
+    webhook_read_timeout: float = 15.0
+    webhook_max_redirects: int = 10
+
+    def update(self, **changes):
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = set(changes) - names
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        for k, v in changes.items():
+            setattr(self, k, v)
+        return self
+
+    def as_dict(self):
+        return dataclasses.asdict(self)

@@ -1,0 +1,33 @@
+"""Deterministic SIDs: prefix + 32 lowercase hex, a pure function of (seed, prefix, n).
+
+Each prefix counts on its own, so adding a new kind of resource to a scenario does not shift
+the SIDs of the others.
+"""
+
+import hashlib
+import re
+import threading
+
+SID_RE = {p: re.compile(rf"^{p}[0-9a-f]{{32}}$") for p in ("AC", "CA", "CF", "RE", "PN", "SK", "AP")}
+
+
+def is_sid(prefix, value):
+    return bool(value) and bool(SID_RE.get(prefix, re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$")).match(value))
+
+
+class SidFactory:
+    def __init__(self, seed=0):
+        self.seed = seed
+        self._counters = {}
+        self._lock = threading.Lock()
+
+    def new(self, prefix):
+        with self._lock:
+            n = self._counters.get(prefix, 0)
+            self._counters[prefix] = n + 1
+        digest = hashlib.sha256(f"{self.seed}:{prefix}:{n}".encode()).hexdigest()
+        return prefix + digest[:32]
+
+    def reset(self):
+        with self._lock:
+            self._counters.clear()

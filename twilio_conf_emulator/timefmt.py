@@ -1,0 +1,48 @@
+"""Virtual epoch seconds <-> the date formats Twilio puts on the wire."""
+
+import datetime as _dt
+from email.utils import format_datetime
+
+UTC = _dt.timezone.utc
+
+
+def to_datetime(epoch):
+    return _dt.datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def rfc2822(epoch):
+    """``Fri, 18 Feb 2011 19:26:50 +0000``, as every 2010-04-01 date field is rendered."""
+    if epoch is None:
+        return None
+    return format_datetime(to_datetime(int(epoch)), usegmt=False).replace("-0000", "+0000")
+
+
+def utc_date(epoch):
+    return to_datetime(epoch).date()
+
+
+def parse_date(value):
+    """A ``YYYY-MM-DD`` list filter value; None when it does not parse."""
+    try:
+        return _dt.date.fromisoformat(value.strip()[:10])
+    except (ValueError, AttributeError):
+        return None
+
+
+def parse_datetime(value):
+    """A Call list ``StartTime``/``EndTime`` filter: ISO date or datetime, as epoch seconds."""
+    if not value:
+        return None
+    v = value.strip().replace("Z", "+00:00")
+    for parser in (_dt.datetime.fromisoformat,):
+        try:
+            d = parser(v)
+            if d.tzinfo is None:
+                d = d.replace(tzinfo=UTC)
+            return d.timestamp()
+        except ValueError:
+            pass
+    d = parse_date(value)
+    if d is None:
+        return None
+    return _dt.datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp()
