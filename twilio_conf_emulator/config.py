@@ -58,6 +58,10 @@ class EmulatorConfig:
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0
     webhook_max_redirects: int = 10
+    # --- robustness -------------------------------------------------------------------------
+    # A scheduled action that raises is rolled back and journaled as an alert (20500); with
+    # strict_actions it propagates out of advance() instead (the project's own tests use it).
+    strict_actions: bool = False
 
     def update(self, **changes):
         names = {f.name for f in dataclasses.fields(self)}

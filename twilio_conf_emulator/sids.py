@@ -28,6 +28,6 @@ class SidFactory:
         digest = hashlib.sha256(f"{self.seed}:{prefix}:{n}".encode()).hexdigest()
         return prefix + digest[:32]
 
-    def reset(self):
+    def reset(self, keep=()):
         with self._lock:
-            self._counters.clear()
+            self._counters = {p: n for p, n in self._counters.items() if p in keep}

@@ -1,1 +1,1 @@
-
+"""SQLAlchemy store."""

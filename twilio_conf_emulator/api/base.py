@@ -1,0 +1,44 @@
+"""What every REST view shares: the emulator, authentication and JSON responses."""
+
+import functools
+
+from flask import current_app, jsonify, request
+
+from ..engine import accounts as accounts_engine
+
+
+def emulator():
+    return current_app.extensions["twilio_conf_emulator"]
+
+
+def engine():
+    return emulator().engine
+
+
+def authenticated(view):
+    """Authenticate against the path's account; the view receives the Account row first."""
+
+    @functools.wraps(view)
+    def wrapper(account_sid, *args, **kwargs):
+        eng = engine()
+        with eng.transaction() as db:
+            account = accounts_engine.authenticate(
+                db, request.headers.get("Authorization"), account_sid)
+        return view(account, *args, **kwargs)
+
+    return wrapper
+
+
+def respond(body, status=200):
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp
+
+
+def no_content():
+    return current_app.response_class(status=204)
+
+
+def form():
+    """POST parameters: the form body, and for a POST with a query string, those too."""
+    return request.form

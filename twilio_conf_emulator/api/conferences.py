@@ -1,0 +1,60 @@
+"""Conferences: list, fetch, update (``Status=completed``, ``AnnounceUrl``)."""
+
+from flask import request
+
+from ..engine import conference as conference_engine
+from ..store.models import Conference
+from . import blueprint, filters, render
+from .base import authenticated, engine, respond
+from .paging import paginate
+from .params import PAGING, TChoice, TMethod, TString, TUrl, field, schema_class
+
+PATH = "/Accounts/<account_sid>/Conferences"
+STATUSES = ("init", "in-progress", "completed")
+
+ListParams = schema_class("ListConferenceParams", {
+    **PAGING, "friendly_name": field(TString, "FriendlyName", code=20001),
+})
+UpdateParams = schema_class("UpdateConferenceParams", {
+    "status": field(TChoice, "Status", code=20001, choices=("completed",)),
+    "announce_url": field(TUrl, "AnnounceUrl", code=21205),
+    "announce_method": field(TMethod, "AnnounceMethod", code=21200),
+})
+
+
+@blueprint.get(PATH + ".json")
+@authenticated
+def list_conferences(account):
+    args = request.args
+    p = ListParams().parse(args)
+    preds = (filters.date_filters(args, "DateCreated", "date_created")
+             + filters.date_filters(args, "DateUpdated", "date_updated")
+             + filters.enum_filter(args, "Status", "status", STATUSES))
+    if "friendly_name" in p:
+        preds.append(lambda c: c.friendly_name == p["friendly_name"])
+    with engine().transaction() as db:
+        rows = db.query(Conference).filter(Conference.account_sid == account.sid).all()
+        rows = sorted(filters.apply(rows, preds), key=lambda c: (-c.date_created, c.sid))
+        body = paginate(rows, "conferences", render.conference.dump, request.path, args, p)
+    return respond(body)
+
+
+@blueprint.get(PATH + "/<sid>.json")
+@authenticated
+def fetch_conference(account, sid):
+    with engine().transaction():
+        conf = conference_engine.get_conference(engine(), account.sid, sid, request.path)
+        body = render.conference.dump(conf)
+    return respond(body)
+
+
+@blueprint.post(PATH + "/<sid>.json")
+@authenticated
+def update_conference(account, sid):
+    p = UpdateParams().parse(request.form)
+    eng = engine()
+    with eng.transaction():
+        conf = conference_engine.get_conference(eng, account.sid, sid, request.path)
+        conference_engine.update_conference(eng, conf, p)
+        body = render.conference.dump(conf)
+    return respond(body)

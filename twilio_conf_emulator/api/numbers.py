@@ -1,0 +1,139 @@
+"""IncomingPhoneNumbers: any E.164 number is "yours"; its VoiceUrl routes inbound virtual calls."""
+
+from flask import request
+
+from ..errors import BadRequest, NotFound
+from ..store.models import IncomingPhoneNumber
+from . import blueprint, render
+from .base import authenticated, engine, no_content, respond
+from .paging import paginate
+from .params import PAGING, TBool, TChoice, TMethod, TString, TUrl, field, schema_class
+
+PATH = "/Accounts/<account_sid>/IncomingPhoneNumbers"
+
+WRITABLE = {
+    "friendly_name": field(TString, "FriendlyName", max_length=64),
+    "voice_url": field(TUrl, "VoiceUrl", code=21205, allow_empty=True),
+    "voice_method": field(TMethod, "VoiceMethod"),
+    "voice_fallback_url": field(TUrl, "VoiceFallbackUrl", code=21205, allow_empty=True),
+    "voice_fallback_method": field(TMethod, "VoiceFallbackMethod"),
+    "status_callback": field(TUrl, "StatusCallback", code=21205, allow_empty=True),
+    "status_callback_method": field(TMethod, "StatusCallbackMethod"),
+    "voice_caller_id_lookup": field(TBool, "VoiceCallerIdLookup"),
+    "voice_application_sid": field(TString, "VoiceApplicationSid"),
+    "sms_url": field(TUrl, "SmsUrl", code=21205, allow_empty=True),
+    "sms_method": field(TMethod, "SmsMethod"),
+    "sms_fallback_url": field(TUrl, "SmsFallbackUrl", code=21205, allow_empty=True),
+    "sms_fallback_method": field(TMethod, "SmsFallbackMethod"),
+    "sms_application_sid": field(TString, "SmsApplicationSid"),
+    "voice_receive_mode": field(TChoice, "VoiceReceiveMode", choices=("voice", "fax")),
+    "emergency_status": field(TChoice, "EmergencyStatus", choices=("Active", "Inactive")),
+    "emergency_address_sid": field(TString, "EmergencyAddressSid"),
+    "trunk_sid": field(TString, "TrunkSid"),
+    "identity_sid": field(TString, "IdentitySid"),
+    "address_sid": field(TString, "AddressSid"),
+    "bundle_sid": field(TString, "BundleSid"),
+}
+CreateParams = schema_class("CreateIncomingPhoneNumberParams", {
+    **WRITABLE,
+    "phone_number": field(TString, "PhoneNumber", code=21421),
+    "area_code": field(TString, "AreaCode", code=21421),
+})
+UpdateParams = schema_class("UpdateIncomingPhoneNumberParams", dict(WRITABLE))
+ListParams = schema_class("ListIncomingPhoneNumberParams", {
+    **PAGING,
+    "phone_number": field(TString, "PhoneNumber", code=20001),
+    "friendly_name": field(TString, "FriendlyName", code=20001),
+})
+
+
+def _number(p):
+    if p.get("phone_number"):
+        digits = "".join(ch for ch in p["phone_number"] if ch.isdigit())
+        if not (p["phone_number"].strip().startswith("+") and 2 <= len(digits) <= 15):
+            raise BadRequest(f"PhoneNumber {p['phone_number']!r} is not a valid E.164 number",
+                             code=21421)
+        return "+" + digits
+    if p.get("area_code"):
+        code = p["area_code"]
+        if not (code.isdigit() and len(code) == 3):
+            raise BadRequest(f"AreaCode {code!r} is not valid", code=21421)
+        return None  # picked below, deterministically
+    raise BadRequest("A PhoneNumber or AreaCode is required", code=21421)
+
+
+def get_number(db, account, sid):
+    n = db.get(IncomingPhoneNumber, sid)
+    if n is None or n.account_sid != account.sid:
+        raise NotFound(request.path)
+    return n
+
+
+@blueprint.post(PATH + ".json")
+@authenticated
+def create_number(account):
+    p = CreateParams().parse(request.form)
+    number = _number(p)
+    eng = engine()
+    with eng.transaction() as db:
+        sid = eng.sids.new("PN")
+        if number is None:
+            number = f"+1{p['area_code']}555{int(sid[2:10], 16) % 10000:04d}"
+        taken = db.query(IncomingPhoneNumber).filter(
+            IncomingPhoneNumber.phone_number == number).first()
+        if taken is not None:
+            raise BadRequest(f"Phone number {number} is already in use", code=21422)
+        now = eng.now()
+        fields_ = {k: v for k, v in p.items() if k in WRITABLE}
+        row = IncomingPhoneNumber(sid=sid, account_sid=account.sid, phone_number=number,
+                                  date_created=now, date_updated=now, fields=fields_)
+        db.add(row)
+        body = render.render_incoming_number(row)
+    return respond(body, 201)
+
+
+@blueprint.get(PATH + ".json")
+@authenticated
+def list_numbers(account):
+    p = ListParams().parse(request.args)
+    with engine().transaction() as db:
+        rows = db.query(IncomingPhoneNumber).filter(
+            IncomingPhoneNumber.account_sid == account.sid).all()
+        if "phone_number" in p:
+            rows = [r for r in rows if p["phone_number"].replace(" ", "+") in r.phone_number]
+        if "friendly_name" in p:
+            rows = [r for r in rows if render.render_incoming_number(r)["friendly_name"]
+                    == p["friendly_name"]]
+        rows.sort(key=lambda r: (r.date_created, r.sid))
+        body = paginate(rows, "incoming_phone_numbers", render.render_incoming_number,
+                        request.path, request.args, p)
+    return respond(body)
+
+
+@blueprint.get(PATH + "/<sid>.json")
+@authenticated
+def fetch_number(account, sid):
+    with engine().transaction() as db:
+        body = render.render_incoming_number(get_number(db, account, sid))
+    return respond(body)
+
+
+@blueprint.post(PATH + "/<sid>.json")
+@authenticated
+def update_number(account, sid):
+    p = UpdateParams().parse(request.form)
+    eng = engine()
+    with eng.transaction() as db:
+        row = get_number(db, account, sid)
+        row.fields = {**(row.fields or {}), **p}
+        row.date_updated = eng.now()
+        body = render.render_incoming_number(row)
+    return respond(body)
+
+
+@blueprint.delete(PATH + "/<sid>.json")
+@authenticated
+def delete_number(account, sid):
+    with engine().transaction() as db:
+        db.delete(get_number(db, account, sid))
+    return no_content()

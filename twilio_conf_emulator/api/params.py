@@ -1,0 +1,175 @@
+"""Request parsing with marshmallow, the Twilio way.
+
+- Form and query keys are PascalCase; unknown keys are ignored (Twilio's own examples send some).
+- Booleans: ``true``/``false`` in any case; anything else is false, as Twilio documents for
+  ``Muted``.
+- Event lists arrive as repeated keys or space-separated values; both are accepted.
+- A bad value becomes a 400 with the Twilio code the field carries (``metadata["code"]``).
+"""
+
+import re
+from urllib.parse import urlsplit
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from ..errors import BadRequest
+
+E164_LIKE = re.compile(r"^\+?[0-9][0-9\-\.\(\) ]{1,30}$")
+HTTP_METHODS = ("GET", "POST")
+
+
+class TBool(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return str(value).strip().lower() == "true"
+
+
+class TString(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        max_len = self.metadata.get("max_length")
+        if max_len and len(value) > max_len:
+            raise ValidationError(f"{self.data_key} must be at most {max_len} characters")
+        return value
+
+
+class TList(fields.Field):
+    """Repeated keys and space-separated values, flattened, first occurrence kept."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        values = value if isinstance(value, list) else [value]
+        out = []
+        for v in values:
+            for item in str(v).replace(",", " ").split():
+                if item not in out:
+                    out.append(item)
+        allowed = self.metadata.get("choices")
+        if allowed:
+            bad = [v for v in out if v not in allowed]
+            if bad:
+                raise ValidationError(
+                    f"{self.data_key} has invalid value(s) {' '.join(bad)}; "
+                    f"allowed: {' '.join(allowed)}")
+        return out
+
+
+class TMethod(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        v = str(value).strip().upper()
+        if v not in HTTP_METHODS:
+            raise ValidationError(f"{self.data_key} must be GET or POST, not {value!r}")
+        return v
+
+
+class TUrl(fields.Field):
+    """An absolute http(s) URL; ``''`` where the field allows it (WaitUrl: play nothing)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        v = str(value).strip()
+        if v == "" and self.metadata.get("allow_empty"):
+            return ""
+        try:
+            parts = urlsplit(v)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+            if ok and "_" in (parts.hostname or "") and self.metadata.get("no_underscore"):
+                ok = False
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValidationError(f"{self.data_key} is not a valid URL: {value!r}")
+        return v
+
+
+class TInt(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            v = int(str(value).strip())
+        except ValueError:
+            raise ValidationError(f"{self.data_key} must be an integer, not {value!r}") from None
+        lo, hi = self.metadata.get("min"), self.metadata.get("max")
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise ValidationError(f"{self.data_key} must be between {lo} and {hi}, not {v}")
+        return v
+
+
+class TChoice(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        v = str(value).strip()
+        choices = self.metadata["choices"]
+        if v not in choices:
+            raise ValidationError(f"{self.data_key} must be one of {', '.join(choices)}, "
+                                  f"not {value!r}")
+        return v
+
+
+class TEndpoint(fields.Field):
+    """A phone number, ``client:``, ``sip:`` or ``app:AP…``; custom ``?k=v`` params allowed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        v = str(value).strip()
+        base = v.split("?", 1)[0]
+        low = base.lower()
+        if low.startswith("client:") and len(base) > 7:
+            return v
+        if low.startswith("sip:") and "@" in base:
+            return v
+        if low.startswith("app:") and re.match(r"^app:AP[0-9a-fA-F]{32}$", base):
+            return v
+        if E164_LIKE.match(base) and sum(c.isdigit() for c in base) >= 2:
+            digits = re.sub(r"[^0-9]", "", base)
+            return ("+" + digits) if base.startswith("+") else digits
+        raise ValidationError(f"The '{self.data_key}' number {v} is not a valid phone number.")
+
+
+def field(kind, key, code=21200, required=False, required_code=None, required_message=None,
+          **meta):
+    return kind(data_key=key, required=required,
+                metadata={"code": code, "required_code": required_code,
+                          "required_message": required_message, **meta})
+
+
+class TwilioSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    def parse(self, multidict):
+        """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code."""
+        raw = {}
+        for f in self.fields.values():
+            key = f.data_key
+            if key in multidict:
+                raw[key] = multidict.getlist(key) if isinstance(f, TList) else multidict.get(key)
+            elif f.required:
+                raise BadRequest(f.metadata.get("required_message") or f"A '{key}' is required",
+                                 code=f.metadata.get("required_code") or f.metadata["code"])
+        try:
+            return self.load(raw)
+        except ValidationError as err:
+            raise self._to_twilio(err) from None
+
+    def _to_twilio(self, err):
+        messages = err.normalized_messages()
+        for f in self.fields.values():
+            if f.data_key in messages:
+                msg = messages[f.data_key]
+                msg = msg[0] if isinstance(msg, list) else str(msg)
+                return BadRequest(msg, code=f.metadata.get("code", 21200))
+        return BadRequest("Invalid request parameters", code=21200)
+
+
+class TPageSize(TInt):
+    """1..1000; larger values are clamped (twilio-python sends PageSize=limit unchecked)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        v = super()._deserialize(value, attr, data, **kwargs)
+        return max(1, min(1000, v))
+
+
+PAGING = {
+    "page_size": field(TPageSize, "PageSize", code=20001),
+    "page": field(TInt, "Page", code=20001, min=0, max=10**9),
+    "page_token": field(TString, "PageToken", code=20001),
+}
+
+
+def schema_class(name, spec):
+    return type(name, (TwilioSchema,), dict(spec))

@@ -1,0 +1,181 @@
+"""Participants: create (into a conference by SID or friendly name), list, fetch, update,
+delete, the last three by Call SID or by label."""
+
+from flask import request
+
+from ..engine import conference as conference_engine
+from . import blueprint, filters, render
+from .base import authenticated, engine, no_content, respond
+from .paging import paginate
+from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TString, TUrl,
+                     field, schema_class)
+
+PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
+CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
+CONFERENCE_EVENTS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker",
+                     "announcement")
+RECORDING_EVENTS = ("started", "in-progress", "paused", "resumed", "stopped", "completed",
+                    "failed", "absent")
+REGIONS = ("us1", "us2", "ie1", "de1", "sg1", "br1", "au1", "jp1")
+
+CreateParams = schema_class("CreateParticipantParams", {
+    "from_": field(TEndpoint, "From", code=21212, required=True, required_code=21213,
+                   required_message="A 'From' phone number is required."),
+    "to": field(TEndpoint, "To", code=21211, required=True, required_code=21201,
+                required_message="A 'To' phone number is required."),
+    "status_callback": field(TUrl, "StatusCallback", code=21205),
+    "status_callback_method": field(TMethod, "StatusCallbackMethod"),
+    "status_callback_event": field(TList, "StatusCallbackEvent", choices=CALL_EVENTS),
+    "label": field(TString, "Label", code=16024),
+    "timeout": field(TInt, "Timeout", min=5, max=600),
+    "record": field(TBool, "Record"),
+    "muted": field(TBool, "Muted"),
+    "beep": field(TChoice, "Beep", choices=("true", "false", "onEnter", "onExit")),
+    "start_conference_on_enter": field(TBool, "StartConferenceOnEnter"),
+    "end_conference_on_exit": field(TBool, "EndConferenceOnExit"),
+    "wait_url": field(TUrl, "WaitUrl", code=21205, allow_empty=True),
+    "wait_method": field(TMethod, "WaitMethod"),
+    "early_media": field(TBool, "EarlyMedia"),
+    "max_participants": field(TInt, "MaxParticipants", min=2, max=250),
+    "conference_record": field(TChoice, "ConferenceRecord",
+                               choices=("true", "false", "record-from-start", "do-not-record")),
+    "conference_trim": field(TChoice, "ConferenceTrim", choices=("trim-silence", "do-not-trim")),
+    "conference_status_callback": field(TUrl, "ConferenceStatusCallback", code=21205),
+    "conference_status_callback_method": field(TMethod, "ConferenceStatusCallbackMethod"),
+    "conference_status_callback_event": field(TList, "ConferenceStatusCallbackEvent",
+                                              choices=CONFERENCE_EVENTS),
+    "recording_channels": field(TChoice, "RecordingChannels", choices=("mono", "dual")),
+    "recording_status_callback": field(TUrl, "RecordingStatusCallback", code=21205),
+    "recording_status_callback_method": field(TMethod, "RecordingStatusCallbackMethod"),
+    "recording_status_callback_event": field(TList, "RecordingStatusCallbackEvent",
+                                             choices=RECORDING_EVENTS),
+    "sip_auth_username": field(TString, "SipAuthUsername"),
+    "sip_auth_password": field(TString, "SipAuthPassword"),
+    "region": field(TChoice, "Region", choices=REGIONS),
+    "conference_recording_status_callback": field(TUrl, "ConferenceRecordingStatusCallback",
+                                                  code=21205),
+    "conference_recording_status_callback_method": field(
+        TMethod, "ConferenceRecordingStatusCallbackMethod"),
+    "conference_recording_status_callback_event": field(
+        TList, "ConferenceRecordingStatusCallbackEvent",
+        choices=("in-progress", "completed", "failed", "absent")),
+    "coaching": field(TBool, "Coaching"),
+    "call_sid_to_coach": field(TString, "CallSidToCoach", code=16028),
+    "jitter_buffer_size": field(TChoice, "JitterBufferSize",
+                                choices=("off", "small", "medium", "large")),
+    "byoc": field(TString, "Byoc"),
+    "caller_id": field(TString, "CallerId"),
+    "call_reason": field(TString, "CallReason"),
+    "recording_track": field(TChoice, "RecordingTrack", choices=("inbound", "outbound", "both")),
+    "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
+    "machine_detection": field(TString, "MachineDetection"),
+    "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
+    "amd_status_callback": field(TUrl, "AmdStatusCallback", code=21205),
+    "amd_status_callback_method": field(TMethod, "AmdStatusCallbackMethod"),
+    "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
+    "call_token": field(TString, "CallToken"),
+    "client_notification_url": field(TUrl, "ClientNotificationUrl", code=21205),
+    "caller_display_name": field(TString, "CallerDisplayName", max_length=255),
+})
+
+UpdateParams = schema_class("UpdateParticipantParams", {
+    "muted": field(TBool, "Muted"),
+    "hold": field(TBool, "Hold"),
+    "hold_url": field(TUrl, "HoldUrl", code=21205, allow_empty=True),
+    "hold_method": field(TMethod, "HoldMethod"),
+    "announce_url": field(TUrl, "AnnounceUrl", code=21205),
+    "announce_method": field(TMethod, "AnnounceMethod"),
+    "wait_url": field(TUrl, "WaitUrl", code=21205, allow_empty=True),
+    "wait_method": field(TMethod, "WaitMethod"),
+    "beep_on_exit": field(TBool, "BeepOnExit"),
+    "end_conference_on_exit": field(TBool, "EndConferenceOnExit"),
+    "coaching": field(TBool, "Coaching"),
+    "call_sid_to_coach": field(TString, "CallSidToCoach", code=16028),
+})
+
+ListParams = schema_class("ListParticipantParams", dict(PAGING))
+
+
+def conference_settings(p):
+    """The Participant params that configure the conference (used only by the first one)."""
+    record = p.get("conference_record")
+    return {
+        "status_callback": p.get("conference_status_callback"),
+        "status_callback_method": p.get("conference_status_callback_method"),
+        "status_callback_events": p.get("conference_status_callback_event"),
+        "record": {"true": "record-from-start", "false": "do-not-record"}.get(record, record),
+        "trim": p.get("conference_trim"),
+        "recording_status_callback": p.get("conference_recording_status_callback"),
+        "recording_status_callback_method": p.get("conference_recording_status_callback_method"),
+        "recording_status_callback_events": p.get("conference_recording_status_callback_event"),
+        "recording_channels": p.get("recording_channels"),
+        "max_participants": p.get("max_participants"),
+        "region": p.get("region"),
+    }
+
+
+@blueprint.post(PATH + ".json")
+@authenticated
+def create_participant(account, conference_sid):
+    p = CreateParams().parse(request.form)
+    p["conference_settings"] = conference_settings(p)
+    eng = engine()
+    with eng.transaction():
+        part = conference_engine.create_participant(eng, account, conference_sid, p,
+                                                    request.path)
+        body = render.participant.dump(part)
+    body["queue_time"] = str(eng.config.participant_queue_time_ms)
+    return respond(body, 201)
+
+
+@blueprint.get(PATH + ".json")
+@authenticated
+def list_participants(account, conference_sid):
+    args = request.args
+    p = ListParams().parse(args)
+    preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
+             + filters.bool_filter(args, "Coaching", "coaching"))
+    eng = engine()
+    with eng.transaction():
+        conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
+        rows = filters.apply(conference_engine.active_participants(conf), preds)
+        body = paginate(rows, "participants", render.participant.dump, request.path, args, p,
+                        sid_of=lambda x: x.call_sid)
+    return respond(body)
+
+
+def _participant(eng, account, conference_sid, call_sid):
+    conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
+    return conf, conference_engine.find_participant(eng, conf, call_sid, request.path)
+
+
+@blueprint.get(PATH + "/<path:call_sid>.json")
+@authenticated
+def fetch_participant(account, conference_sid, call_sid):
+    eng = engine()
+    with eng.transaction():
+        _, part = _participant(eng, account, conference_sid, call_sid)
+        body = render.participant.dump(part)
+    return respond(body)
+
+
+@blueprint.post(PATH + "/<path:call_sid>.json")
+@authenticated
+def update_participant(account, conference_sid, call_sid):
+    p = UpdateParams().parse(request.form)
+    eng = engine()
+    with eng.transaction():
+        conf, part = _participant(eng, account, conference_sid, call_sid)
+        conference_engine.update_participant(eng, conf, part, p)
+        body = render.participant.dump(part)
+    return respond(body)
+
+
+@blueprint.delete(PATH + "/<path:call_sid>.json")
+@authenticated
+def delete_participant(account, conference_sid, call_sid):
+    eng = engine()
+    with eng.transaction():
+        _, part = _participant(eng, account, conference_sid, call_sid)
+        conference_engine.kick(eng, part)
+    return no_content()

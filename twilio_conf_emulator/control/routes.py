@@ -1,0 +1,134 @@
+"""Control API routes. Names and shapes are a stable contract (DESIGN.md); add, don't rename."""
+
+from flask import current_app, jsonify, request
+
+from .. import __version__
+from ..engine import calls as calls_engine
+from ..errors import BadRequest, NotFound, NotImplementedYet
+from ..journal import query
+from ..store.models import Alert
+from ..timefmt import rfc2822
+from . import blueprint
+
+
+def emulator():
+    return current_app.extensions["twilio_conf_emulator"]
+
+
+def body():
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.data.strip():
+            raise BadRequest("The body must be a JSON object", code=20001)
+        data = {}
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object", code=20001)
+    return data
+
+
+def clock_body():
+    emu = emulator()
+    return {"mode": emu.clock.mode, "now": rfc2822(emu.clock.now()), "epoch": emu.clock.now(),
+            "pending": emu.engine.scheduler.pending()}
+
+
+@blueprint.get("/health")
+def health():
+    return jsonify({"status": "ok", "version": __version__})
+
+
+@blueprint.post("/reset")
+def reset():
+    emulator().reset()
+    return jsonify({"status": "ok"})
+
+
+@blueprint.get("/clock")
+def clock():
+    return jsonify(clock_body())
+
+
+@blueprint.post("/clock/advance")
+def advance():
+    data = body()
+    try:
+        seconds = float(data.get("seconds", 0))
+    except (TypeError, ValueError):
+        raise BadRequest("seconds must be a number", code=20001) from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise BadRequest("seconds must be a finite number >= 0", code=20001)
+    emulator().advance(seconds)
+    return jsonify(clock_body())
+
+
+@blueprint.post("/phones")
+def phones():
+    data = body()
+    number = data.get("number")
+    if not number or not isinstance(number, str):
+        raise BadRequest("number is required", code=20001)
+    cfg = {k: v for k, v in data.items() if k not in ("number", "account_sid")}
+    emu = emulator()
+    with emu.engine.transaction() as db:
+        result = calls_engine.set_phone(db, number, cfg, data.get("account_sid"))
+    return jsonify(result), 201
+
+
+@blueprint.post("/accounts")
+def accounts():
+    data = body()
+    sid, token = emulator().create_account(data.get("sid"), data.get("auth_token"),
+                                           data.get("friendly_name"))
+    return jsonify({"sid": sid, "auth_token": token}), 201
+
+
+@blueprint.post("/keys")
+def keys():
+    data = body()
+    sid, secret = emulator().create_api_key(data.get("account_sid"), data.get("secret"))
+    return jsonify({"sid": sid, "secret": secret}), 201
+
+
+@blueprint.get("/webhooks")
+def webhooks():
+    a = request.args
+    emu = emulator()
+    with emu.engine.transaction() as db:
+        entries = query(db, kind=a.get("kind"), conference_sid=a.get("conference_sid"),
+                        call_sid=a.get("call_sid"), account_sid=a.get("account_sid"),
+                        since_id=a.get("since_id"))
+    return jsonify({"webhooks": entries})
+
+
+@blueprint.get("/alerts")
+def alerts():
+    emu = emulator()
+    with emu.engine.transaction() as db:
+        rows = db.query(Alert).order_by(Alert.id).all()
+        out = [{"id": r.id, "time": r.time, "code": r.code, "level": r.level,
+                "message": r.message, "call_sid": r.call_sid,
+                "conference_sid": r.conference_sid, "url": r.url} for r in rows]
+    return jsonify({"alerts": out})
+
+
+@blueprint.get("/config")
+def get_config():
+    return jsonify(emulator().config.as_dict())
+
+
+@blueprint.post("/config")
+def set_config():
+    try:
+        emulator().config.update(**body())
+    except KeyError as err:
+        raise BadRequest(f"Unknown config option(s): {err}", code=20001) from None
+    return jsonify(emulator().config.as_dict())
+
+
+@blueprint.route("/<path:rest>", methods=["GET", "POST", "DELETE"])
+def unknown(rest):
+    raise NotFound(request.path)
+
+
+def not_yet(what):
+    raise NotImplementedYet(what)

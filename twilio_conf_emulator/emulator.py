@@ -1,0 +1,151 @@
+"""``Emulator``: one emulated Twilio, in-process; the object the CLI, the pytest plugin and the
+server are built from.
+
+    emu = Emulator()                      # manual clock, in-memory SQLite, seed 0
+    client = emu.client                   # twilio-python, wired with no socket
+    client.conferences("Room").participants.create(from_="+15550001111", to="+15550002222")
+    emu.advance(5)                        # deliver everything due in the next 5 virtual seconds
+    emu.webhooks.assert_events([...])
+"""
+
+import os
+import threading
+
+from sqlalchemy import delete
+
+from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
+from .engine import accounts as accounts_engine
+from .engine import calls as calls_engine
+from .engine.clock import VirtualClock
+from .engine.core import Engine
+from .sids import SidFactory
+from .store import models
+from .store.db import open_store
+from .webhooks.transport import HttpTransport, Router, WsgiTransport
+
+# Importing the purpose modules registers what each kind of call leg does.
+from .engine import conference as _conference  # noqa: F401,E402
+
+STATE_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
+                models.Recording, models.VirtualPhone, models.JournalEntry, models.Alert,
+                models.MediaEventRow)
+
+
+class Emulator:
+    def __init__(self, db_url="sqlite://", clock="manual", speed=1.0, seed=0,
+                 account_sid=None, auth_token=None, config=None, epoch=None):
+        self.config = config or EmulatorConfig()
+        self.account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
+                            or DEFAULT_ACCOUNT_SID)
+        self.auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
+                           or DEFAULT_AUTH_TOKEN)
+        self.seed = seed
+        self.epoch = epoch
+        self.sids = SidFactory(seed)
+        self.clock = VirtualClock(clock, epoch=epoch, speed=speed)
+        self.router = Router(self.config, default=HttpTransport(self.config))
+        self.engine = Engine(self.config, open_store(db_url), self.clock, self.sids, self.router)
+        with self.engine.transaction() as db:
+            accounts_engine.ensure_account(db, self.account_sid, self.auth_token,
+                                           self.clock.now())
+        from .app import create_app
+
+        self.app = create_app(self)
+        self._client = None
+        self._runner = None
+        self._stop = threading.Event()
+
+    # -- the clock -------------------------------------------------------------------------
+    def advance(self, seconds=0.0):
+        """Run everything due in the next ``seconds`` of virtual time (0: what is due now)."""
+        self.engine.advance(float(seconds))
+        return self.clock.now()
+
+    def now(self):
+        return self.clock.now()
+
+    def start_realtime(self, tick=0.02):
+        """Realtime mode: a runner thread follows the wall clock times ``speed``."""
+        if self.clock.mode != "realtime" or self._runner is not None:
+            return
+
+        def run():
+            while not self._stop.is_set():
+                self.engine.run_until(self.clock.realtime_target())
+                self.engine.wait_for_work(tick)
+
+        self._runner = threading.Thread(target=run, name="twilio-emulator-clock", daemon=True)
+        self._runner.start()
+
+    def stop(self):
+        self._stop.set()
+        if self._runner is not None:
+            self._runner.join(timeout=5)
+            self._runner = None
+        self.router.close()
+
+    # -- state ---------------------------------------------------------------------------------
+    def reset(self):
+        """Drop all state but accounts and config; SIDs and the clock start over."""
+        eng = self.engine
+        with eng.run_lock, eng.transaction() as db:
+            for table in STATE_TABLES:
+                db.execute(delete(table))
+            db.expunge_all()
+            eng.scheduler.clear()
+            eng._outbox.clear()
+            # Accounts and keys survive a reset, so their SIDs keep counting.
+            self.sids.reset(keep=("AC", "SK", "SS", "TK"))
+            self.clock.reset(self.epoch if self.clock.mode == "manual" else None)
+
+    def create_account(self, sid=None, auth_token=None, friendly_name=None):
+        """A fresh, isolated account (for parallel test workers)."""
+        sid = sid or self.sids.new("AC")
+        token = auth_token or self.sids.new("TK")[2:]
+        with self.engine.transaction() as db:
+            accounts_engine.ensure_account(db, sid, token, self.clock.now(), friendly_name)
+        return sid, token
+
+    def create_api_key(self, account_sid=None, secret=None):
+        sid = self.sids.new("SK")
+        secret = secret or self.sids.new("SS")[2:]
+        with self.engine.transaction() as db:
+            accounts_engine.add_api_key(db, sid, secret, account_sid or self.account_sid)
+        return sid, secret
+
+    def phone(self, number, account_sid=None, **behaviour):
+        """How ``number`` behaves when the emulator dials it: ``outcome`` (answer, busy,
+        no-answer, failed), ``answer_after``, ``audio`` (a WAV path), ``hangup_after``,
+        ``digits`` ([{"at": s, "digits": "1#"}])."""
+        with self.engine.transaction() as db:
+            return calls_engine.set_phone(db, number, dict(behaviour), account_sid)
+
+    # -- webhooks ------------------------------------------------------------------------------
+    def deliver_webhooks_to(self, wsgi_app, host=None):
+        """Send webhooks straight into ``wsgi_app`` (all of them, or those for ``host``)."""
+        transport = WsgiTransport(wsgi_app)
+        if host is None:
+            self.router.route_all(transport)
+        else:
+            self.router.route(host, transport)
+        return transport
+
+    @property
+    def webhooks(self):
+        from .journal import Journal
+
+        return Journal(self)
+
+    # -- clients -------------------------------------------------------------------------------
+    @property
+    def client(self):
+        """A twilio-python ``Client`` for the default account, wired to this emulator in-process."""
+        if self._client is None:
+            self._client = self.make_client()
+        return self._client
+
+    def make_client(self, account_sid=None, auth_token=None):
+        from .client import in_process_client
+
+        return in_process_client(self, account_sid or self.account_sid,
+                                 auth_token or self.auth_token)

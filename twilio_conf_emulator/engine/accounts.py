@@ -1,0 +1,66 @@
+"""Accounts, API keys and HTTP Basic authentication."""
+
+import base64
+import binascii
+
+from ..errors import Unauthorized
+from ..store.models import Account, ApiKey
+
+
+def ensure_account(db, sid, auth_token, now, friendly_name=None):
+    acct = db.get(Account, sid)
+    if acct is None:
+        acct = Account(
+            sid=sid, auth_token=auth_token, friendly_name=friendly_name or f"Emulated {sid[-6:]}",
+            status="active", type="Full", owner_account_sid=sid, date_created=now, date_updated=now,
+        )
+        db.add(acct)
+    else:
+        acct.auth_token = auth_token
+    return acct
+
+
+def add_api_key(db, sid, secret, account_sid):
+    key = ApiKey(sid=sid, secret=secret, account_sid=account_sid)
+    db.merge(key)
+    return key
+
+
+def parse_basic(header):
+    """``Authorization: Basic ...`` -> (user, password), or None."""
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    user, sep, password = raw.partition(":")
+    return (user, password) if sep else None
+
+
+def authenticate(db, authorization, path_account_sid):
+    """The Account the credentials unlock for ``path_account_sid``; else 20003.
+
+    ``AC…:auth_token`` of that account (or of its owner), or ``SK…:secret`` of one of its keys.
+    Credentials of another account are denied exactly like wrong ones, so nothing leaks.
+    """
+    creds = parse_basic(authorization)
+    if creds is None:
+        raise Unauthorized()
+    user, password = creds
+    target = db.get(Account, path_account_sid) if path_account_sid else None
+    if user.startswith("SK"):
+        key = db.get(ApiKey, user)
+        if key is None or key.secret != password:
+            raise Unauthorized()
+        owner = key.account_sid
+    else:
+        acct = db.get(Account, user)
+        if acct is None or acct.auth_token != password:
+            raise Unauthorized()
+        owner = acct.sid
+    if target is None:
+        raise Unauthorized()
+    if owner != target.sid and owner != target.owner_account_sid:
+        raise Unauthorized()
+    return target

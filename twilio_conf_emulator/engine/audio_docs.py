@@ -1,0 +1,233 @@
+"""The audio a conference plays from a URL: waitUrl, holdUrl and announceUrl.
+
+Each URL answers with audio or with TwiML of only ``<Play>``, ``<Say>``, ``<Pause>`` and
+``<Redirect>`` (anything else: 13238). The document becomes a media playlist; a ``<Redirect>``
+back to the same document loops it, as Twilio's hold-music documents do; when the document
+runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the router, ``file:``
+and paths from disk) so the mixer never touches the network.
+"""
+
+import base64
+from urllib.parse import urldefrag
+
+from ..errors import TwilioError
+from ..webhooks import content
+from ..webhooks.fetch import is_local, local_path
+from ..webhooks.transport import OutboundRequest
+from . import callbacks, twiml
+from .conference import send_event
+
+HOLD_MUSIC = {"kind": "hold-music"}
+MAX_REDIRECTS = 10
+
+
+def _call_params(eng, part):
+    from ..store.models import Call
+
+    call = eng.db.get(Call, part.call_sid) if part is not None else None
+    return callbacks.voice_params(call) if call is not None else []
+
+
+def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None,
+                   conference_sid=None, kind="audio-url", hops=0):
+    """Fetch ``url`` and call ``on_done(ref_or_None, error)`` with a playlist AudioRef.
+
+    ``error`` is ``(code, message)`` when the URL failed or its TwiML is not allowed.
+    """
+    if is_local(url):
+        on_done({"kind": "file", "path": local_path(url)}, None)
+        return
+
+    def got(result):
+        what = content.classify(result)
+        if what == "error":
+            code, message = content.content_error(result)
+            on_done(None, (code, message))
+            return
+        if what == "audio":
+            on_done(_bytes_ref(result.body), None)
+            return
+        try:
+            if what == "text":
+                doc = twiml.document_from_text(content.decode_text(result), result.final_url)
+            else:
+                doc = twiml.parse(result.body, result.final_url)
+            twiml.check_allowed(doc)
+        except TwilioError as err:
+            on_done(None, (err.code, err.message))
+            return
+        _resolve_document(eng, account_sid, doc, result.final_url, params, on_done,
+                          call_sid, conference_sid, kind, hops)
+
+    eng.emit_request(OutboundRequest(url=url, method=method, params=list(params), kind=kind),
+                     account_sid=account_sid, on_result=got, call_sid=call_sid,
+                     conference_sid=conference_sid)
+
+
+def _bytes_ref(body):
+    return {"kind": "bytes", "data_b64": base64.b64encode(body).decode("ascii")}
+
+
+def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
+                      conference_sid, kind, hops):
+    items, loop, pending = [], False, []
+    for verb in doc.verbs:
+        if isinstance(verb, twiml.Say):
+            items.append({"kind": "say", "text": verb.text, "voice": verb.voice,
+                          "language": verb.language, "loop": verb.loop or True})
+        elif isinstance(verb, twiml.Pause):
+            items.append({"kind": "silence", "seconds": float(verb.length)})
+        elif isinstance(verb, twiml.Play):
+            slot = {"kind": "silence", "seconds": 0.0, "loop": verb.loop or True}
+            items.append(slot)
+            if verb.digits:
+                slot.update({"kind": "dtmf", "digits": verb.digits})
+            elif verb.url:
+                pending.append((slot, verb.url))
+        elif isinstance(verb, twiml.Redirect):
+            target = verb.url or doc_url
+            if urldefrag(target)[0] == urldefrag(doc_url)[0] or hops >= MAX_REDIRECTS:
+                loop = True
+            else:
+                pending.append((("redirect", items), target))
+            break
+
+    def finish():
+        ref = {"kind": "playlist", "items": items, "loop": loop}
+        on_done(ref, None)
+
+    def next_pending():
+        if not pending:
+            finish()
+            return
+        slot, url = pending.pop(0)
+        if isinstance(slot, tuple):  # a Redirect to another document: play it after these
+            def after_redirect(ref, error):
+                if ref is not None:
+                    items.append(ref)
+                finish()
+            fetch_playlist(eng, account_sid, url, "POST", params, after_redirect, call_sid,
+                           conference_sid, kind, hops + 1)
+            return
+
+        def got_audio(ref, error):
+            loop_value = slot.get("loop", True)
+            slot.clear()
+            if ref is None:
+                slot.update({"kind": "silence", "seconds": 0.0})
+            else:
+                slot.update(ref)
+                slot["loop"] = loop_value
+            next_pending()
+
+        _fetch_audio(eng, account_sid, url, got_audio, call_sid, conference_sid)
+
+    next_pending()
+
+
+def _fetch_audio(eng, account_sid, url, on_done, call_sid, conference_sid):
+    if is_local(url):
+        on_done({"kind": "file", "path": local_path(url)}, None)
+        return
+
+    def got(result):
+        if content.classify(result) == "audio":
+            on_done(_bytes_ref(result.body), None)
+        else:
+            code, message = content.content_error(result)
+            eng.alert(account_sid, code or 13420, message or "Play: not audio", url=url,
+                      call_sid=call_sid, conference_sid=conference_sid)
+            on_done(None, (code, message))
+
+    eng.emit_request(OutboundRequest(url=url, method="GET", params=[], kind="play-media"),
+                     account_sid=account_sid, on_result=got, call_sid=call_sid,
+                     conference_sid=conference_sid)
+
+
+# -- wait, hold, announce -------------------------------------------------------------------------
+def play_wait(eng, conf, part):
+    """What a participant hears while the conference has not started."""
+    opts = part.options or {}
+    url = opts.get("wait_url")
+    sid, conf_sid = part.call_sid, conf.sid
+    if url is None or url is twiml.DEFAULT or url == "DEFAULT":
+        eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
+        return
+    if url == "":
+        eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
+        return
+
+    def done(ref, error):
+        if error is not None:
+            eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
+                      url=url)
+        eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=ref)
+
+    fetch_playlist(eng, conf.account_sid, url, opts.get("wait_method") or "POST",
+                   _call_params(eng, part), done, sid, conf_sid, kind="wait-url")
+
+
+def play_hold(eng, conf, part, url, method):
+    sid, conf_sid = part.call_sid, conf.sid
+    if part.status != "connected":
+        return
+    if url is None:
+        eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
+        return
+    if url == "":
+        eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
+        return
+    # On hold at once (silence) until the hold document arrives.
+    eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
+
+    def done(ref, error):
+        if error is not None:
+            eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
+                      url=url)
+            return
+        current = _participant(eng, sid)
+        if current is not None and current.hold:
+            eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=ref)
+
+    fetch_playlist(eng, conf.account_sid, url, method, _call_params(eng, part), done, sid,
+                   conf_sid, kind="hold-url")
+
+
+def _participant(eng, call_sid):
+    from .conference import participant_for_call
+
+    return participant_for_call(eng, call_sid)
+
+
+def announce(eng, conf, part, url, method):
+    """Play ``url`` to the whole conference (``part`` None) or to one participant; send
+    announcement-end when its audio has played on the virtual clock, or announcement-fail."""
+    sid = part.call_sid if part is not None else None
+    conf_sid = conf.sid
+    params = (_call_params(eng, part) if part is not None else [
+        ("AccountSid", conf.account_sid), ("ConferenceSid", conf.sid),
+        ("FriendlyName", conf.friendly_name)])
+
+    def event(name, extra=()):
+        from ..store.models import Conference
+
+        c = eng.db.get(Conference, conf_sid)
+        p = _participant(eng, sid) if sid else None
+        send_event(eng, c, name, p, extra=(("AnnounceUrl", url),) + tuple(extra))
+
+    def done(ref, error):
+        if error is not None:
+            eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
+                      url=url)
+            event("announcement-fail", (("ReasonAnnouncementFailed", error[1] or str(error[0])),))
+            return
+        eng.media_event("announce", call_sid=sid, conference_sid=conf_sid, audio=ref)
+        from ..media.audio import audio_duration
+
+        seconds = audio_duration(ref, eng.config)
+        if seconds is None:
+            return  # an endless announcement never ends on its own
+        eng.after(seconds, lambda: event("announcement-end"), f"announcement-end {conf_sid}")
+
+    fetch_playlist(eng, conf.account_sid, url, method, params, done, sid, conf_sid,
+                   kind="announce-url")

@@ -1,0 +1,314 @@
+"""Call legs: queued -> initiated -> ringing -> in-progress -> completed, or busy / no-answer /
+failed / canceled, as the dialled virtual phone is configured.
+
+A leg knows what it is for (``options["purpose"]``): ``participant`` legs join a conference
+when answered, ``twiml`` legs run TwiML. The modules that own those purposes are called
+through :data:`PURPOSES`, so this module depends on none of them.
+"""
+
+from ..errors import BadRequest
+from ..store.models import Call, VirtualPhone
+from . import callbacks
+from .callbacks import TERMINAL_CALL_STATUSES
+
+ACTIVE_CALL_STATUSES = ("queued", "ringing", "in-progress")
+PHONE_OUTCOMES = ("answer", "busy", "no-answer", "failed")
+
+# purpose -> object with on_answer(eng, call), on_failed(eng, call), on_hangup(eng, call, by),
+# on_digits(eng, call, digits); filled in by the modules that own each purpose.
+PURPOSES = {}
+
+
+# -- virtual phones --------------------------------------------------------------------------
+def phone_key(account_sid, number):
+    return f"{account_sid or '*'}|{number}"
+
+
+def set_phone(db, number, config, account_sid=None):
+    outcome = config.get("outcome", "answer")
+    if outcome not in PHONE_OUTCOMES:
+        raise BadRequest(f"outcome must be one of {', '.join(PHONE_OUTCOMES)}")
+    for key in ("answer_after", "hangup_after"):
+        if config.get(key) is not None:
+            try:
+                config[key] = float(config[key])
+            except (TypeError, ValueError):
+                raise BadRequest(f"{key} must be a number of seconds") from None
+            if config[key] < 0:
+                raise BadRequest(f"{key} must be >= 0")
+    digits = config.get("digits") or []
+    if not isinstance(digits, list) or not all(
+        isinstance(d, dict) and "digits" in d for d in digits
+    ):
+        raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}')
+    row = db.get(VirtualPhone, phone_key(account_sid, number))
+    if row is None:
+        row = VirtualPhone(number=phone_key(account_sid, number), config={})
+        db.add(row)
+    row.config = {**config, "number": number}
+    return row.config
+
+
+def get_phone(eng, account_sid, number):
+    for key in (phone_key(account_sid, number), phone_key(None, number)):
+        row = eng.db.get(VirtualPhone, key)
+        if row is not None:
+            return dict(row.config)
+    return {"number": number, "outcome": "answer"}
+
+
+# -- legs ------------------------------------------------------------------------------------
+def new_call(eng, account_sid, to, from_, direction, purpose, parent_call_sid=None, **options):
+    now = eng.now()
+    call = Call(
+        sid=eng.sids.new("CA"), account_sid=account_sid, parent_call_sid=parent_call_sid,
+        to=to, from_=from_, status="queued", direction=direction,
+        date_created=now, date_updated=now, callback_seq=-1,
+        options={"purpose": purpose, **options},
+    )
+    eng.db.add(call)
+    return call
+
+
+def set_status(eng, call, status):
+    call.status = status
+    call.date_updated = eng.now()
+
+
+def send_progress(eng, call, event):
+    """A call-progress callback if the leg subscribed to ``event`` (default: completed)."""
+    opts = call.options or {}
+    url = opts.get("status_callback")
+    events = opts.get("status_callback_events") or ["completed"]
+    if not url or event not in events:
+        return
+    call.callback_seq += 1
+    from ..webhooks.transport import OutboundRequest
+
+    params = callbacks.call_progress_params(call, event, eng.now(), call.callback_seq)
+    eng.emit_request(
+        OutboundRequest(url=url, method=opts.get("status_callback_method", "POST"),
+                        params=params, kind="call-status"),
+        account_sid=call.account_sid, call_sid=call.sid,
+    )
+
+
+def dial(eng, call):
+    """Place the outbound leg to its virtual phone; consequences run on the virtual clock."""
+    phone = get_phone(eng, call.account_sid, call.to)
+    cfg = eng.config
+    timeout = float((call.options or {}).get("timeout", 60)) + cfg.ring_timeout_buffer
+    answer_after = phone.get("answer_after")
+    if answer_after is None:
+        answer_after = cfg.default_answer_after
+    outcome = phone.get("outcome", "answer")
+    if outcome == "answer" and answer_after > timeout:
+        outcome = "no-answer"
+    sid = call.sid
+
+    def initiated():
+        c = eng.db.get(Call, sid)
+        if c.status != "queued":
+            return
+        c.start_time = eng.now()
+        c.date_updated = eng.now()
+        _purpose(c).on_progress(eng, c, "initiated")
+        send_progress(eng, c, "initiated")
+        if outcome == "failed":
+            finish(eng, c, "failed")
+            return
+        eng.after(cfg.ring_delay, ringing, f"ringing {sid}")
+
+    def ringing():
+        c = eng.db.get(Call, sid)
+        if c.status != "queued":
+            return
+        if outcome == "busy":
+            finish(eng, c, "busy")
+            return
+        set_status(eng, c, "ringing")
+        _purpose(c).on_progress(eng, c, "ringing")
+        send_progress(eng, c, "ringing")
+        if outcome == "no-answer":
+            c.options = {**c.options, "_ring_timer": True}
+            eng.after(timeout, lambda: _no_answer(eng, sid), f"no-answer {sid}")
+        else:
+            eng.after(answer_after, lambda: answer(eng, sid, phone), f"answer {sid}")
+
+    eng.soon(initiated, f"initiated {sid}")
+
+
+def _no_answer(eng, sid):
+    c = eng.db.get(Call, sid)
+    if c.status == "ringing":
+        finish(eng, c, "no-answer")
+
+
+def answer(eng, sid, phone):
+    c = eng.db.get(Call, sid)
+    if c.status != "ringing":
+        return
+    now = eng.now()
+    c.answered_at = now
+    set_status(eng, c, "in-progress")
+    eng.media_event("call-answered", call_sid=sid, voice=voice_ref(phone))
+    send_progress(eng, c, "answered")
+    schedule_phone_script(eng, sid, phone)
+    _purpose(c).on_answer(eng, c)
+
+
+def voice_ref(phone):
+    audio = phone.get("audio")
+    if not audio:
+        return None
+    if isinstance(audio, dict):
+        return audio
+    return {"kind": "file", "path": audio, "loop": bool(phone.get("loop", False)),
+            "offset": float(phone.get("offset", 0.0))}
+
+
+def schedule_phone_script(eng, sid, phone):
+    """The virtual party's own script: key presses and hang-up, relative to the answer."""
+    for step in phone.get("digits") or []:
+        digits = str(step.get("digits", ""))
+        eng.after(float(step.get("at", 0)), lambda d=digits: press_digits(eng, sid, d),
+                  f"digits {sid}")
+    if phone.get("hangup_after") is not None:
+        eng.after(float(phone["hangup_after"]), lambda: hangup(eng, sid, by="caller"),
+                  f"hangup {sid}")
+
+
+def press_digits(eng, sid, digits):
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress":
+        return
+    _purpose(c).on_digits(eng, c, digits)
+
+
+def hangup(eng, sid, by="caller"):
+    """The far end (``caller``) or the API (``api``) ends the call."""
+    c = eng.db.get(Call, sid)
+    if c is None or c.status in TERMINAL_CALL_STATUSES:
+        return
+    if c.status == "in-progress":
+        _purpose(c).on_hangup(eng, c, by)
+        finish(eng, c, "completed")
+    else:
+        finish(eng, c, "canceled")
+
+
+def finish(eng, call, status):
+    """Move a leg to a terminal status, tell its owner, send the completed callback."""
+    if call.status in TERMINAL_CALL_STATUSES:
+        return
+    now = eng.now()
+    was_answered = call.answered_at is not None
+    set_status(eng, call, status)
+    if status == "completed":
+        call.end_time = now
+    if was_answered:
+        eng.media_event("call-ended", call_sid=call.sid)
+    if status != "completed" or not was_answered:
+        _purpose(call).on_failed(eng, call)
+    # Canceled while still queued: Twilio sends no callbacks at all.
+    if status == "canceled" and call.start_time is None:
+        return
+    send_progress(eng, call, "completed")
+
+
+def _purpose(call):
+    return PURPOSES.get((call.options or {}).get("purpose"), _Nobody)
+
+
+class _Nobody:
+    @staticmethod
+    def on_answer(eng, call):
+        pass
+
+    @staticmethod
+    def on_failed(eng, call):
+        pass
+
+    @staticmethod
+    def on_hangup(eng, call, by):
+        pass
+
+    @staticmethod
+    def on_digits(eng, call, digits):
+        pass
+
+    @staticmethod
+    def on_progress(eng, call, event):
+        pass
+
+
+# -- the Calls API -----------------------------------------------------------------------------
+def create_api_call(eng, account, p):
+    """POST /Calls.json: dial ``To``; when it answers, run ``Twiml`` or the TwiML at ``Url``."""
+    from ..errors import NotImplementedYet
+
+    url, twiml = p.get("url"), p.get("twiml")
+    if not url and not twiml and not p.get("application_sid"):
+        raise BadRequest("Url parameter is required", code=21205)
+    if p.get("application_sid") and not url and not twiml:
+        raise NotImplementedYet("Applications (ApplicationSid)")
+    if url:
+        twiml = None  # "If both twiml and url are provided then twiml will be ignored."
+    call = new_call(
+        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api", purpose="twiml",
+        url=url, method=p.get("method") or "POST", twiml=twiml,
+        fallback_url=p.get("fallback_url"), fallback_method=p.get("fallback_method") or "POST",
+        status_callback=p.get("status_callback"),
+        status_callback_method=p.get("status_callback_method") or "POST",
+        status_callback_events=p.get("status_callback_event") or ["completed"],
+        timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
+        send_digits=p.get("send_digits"), record=p.get("record", False),
+    )
+    dial(eng, call)
+    return call
+
+
+def update_api_call(eng, call, p):
+    """POST /Calls/{Sid}.json: redirect (Url/Twiml) or end (Status) a call."""
+    if p.get("url") and p.get("twiml"):
+        raise BadRequest("Twiml and Url parameters are mutually exclusive", code=21200)
+    status = p.get("status")
+    redirect = p.get("url") or p.get("twiml")
+    if call.status in TERMINAL_CALL_STATUSES and (redirect or status):
+        raise BadRequest(f"Call is not in-progress. Cannot redirect or end a call in state "
+                         f"'{call.status}'.", code=21220)
+    opts = dict(call.options or {})
+    if p.get("status_callback"):
+        if not p.get("url"):
+            raise BadRequest("Updating StatusCallback requires Url in the same request",
+                             code=21200)
+        opts["status_callback"] = p["status_callback"]
+        opts["status_callback_method"] = p.get("status_callback_method") or "POST"
+    if p.get("time_limit"):
+        opts["time_limit"] = p["time_limit"]
+    call.options = opts
+    if status == "canceled":
+        if call.status in ("queued", "ringing"):
+            hangup(eng, call.sid, by="api")
+        return call
+    if status == "completed":
+        hangup(eng, call.sid, by="api")
+        return call
+    if redirect:
+        new = {"url": p.get("url"), "method": p.get("method") or "POST", "twiml": p.get("twiml")}
+        if call.status == "in-progress":
+            from . import voice
+
+            voice.redirect(eng, call, **new)
+        else:
+            # Not answered yet: the new instructions run when it is.
+            call.options = {**call.options, **new, "purpose": "twiml"}
+    set_status(eng, call, call.status)
+    return call
+
+
+def delete_api_call(eng, call):
+    if call.status in ACTIVE_CALL_STATUSES:
+        raise BadRequest("Cannot delete a call that is queued, ringing or in progress",
+                         code=21220)
+    call.deleted = True

@@ -1,0 +1,109 @@
+"""The virtual clock and the discrete-event scheduler (in the spirit of SimPy's Environment).
+
+Rules:
+- Time is virtual. ``manual`` mode moves only on ``advance``; ``realtime`` follows a wall
+  clock times ``speed`` (driven by a runner thread outside the engine).
+- Actions are kept in a heap of ``(due, seq, action)``. Everything due at one instant runs
+  in the order it was scheduled (``seq``), so a scenario always unfolds the same way.
+- Nothing here sleeps or reads the wall clock in manual mode.
+"""
+
+import heapq
+import itertools
+import time as _time
+from dataclasses import dataclass, field
+
+from ..config import DEFAULT_EPOCH
+
+
+def _wall_monotonic():
+    # Looked up at call time so freezegun can drive realtime mode in tests.
+    return _time.monotonic()
+
+
+class VirtualClock:
+    MODES = ("manual", "realtime")
+
+    def __init__(self, mode="manual", epoch=None, speed=1.0, wall=None):
+        if mode not in self.MODES:
+            raise ValueError(f"clock mode must be one of {self.MODES}, not {mode!r}")
+        self.mode = mode
+        self.speed = float(speed)
+        if epoch is None:
+            epoch = DEFAULT_EPOCH if mode == "manual" else _time.time()
+        self._now = float(epoch)
+        self._wall = wall or _wall_monotonic
+        self._wall_base = self._wall()
+        self._virtual_base = self._now
+
+    def now(self):
+        return self._now
+
+    def set(self, t):
+        """Move to ``t``; time never runs backwards."""
+        if t > self._now:
+            self._now = t
+
+    def realtime_target(self):
+        """The virtual time the wall clock says it is now (realtime mode)."""
+        return self._virtual_base + (self._wall() - self._wall_base) * self.speed
+
+    def jump(self, seconds):
+        """In realtime mode, ``advance`` shifts the mapping from wall to virtual time."""
+        self._virtual_base += seconds
+
+    def reset(self, epoch=None):
+        self._now = float(DEFAULT_EPOCH if epoch is None else epoch)
+        self._wall_base = self._wall()
+        self._virtual_base = self._now
+
+
+@dataclass(order=True)
+class _Item:
+    due: float
+    seq: int
+    action: object = field(compare=False)
+    label: str = field(compare=False, default="")
+    cancelled: bool = field(compare=False, default=False)
+
+    def cancel(self):
+        self.cancelled = True
+
+
+class Scheduler:
+    """A heap of timed actions. Not thread-safe on its own: the engine lock guards it."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self._heap = []
+        self._seq = itertools.count()
+
+    def at(self, due, action, label=""):
+        item = _Item(max(float(due), self.clock.now()), next(self._seq), action, label)
+        heapq.heappush(self._heap, item)
+        return item
+
+    def after(self, delay, action, label=""):
+        return self.at(self.clock.now() + max(0.0, float(delay)), action, label)
+
+    def now(self, action, label=""):
+        return self.at(self.clock.now(), action, label)
+
+    def pop_due(self, until):
+        """The next live action due at or before ``until``, or None."""
+        while self._heap and self._heap[0].due <= until:
+            item = heapq.heappop(self._heap)
+            if not item.cancelled:
+                return item
+        return None
+
+    def next_due(self):
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0].due if self._heap else None
+
+    def pending(self):
+        return sum(1 for i in self._heap if not i.cancelled)
+
+    def clear(self):
+        self._heap.clear()

@@ -1,0 +1,204 @@
+"""The engine: state behind one lock, a scheduler, and webhooks delivered outside the lock.
+
+How a moment of virtual time unfolds (``run_until``):
+1. Under the lock: pop the next due action, move the clock to its time, run it. Actions change
+   state and queue outbound requests (``emit``); they never talk to the network.
+2. Lock released: deliver the queued requests one by one, in order. A webhook handler may call
+   the REST API back (it takes the lock for its own short turn), so nothing deadlocks.
+3. Under the lock again: journal each result and hand it to the request's ``on_result``, which
+   may change state, schedule more actions and queue more requests (delivered the same way).
+Everything due at one instant therefore runs in the order it was scheduled, and the journal is
+the same on every run of the same scenario.
+"""
+
+import logging
+import threading
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ..errors import TwilioError
+from ..store.models import Alert, JournalEntry, MediaEventRow
+from .clock import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outbound:
+    """A request the engine wants sent; ``on_result(result)`` runs under the lock afterwards."""
+
+    request: object  # webhooks.transport.OutboundRequest
+    account_sid: str | None
+    on_result: object = None
+    call_sid: str | None = None
+    conference_sid: str | None = None
+    auth_token: str | None = None
+    meta: dict = field(default_factory=dict)
+
+
+class ClockBusy(TwilioError):
+    code = 20409
+    status = 409
+    message = "The virtual clock is already advancing in another request"
+
+
+class Engine:
+    def __init__(self, config, db, clock, sids, router):
+        self.config = config
+        self.db = db
+        self.clock = clock
+        self.sids = sids
+        self.router = router
+        self.scheduler = Scheduler(clock)
+        self.lock = threading.RLock()
+        # Serialises runs of the scheduler; re-entrant so an in-process webhook handler that
+        # advances the clock on the same thread does not deadlock.
+        self.run_lock = threading.RLock()
+        self._outbox = deque()
+        self._wakeup = threading.Condition()
+
+    # -- state access ------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """One consistent turn at the state: lock, yield the session, commit or roll back."""
+        with self.lock:
+            try:
+                yield self.db
+                self.db.commit()
+            except BaseException:
+                self.db.rollback()
+                raise
+        self._notify()
+
+    def now(self):
+        return self.clock.now()
+
+    # -- scheduling ------------------------------------------------------------------------
+    def at(self, due, action, label=""):
+        item = self.scheduler.at(due, action, label)
+        self._notify()
+        return item
+
+    def after(self, delay, action, label=""):
+        return self.at(self.clock.now() + max(0.0, delay), action, label)
+
+    def soon(self, action, label=""):
+        return self.at(self.clock.now(), action, label)
+
+    def emit(self, outbound):
+        """Queue a request; delivered after the current action, outside the lock."""
+        self._outbox.append(outbound)
+
+    def emit_request(self, request, account_sid, on_result=None, call_sid=None,
+                     conference_sid=None, **meta):
+        """Queue ``request`` signed with the account's auth token."""
+        from ..store.models import Account
+
+        acct = self.db.get(Account, account_sid) if account_sid else None
+        self.emit(Outbound(request=request, account_sid=account_sid, on_result=on_result,
+                           call_sid=call_sid, conference_sid=conference_sid,
+                           auth_token=acct.auth_token if acct else "", meta=meta))
+
+    def _notify(self):
+        with self._wakeup:
+            self._wakeup.notify_all()
+
+    # -- running -----------------------------------------------------------------------------
+    def advance(self, seconds):
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        if self.clock.mode == "realtime":
+            self.clock.jump(seconds)
+            target = self.clock.realtime_target()
+        else:
+            target = self.clock.now() + seconds
+        self.run_until(target)
+
+    def run_until(self, target, blocking_timeout=60.0):
+        if not self.run_lock.acquire(timeout=blocking_timeout):
+            raise ClockBusy()
+        try:
+            while True:
+                with self.lock:
+                    item = self.scheduler.pop_due(target)
+                    if item is None:
+                        self.clock.set(target)
+                        self.db.commit()
+                        break
+                    self.clock.set(item.due)
+                    self._run_action(item.action, item.label)
+                self._deliver_outbox()
+            self._deliver_outbox()
+        finally:
+            self.run_lock.release()
+
+    def _deliver_outbox(self):
+        while True:
+            with self.lock:
+                if not self._outbox:
+                    return
+                ob = self._outbox.popleft()
+            result = self.router.deliver(ob.request, ob.auth_token or "")
+            with self.lock:
+                self._journal(ob, result)
+                self.db.commit()
+                if ob.on_result is not None:
+                    self._run_action(lambda: ob.on_result(result), f"result of {ob.request.kind}")
+
+    def _run_action(self, action, label):
+        """Run one action under the lock. A failing action is rolled back and reported as an
+        alert; the engine carries on (``strict_actions`` re-raises, for the project's tests)."""
+        try:
+            action()
+            self.db.commit()
+        except Exception as err:
+            self.db.rollback()
+            if self.config.strict_actions:
+                raise
+            log.exception("scheduled action %r failed", label)
+            self.alert(None, 20500, f"Internal error in {label}: {type(err).__name__}: {err}")
+            self.db.commit()
+
+    def wait_for_work(self, timeout):
+        """Realtime runner: sleep until something is scheduled or ``timeout`` passes."""
+        with self._wakeup:
+            self._wakeup.wait(timeout)
+
+    # -- books -------------------------------------------------------------------------------
+    def _journal(self, ob, result):
+        body = result.body.decode("utf-8", "replace") if result.body else ""
+        entry = JournalEntry(
+            account_sid=ob.account_sid,
+            time=self.clock.now(),
+            kind=ob.request.kind,
+            url=result.url,
+            method=result.method,
+            params=[list(p) for p in ob.request.params],
+            signature=result.signature,
+            status=result.status,
+            body=body,
+            error_code=result.error_code,
+            error_message=result.error_message,
+            call_sid=ob.call_sid,
+            conference_sid=ob.conference_sid,
+        )
+        self.db.add(entry)
+        if result.error_code:
+            self.alert(
+                ob.account_sid, result.error_code, result.error_message or "HTTP error",
+                call_sid=ob.call_sid, conference_sid=ob.conference_sid, url=result.url,
+            )
+
+    def alert(self, account_sid, code, message, level="error", call_sid=None,
+              conference_sid=None, url=None):
+        self.db.add(Alert(
+            account_sid=account_sid, time=self.clock.now(), code=code, level=level,
+            message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
+        ))
+
+    def media_event(self, event_kind, call_sid=None, conference_sid=None, **data):
+        self.db.add(MediaEventRow(
+            t=self.clock.now(), kind=event_kind, call_sid=call_sid,
+            conference_sid=conference_sid, data=data,
+        ))

@@ -1,0 +1,117 @@
+"""The webhook journal, read side: query it and assert on it in tests.
+
+    emu.webhooks.assert_events([
+        {"StatusCallbackEvent": "participant-join"},
+        {"StatusCallbackEvent": "conference-start"},
+    ], kind="conference-status")
+
+Entries are dicts, the same shape ``GET /_emulator/webhooks`` returns, so a Journal over a
+remote server (``RemoteJournal``) behaves the same.
+"""
+
+import difflib
+import json
+
+from sqlalchemy import select
+
+from .store.models import JournalEntry
+from .timefmt import rfc2822
+
+
+def entry_dict(e):
+    params = [tuple(p) for p in e.params]
+    return {
+        "id": e.id,
+        "time": e.time,
+        "timestamp": rfc2822(e.time),
+        "kind": e.kind,
+        "url": e.url,
+        "method": e.method,
+        "params": params,
+        "signature": e.signature,
+        "status": e.status,
+        "body": e.body,
+        "error_code": e.error_code,
+        "error_message": e.error_message,
+        "call_sid": e.call_sid,
+        "conference_sid": e.conference_sid,
+        "account_sid": e.account_sid,
+    }
+
+
+def query(db, kind=None, conference_sid=None, call_sid=None, account_sid=None, since_id=None):
+    stmt = select(JournalEntry).order_by(JournalEntry.id)
+    if kind:
+        stmt = stmt.where(JournalEntry.kind == kind)
+    if conference_sid:
+        stmt = stmt.where(JournalEntry.conference_sid == conference_sid)
+    if call_sid:
+        stmt = stmt.where(JournalEntry.call_sid == call_sid)
+    if account_sid:
+        stmt = stmt.where(JournalEntry.account_sid == account_sid)
+    if since_id:
+        stmt = stmt.where(JournalEntry.id > int(since_id))
+    return [entry_dict(e) for e in db.scalars(stmt)]
+
+
+class JournalView:
+    """Query helpers over a source of entry dicts (``_fetch(**filters)``)."""
+
+    def all(self, **filters):
+        return self._fetch(**filters)
+
+    def params(self, **filters):
+        """Each entry's params as a dict (the first value of a repeated name)."""
+        out = []
+        for e in self._fetch(**filters):
+            d = {}
+            for k, v in e["params"]:
+                d.setdefault(k, v)
+            out.append(d)
+        return out
+
+    def events(self, kind="conference-status", **filters):
+        """The ``StatusCallbackEvent`` values sent, in order."""
+        return [p.get("StatusCallbackEvent") or p.get("CallStatus")
+                for p in self.params(kind=kind, **filters)]
+
+    def assert_events(self, expected, kind="conference-status", exact=True, **filters):
+        """Compare the sent callbacks with ``expected`` (a list of partial param dicts, or of
+        event names); raise AssertionError with a readable diff on mismatch."""
+        actual = self.params(kind=kind, **filters)
+        expected = [{"StatusCallbackEvent": e} if isinstance(e, str) else dict(e)
+                    for e in expected]
+        ok = len(actual) == len(expected) if exact else len(actual) >= len(expected)
+        if ok:
+            for exp, act in zip(expected, actual):
+                if any(act.get(k) != str(v) for k, v in exp.items()):
+                    ok = False
+                    break
+        if not ok:
+            raise AssertionError("webhook journal does not match:\n" + _diff(expected, actual))
+        return actual
+
+
+def _line(d, keys):
+    return json.dumps({k: d.get(k) for k in keys}, sort_keys=False)
+
+
+def _diff(expected, actual):
+    keys = []
+    for e in expected:
+        for k in e:
+            if k not in keys:
+                keys.append(k)
+    keys = keys or ["StatusCallbackEvent"]
+    exp = [_line(e, keys) for e in expected]
+    act = [_line(a, keys) for a in actual]
+    return "\n".join(difflib.unified_diff(exp, act, "expected", "actual", lineterm=""))
+
+
+class Journal(JournalView):
+    def __init__(self, emulator):
+        self._emu = emulator
+
+    def _fetch(self, **filters):
+        with self._emu.engine.transaction() as db:
+            return query(db, **filters)

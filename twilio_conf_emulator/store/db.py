@@ -1,0 +1,39 @@
+"""Open the store: SQLite in memory for tests, a SQLite file for ``serve``, any SQLAlchemy URL."""
+
+import os
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from .models import Base
+
+DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
+
+
+def open_store(url="sqlite://"):
+    """Return a Session bound to a fresh or existing database at ``url``.
+
+    The engine serialises every access behind one lock, so a single connection shared
+    across threads is both safe and the fastest choice for SQLite.
+    """
+    if url.startswith("sqlite"):
+        if url.startswith("sqlite:///") and url != "sqlite://":
+            path = url[len("sqlite:///"):]
+            if path and os.path.dirname(path):
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.close()
+    else:
+        engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    # Objects stay usable after commit: the engine reads them again at once.
+    return Session(engine, expire_on_commit=False, autoflush=True)
