@@ -1,0 +1,121 @@
+"""What the emulator sends (OutboundRequest), what came back (DeliveryResult), and the
+signed, ready-to-send form of one request (:func:`sign_and_build`).
+
+Both transports (HTTP and in-process WSGI) consume the output of :func:`sign_and_build`,
+so an app cannot tell them apart: same URL, same body, same headers, same signature.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import urlencode
+
+from .signer import SIGNATURE_HEADER, compute_signature
+from .urls import canonical, split_fragment, with_query
+
+USER_AGENT = "TwilioProxy/1.1"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+
+
+@dataclass
+class OutboundRequest:
+    url: str  # as the user gave it; a '#fragment' (connection overrides) is stripped
+    method: str  # "GET" or "POST" (validated by the caller)
+    params: list  # [(name, value)], in the emulator's order; names may repeat
+    kind: str = ""  # what the journal files it under: "voice", "status-callback", ...
+
+
+@dataclass
+class DeliveryResult:
+    """One webhook as the app saw it.  ``url``/``method``/``params``/``signature`` describe
+    the first request; ``final_url`` is where redirects ended (relative TwiML URLs resolve
+    against it).  ``error_code`` is a Twilio debugger code, None on success."""
+
+    url: str
+    method: str
+    params: list
+    signature: str
+    status: "int | None"
+    headers: dict
+    body: bytes
+    content_type: "str | None"
+    error_code: "int | None"
+    error_message: "str | None"
+    final_url: str
+    kind: str = ""
+    request_headers: dict = field(default_factory=dict)
+    redirects: list = field(default_factory=list)  # every Location followed, in order
+
+    @property
+    def ok(self):
+        return self.error_code is None
+
+    @property
+    def charset(self):
+        """The charset the app declared for a text body, if any."""
+        value = _header(self.headers, "Content-Type") or ""
+        for piece in value.split(";")[1:]:
+            name, _, val = piece.strip().partition("=")
+            if name.lower() == "charset" and val:
+                return val.strip('"')
+        return None
+
+
+class Prepared(NamedTuple):
+    """A signed request ready for the wire; unpacks as ``(url, body_params, headers)``."""
+
+    url: str
+    body_params: list
+    headers: dict
+
+
+def idempotency_token(url, params):
+    """Deterministic, so the same webhook re-sent (a redirect hop, a replay) carries the same
+    token and an app that de-duplicates on it behaves as it would with Twilio."""
+    digest = hashlib.sha256((url + "\n" + urlencode(params)).encode("utf-8")).hexdigest()
+    return digest[:32]
+
+
+def sign_and_build(request, auth_token, token=None):
+    """``(url, body_params, headers)`` for one request.
+
+    GET: the params join the query string and the URL alone is signed.  POST: the params
+    are the form body and are signed after the URL.  The URL is canonical and has no
+    fragment, so the signature covers exactly the URL the app receives.
+    Raises :class:`~.urls.InvalidUrl` for anything but an absolute http(s) URL.
+    """
+    base, _ = split_fragment(request.url)
+    params = [(str(n), str(v)) for n, v in request.params]
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "*/*",
+        IDEMPOTENCY_HEADER: token or idempotency_token(base, params),
+    }
+    if request.method.upper() == "GET":
+        url = canonical(with_query(base, params))
+        body = []
+    else:
+        url = canonical(base)
+        body = params
+        headers["Content-Type"] = FORM_CONTENT_TYPE
+    headers[SIGNATURE_HEADER] = compute_signature(auth_token, url, body)
+    return Prepared(url, body, headers)
+
+
+def encode_body(body_params):
+    return urlencode(body_params).encode("ascii") if body_params else b""
+
+
+def media_type(content_type_header):
+    """``"text/xml; charset=utf-8"`` -> ``"text/xml"``; None stays None."""
+    if not content_type_header:
+        return None
+    return content_type_header.split(";", 1)[0].strip().lower() or None
+
+
+def _header(headers, name):
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
