@@ -192,6 +192,8 @@ def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
             lambda: to_int16(synth.say(ref.get("text", ""), config, ref.get("voice", ""), ref.get("language", "en-US"), engine, resample)),
         )
     key = (json.dumps(fields, sort_keys=True), rate)
+    if kind == "pending":  # the engine is still fetching the real audio: silence meanwhile
+        return np.zeros(0, np.int16)
     if kind == "silence":
         return _cached(_generated, key, lambda: np.zeros(synth.n_samples(float(ref.get("seconds", 1.0)), rate), np.int16))
     if kind == "tone":

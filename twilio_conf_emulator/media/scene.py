@@ -245,7 +245,11 @@ def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True
 
     coaching: dict[str, list] = {}
     for p in parts.values():
-        update(p, OPEN)  # close every run still open
+        # Runs still open (no conf-end yet) last until OPEN.
+        if p._mode is not None:
+            p.mode.append((p._mode_at, OPEN) + p._mode)
+        if p._route is not None:
+            p.route.append((p._route_at, OPEN) + p._route)
         for a, b, target, clip in p.route.items:
             if target is not None:
                 coaching.setdefault(target, []).append((a, b, clip))
