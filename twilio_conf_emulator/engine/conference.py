@@ -243,7 +243,7 @@ def connect(eng, part):
     eng.media_event(
         "conf-enter", call_sid=part.call_sid, conference_sid=conf.sid, muted=part.muted,
         jitter=opts.get("jitter_buffer_size", "large"),
-        wait_audio=None if conf.status == "in-progress" else {"kind": "pending"},
+        wait_audio=None,  # set by the wait-audio event play_wait sends
     )
     if part.coaching and part.call_sid_to_coach:
         eng.media_event("coach", call_sid=part.call_sid, conference_sid=conf.sid,
