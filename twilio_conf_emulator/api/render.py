@@ -132,9 +132,11 @@ NUMBER_DEFAULTS = {
     "address_sid": None, "address_requirements": "none", "beta": False,
     "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
     "friendly_name": None, "identity_sid": None, "origin": "twilio",
-    "sms_application_sid": "", "sms_fallback_method": "POST", "sms_fallback_url": "",
+    # Twilio's example shows "" for the two application SIDs, but that fails the schema's
+    # ^AP…$ pattern; null is what the schema allows (README "Assumptions").
+    "sms_application_sid": None, "sms_fallback_method": "POST", "sms_fallback_url": "",
     "sms_method": "POST", "sms_url": "", "status_callback": "", "status_callback_method": "POST",
-    "trunk_sid": None, "voice_receive_mode": "voice", "voice_application_sid": "",
+    "trunk_sid": None, "voice_receive_mode": "voice", "voice_application_sid": None,
     "voice_caller_id_lookup": False, "voice_fallback_method": "POST", "voice_fallback_url": None,
     "voice_method": "POST", "voice_url": None, "emergency_status": "Inactive",
     "emergency_address_sid": None, "emergency_address_status": "unregistered",
