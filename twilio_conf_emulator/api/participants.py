@@ -139,8 +139,10 @@ def list_participants(account, conference_sid):
     with eng.transaction():
         conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
         rows = filters.apply(conference_engine.active_participants(conf), preds)
+        # Twilio's participant page tokens are PACP…/PBCP…: the call's 32 hex digits
+        # under the participant prefix CP.
         body = paginate(rows, "participants", render.participant.dump, request.path, args, p,
-                        sid_of=lambda x: x.call_sid)
+                        sid_of=lambda x: "CP" + x.call_sid[2:])
     return respond(body)
 
 
