@@ -31,6 +31,11 @@ STATE_TABLES = (models.Participant, models.Conference, models.Call, models.Incom
                 models.MediaEventRow)
 
 
+def alert_dict(r):
+    return {"id": r.id, "time": r.time, "code": r.code, "level": r.level, "message": r.message,
+            "call_sid": r.call_sid, "conference_sid": r.conference_sid, "url": r.url}
+
+
 class Emulator:
     def __init__(self, db_url="sqlite://", clock="manual", speed=1.0, seed=0,
                  account_sid=None, auth_token=None, config=None, epoch=None):
@@ -129,6 +134,20 @@ class Emulator:
         else:
             self.router.route(host, transport)
         return transport
+
+    def replay_webhooks(self, ids, url=None):
+        """Re-send journal entries now, re-signed (for ``url`` if given); each is journaled
+        as kind ``replay``. Returns the new journal entries."""
+        new_ids = self.engine.replay(ids, url)
+        wanted = set(new_ids)
+        return [e for e in self.webhooks.all(kind="replay") if e["id"] in wanted]
+
+    def alerts(self):
+        """Debugger notifications (11xxx webhook failures, 13xxx TwiML errors, ...), in order."""
+        from .store.models import Alert
+
+        with self.engine.transaction() as db:
+            return [alert_dict(r) for r in db.query(Alert).order_by(Alert.id)]
 
     @property
     def webhooks(self):

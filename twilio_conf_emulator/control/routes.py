@@ -100,6 +100,23 @@ def webhooks():
     return jsonify({"webhooks": entries})
 
 
+@blueprint.post("/webhooks/replay")
+def replay_webhooks():
+    """``{"ids": [...], "url": optional}``: re-send journal entries, re-signed for the URL."""
+    data = body()
+    ids = data.get("ids")
+    if not isinstance(ids, list) or not ids or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        raise BadRequest("ids must be a non-empty list of journal entry ids", code=20001)
+    url = data.get("url")
+    if url is not None and (not isinstance(url, str) or not url.startswith(("http://",
+                                                                             "https://"))):
+        raise BadRequest("url must be an absolute http(s) URL", code=20001)
+    entries = emulator().replay_webhooks(ids, url)
+    return jsonify({"webhooks": entries})
+
+
 @blueprint.get("/alerts")
 def alerts():
     emu = emulator()

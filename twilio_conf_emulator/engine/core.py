@@ -7,8 +7,24 @@ How a moment of virtual time unfolds (``run_until``):
    the REST API back (it takes the lock for its own short turn), so nothing deadlocks.
 3. Under the lock again: journal each result and hand it to the request's ``on_result``, which
    may change state, schedule more actions and queue more requests (delivered the same way).
-Everything due at one instant therefore runs in the order it was scheduled, and the journal is
-the same on every run of the same scenario.
+
+The order of everything due at one instant T (fixed; ``tests/test_engine_order.py``):
+
+a. Requests queued while no run was going on (by REST calls since the last ``advance``) go
+   first, in the order they were queued, at the virtual time they were made.
+b. Then the actions due at or before T, by due time, and among equal due times in the order
+   they were scheduled (one global counter, FIFO). An action scheduled for "now" while T is
+   being run (``soon``) therefore runs after every action already scheduled for T.
+c. After each action, before the next one: the requests it queued, in order. Each request's
+   ``on_result`` runs as soon as that request is answered, and whatever it queues, like the
+   requests queued by REST calls a webhook handler makes during delivery, joins the end of
+   the same queue.
+d. Inside one action, events are queued in the rule order of the module that owns it
+   (``conference.py``: the call's ``answered`` callback, then ``participant-join``, then
+   ``conference-start``; a leaver's ``participant-leave``, then every remaining participant's
+   ``participant-leave`` in join order, then ``conference-end``).
+
+The journal is therefore the same, byte for byte, on every run of the same scenario.
 """
 
 import logging
@@ -119,6 +135,8 @@ class Engine:
         if not self.run_lock.acquire(timeout=blocking_timeout):
             raise ClockBusy()
         try:
+            # (a) what REST calls queued since the last run goes out at the time it was made.
+            self._deliver_outbox()
             while True:
                 with self.lock:
                     item = self.scheduler.pop_due(target)
@@ -141,8 +159,10 @@ class Engine:
                 ob = self._outbox.popleft()
             result = self.router.deliver(ob.request, ob.auth_token or "")
             with self.lock:
-                self._journal(ob, result)
+                entry = self._journal(ob, result)
                 self.db.commit()
+                if "collect" in ob.meta:
+                    ob.meta["collect"].append(entry.id)
                 if ob.on_result is not None:
                     self._run_action(lambda: ob.on_result(result), f"result of {ob.request.kind}")
 
@@ -160,6 +180,43 @@ class Engine:
             self.alert(None, 20500, f"Internal error in {label}: {type(err).__name__}: {err}")
             self.db.commit()
 
+    def replay(self, ids, url=None):
+        """Re-send journal entries ``ids`` now, in the order given, re-signed with the account's
+        current auth token for ``url`` (default: each entry's own URL). Each is journaled as a
+        new entry of kind ``replay``; returns the new entry ids. Unknown ids raise NotFound."""
+        from ..errors import NotFound
+        from ..store.models import Account
+        from ..webhooks.transport import OutboundRequest
+
+        collected = []
+        with self.run_lock:
+            with self.lock:
+                rows = []
+                for i in ids:
+                    row = self.db.get(JournalEntry, int(i))
+                    if row is None:
+                        raise NotFound(f"/_emulator/webhooks/{i}")
+                    rows.append(row)
+                for row in rows:
+                    params = [tuple(p) for p in row.params]
+                    journal_params = params
+                    if url is None and row.method.upper() == "GET":
+                        # The journaled GET URL already carries the parameters.
+                        send_params = []
+                    else:
+                        send_params = params
+                    acct = self.db.get(Account, row.account_sid) if row.account_sid else None
+                    self.emit(Outbound(
+                        request=OutboundRequest(url=url or row.url, method=row.method,
+                                                params=send_params, kind="replay"),
+                        account_sid=row.account_sid, call_sid=row.call_sid,
+                        conference_sid=row.conference_sid,
+                        auth_token=acct.auth_token if acct else "",
+                        meta={"collect": collected, "journal_params": journal_params},
+                    ))
+            self._deliver_outbox()
+        return collected
+
     def wait_for_work(self, timeout):
         """Realtime runner: sleep until something is scheduled or ``timeout`` passes."""
         with self._wakeup:
@@ -174,7 +231,7 @@ class Engine:
             kind=ob.request.kind,
             url=result.url,
             method=result.method,
-            params=[list(p) for p in ob.request.params],
+            params=[list(p) for p in ob.meta.get("journal_params", ob.request.params)],
             signature=result.signature,
             status=result.status,
             body=body,
@@ -189,6 +246,7 @@ class Engine:
                 ob.account_sid, result.error_code, result.error_message or "HTTP error",
                 call_sid=ob.call_sid, conference_sid=ob.conference_sid, url=result.url,
             )
+        return entry
 
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
