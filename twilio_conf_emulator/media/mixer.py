@@ -77,7 +77,7 @@ class ConferenceMixer:
         if len(self._scratch) < n:
             self._scratch = np.empty(n, np.int32)
         acc = self._scratch[:n]
-        bus = None
+        bus = bus16 = None
         bus_lo = bus_hi = 0
         parts = self.scene.participants
         for row, sid in enumerate(listeners):
@@ -101,11 +101,19 @@ class ConferenceMixer:
                         if max(lo, blo) < min(hi, bhi):
                             coaches.append((max(lo, blo), min(hi, bhi), clip))
             whole_bus = len(bus_runs) == 1 and bus_runs[0] == (a, b)
-            peak = max((c.peak for _, _, c in own), default=0)
-            if whole_bus and not coaches and not private and bus_lo - peak >= I16_MIN and bus_hi + peak <= I16_MAX:
-                # Fast path: bus - own fits int16, so write it straight into the output.
-                _bus_minus_own(bus, own, o, a, a, b)
-                continue
+            if whole_bus and not coaches and not private:
+                if not own:
+                    # A silent listener (muted, most of a big conference) hears the bus
+                    # itself: clip it once per chunk, then it is a plain copy.
+                    if bus16 is None:
+                        bus16 = _to16(bus)
+                    o[:] = bus16
+                    continue
+                peak = max(c.peak for _, _, c in own)
+                if bus_lo - peak >= I16_MIN and bus_hi + peak <= I16_MAX:
+                    # bus - own provably fits int16: write it straight into the output.
+                    _bus_minus_own(bus, own, o, a, a, b)
+                    continue
             if not whole_bus:
                 acc.fill(0)
             for lo, hi in bus_runs:
