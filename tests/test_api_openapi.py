@@ -185,7 +185,7 @@ def build_state_and_walk(emu):
 
     # Calls in many states: queued, ringing, in-progress, completed, busy, no-answer, failed,
     # canceled.
-    twiml = "<Response><Pause length=\"60\"/></Response>"
+    twiml = "<Response><Pause length=\"600\"/></Response>"
     client.calls.create(to="+15550001001", from_=caller, twiml=twiml)
     for to in ("+15550001002", "+15550002001", "+15550002002", "+15550002003"):
         client.calls.create(to=to, from_=caller, url="https://example.com/voice.xml")

@@ -38,6 +38,15 @@ class EmulatorConfig:
     dial_call_status_after_conference: str = "answered"
     # Free-text ``Reason`` sent with conference-end.
     send_reason_text: bool = True
+    # DialCallStatus sent to <Dial action> when <Conference maxParticipants> is reached
+    # (16020; Twilio only says the call is not added).
+    dial_call_status_when_full: str = "failed"
+    # --- TwiML -----------------------------------------------------------------------
+    # What the caller hears when no usable TwiML came back and there is no fallback URL.
+    application_error_message: str = "An application error has occurred."
+    # A call whose TwiML is fetched more than this many times at one virtual instant (a
+    # <Redirect> loop with no verb taking time) is ended with an 11215 alert.
+    twiml_max_fetches_per_instant: int = 50
     # --- audio ---------------------------------------------------------------------
     sample_rate: int = 8000
     frame_ms: int = 20

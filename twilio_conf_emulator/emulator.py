@@ -25,6 +25,7 @@ from .webhooks.transport import HttpTransport, Router, WsgiTransport
 
 # Importing the purpose modules registers what each kind of call leg does.
 from .engine import conference as _conference  # noqa: F401,E402
+from .engine import voice as _voice  # noqa: F401,E402
 
 STATE_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
                 models.Recording, models.VirtualPhone, models.JournalEntry, models.Alert,
@@ -124,6 +125,32 @@ class Emulator:
         ``digits`` ([{"at": s, "digits": "1#"}])."""
         with self.engine.transaction() as db:
             return calls_engine.set_phone(db, number, dict(behaviour), account_sid)
+
+    # -- virtual callers ------------------------------------------------------------------------
+    def call(self, from_, to, audio=None, digits=None, hangup_after=None):
+        """A virtual caller dials ``to`` (routed by that IncomingPhoneNumber's VoiceUrl).
+
+        ``audio``: a WAV path, the caller's voice; ``digits``: ``[{"at": s, "digits": "1#"}]``
+        or ``[(s, "1#")]``, seconds after dialling; ``hangup_after``: seconds.  The voice URL
+        is requested at the next ``advance``.  Returns the CallSid."""
+        from .engine import voice
+
+        script = [d if isinstance(d, dict) else {"at": d[0], "digits": d[1]}
+                  for d in (digits or [])]
+        with self.engine.transaction():
+            call = voice.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
+                                      digits=script, hangup_after=hangup_after)
+            return call.sid
+
+    def press(self, call_sid, digits):
+        """The party on ``call_sid`` presses ``digits`` now."""
+        with self.engine.transaction():
+            calls_engine.press_digits(self.engine, call_sid, str(digits))
+
+    def hangup(self, call_sid):
+        """The party on ``call_sid`` hangs up now."""
+        with self.engine.transaction():
+            calls_engine.hangup(self.engine, call_sid, by="caller")
 
     # -- webhooks ------------------------------------------------------------------------------
     def deliver_webhooks_to(self, wsgi_app, host=None):

@@ -74,6 +74,63 @@ def phones():
     return jsonify(result), 201
 
 
+def _digits_script(value):
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(d, dict) and "digits" in d for d in value
+    ):
+        raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}', code=20001)
+    try:
+        return [{"at": float(d.get("at", 0)), "digits": str(d["digits"])} for d in value]
+    except (TypeError, ValueError):
+        raise BadRequest("digits: at must be a number of seconds", code=20001) from None
+
+
+@blueprint.post("/calls")
+def inbound_call():
+    """A virtual caller dials ``to``; routed by that number's VoiceUrl. ``{"call_sid"}``."""
+    data = body()
+    for key in ("from", "to"):
+        if not data.get(key) or not isinstance(data[key], str):
+            raise BadRequest(f"{key} is required", code=20001)
+    hangup_after = data.get("hangup_after")
+    if hangup_after is not None:
+        try:
+            hangup_after = float(hangup_after)
+        except (TypeError, ValueError):
+            raise BadRequest("hangup_after must be a number of seconds", code=20001) from None
+    sid = emulator().call(data["from"], data["to"], audio=data.get("audio"),
+                          digits=_digits_script(data.get("digits")), hangup_after=hangup_after)
+    return jsonify({"call_sid": sid}), 201
+
+
+def _existing_call(sid):
+    from ..store.models import Call
+
+    with emulator().engine.transaction() as db:
+        if db.get(Call, sid) is None:
+            raise NotFound(request.path)
+
+
+@blueprint.post("/calls/<sid>/digits")
+def call_digits(sid):
+    data = body()
+    digits = data.get("digits")
+    if not digits or not isinstance(digits, str):
+        raise BadRequest("digits is required", code=20001)
+    _existing_call(sid)
+    emulator().press(sid, digits)
+    return jsonify({"call_sid": sid, "digits": digits})
+
+
+@blueprint.post("/calls/<sid>/hangup")
+def call_hangup(sid):
+    _existing_call(sid)
+    emulator().hangup(sid)
+    return jsonify({"call_sid": sid})
+
+
 @blueprint.post("/accounts")
 def accounts():
     data = body()
