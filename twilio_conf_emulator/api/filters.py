@@ -1,7 +1,53 @@
 """List filters shared by the resources: date (``X``, ``X<``, ``X>``) and enum filters."""
 
+import datetime as _dt
+import email.utils
+import re
+
 from ..errors import BadRequest
 from ..timefmt import parse_date, parse_datetime, utc_date
+
+# Zone abbreviations seen in Twilio's own list examples (``06/11/2019 22:05:25 MST``).
+ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+         "MDT": -6, "PST": -8, "PDT": -7}
+US_DATETIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+                         r"(?:\s*([A-Za-z]{1,4}))?$")
+
+
+def parse_filter_datetime(value):
+    """A Calls ``StartTime``/``EndTime`` value as epoch seconds, or None.
+
+    ISO dates and datetimes (what twilio-python sends), ``YYYY-MM-DD HH:MM:SS.fff``, RFC 2822,
+    and ``MM/DD/YYYY HH:MM:SS ZZZ`` (US zone abbreviations), all of which Twilio's examples use.
+    """
+    if not isinstance(value, str) or not value.strip() or len(value) > 64:
+        return None
+    try:
+        t = parse_datetime(value)
+    except (ValueError, OverflowError):
+        t = None
+    if t is not None:
+        return t
+    v = value.strip()
+    m = US_DATETIME.match(v)
+    if m:
+        month, day, year, hh, mm, ss, zone = m.groups()
+        offset = ZONES.get((zone or "UTC").upper())
+        if offset is None:
+            return None
+        try:
+            d = _dt.datetime(int(year), int(month), int(day), int(hh or 0), int(mm or 0),
+                             int(ss or 0), tzinfo=_dt.timezone(_dt.timedelta(hours=offset)))
+        except ValueError:
+            return None
+        return d.timestamp()
+    try:
+        d = email.utils.parsedate_to_datetime(v)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=_dt.timezone.utc)
+    return d.timestamp()
 
 
 def date_filters(args, name, attr):
@@ -10,7 +56,10 @@ def date_filters(args, name, attr):
     for key, op in ((name, "eq"), (name + "<", "le"), (name + ">", "ge")):
         if key not in args:
             continue
-        d = parse_date(args.get(key))
+        try:
+            d = parse_date(args.get(key))
+        except (ValueError, OverflowError):
+            d = None
         if d is None:
             raise BadRequest(f"Invalid {key}: {args.get(key)!r}, expected YYYY-MM-DD", code=20001)
         preds.append(_date_pred(attr, op, d))
@@ -33,7 +82,7 @@ def datetime_filters(args, name, attr):
     for key, op in ((name, "eq"), (name + "<", "lt"), (name + ">", "ge")):
         if key not in args:
             continue
-        t = parse_datetime(args.get(key))
+        t = parse_filter_datetime(args.get(key))
         if t is None:
             raise BadRequest(f"Invalid {key}: {args.get(key)!r}", code=20001)
         preds.append(_time_pred(attr, op, t))
