@@ -38,10 +38,14 @@ class RemoteJournal(JournalView):
         query = {k: v for k, v in (("kind", kind), ("conference_sid", conference_sid),
                                    ("call_sid", call_sid), ("account_sid", account_sid),
                                    ("since_id", since_id)) if v}
-        entries = self._remote._request("GET", "/webhooks", params=query)["webhooks"]
-        for e in entries:
-            e["params"] = [tuple(p) for p in e["params"]]
-        return entries
+        return _entries(self._remote._request("GET", "/webhooks", params=query)["webhooks"])
+
+
+def _entries(entries):
+    """JSON lists back to the ``(name, value)`` tuples the in-process journal gives."""
+    for e in entries:
+        e["params"] = [tuple(p) for p in e["params"]]
+    return entries
 
 
 class RemoteEmulator:
@@ -110,7 +114,7 @@ class RemoteEmulator:
         body = {"ids": list(ids)}
         if url:
             body["url"] = url
-        return self._request("POST", "/webhooks/replay", json=body)["webhooks"]
+        return _entries(self._request("POST", "/webhooks/replay", json=body)["webhooks"])
 
     def alerts(self):
         return self._request("GET", "/alerts")["alerts"]
