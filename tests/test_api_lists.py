@@ -123,7 +123,7 @@ def test_page_size_over_1000_is_clamped(emu, client):
 @pytest.fixture
 def calls_over_two_days(emu, client):
     emu.phone("+15552000002", outcome="busy")
-    twiml = "<Response><Pause length=\"5\"/></Response>"
+    twiml = "<Response><Pause length=\"600\"/></Response>"
     first = client.calls.create(to="+15552000001", from_=CALLER, twiml=twiml)
     busy = client.calls.create(to="+15552000002", from_="+15550000009", twiml=twiml)
     emu.advance(5)
