@@ -46,7 +46,7 @@ def sid(i: int) -> str:
     return f"CA{i:032d}"
 
 
-def conference(n: int, minutes: float, seed: int = 7):
+def conference(n: int, minutes: float, seed: int = 7, talkers: int = 12, amplitude: float = 0.03):
     """Events of a synthetic conference; everybody present from T0, started at once."""
     rng = random.Random(seed)
     end = T0 + 60 * minutes
@@ -55,13 +55,13 @@ def conference(n: int, minutes: float, seed: int = 7):
         talk = 1.0 + (i % 7) * 0.5
         pause = 2.0 + (i % 5) * 1.5
         voice = {"kind": "playlist", "loop": True, "items": [
-            {"kind": "tone", "hz": 120 + (37 * i) % 3000, "seconds": talk, "amplitude": 0.03},
+            {"kind": "tone", "hz": 120 + (37 * i) % 3000, "seconds": talk, "amplitude": amplitude},
             {"kind": "silence", "seconds": pause},
         ]}
         ev.append(E(T0, "call-answered", sid(i), data={"voice": voice}))
     for i in range(n):
-        # Big conferences are mostly muted listeners; about 12 people may talk at once.
-        muted = i >= 12
+        # Big conferences are mostly muted listeners; a dozen people may talk at once.
+        muted = i >= talkers
         ev.append(E(T0, "conf-enter", sid(i), CF, {"muted": muted, "jitter": "large", "wait_audio": None}))
     ev.append(E(T0, "conf-start", conference_sid=CF))
     ev.append(E(T0, "record", conference_sid=CF, data={"action": "start", "recording_sid": "RE" + "0" * 32, "channels": 2, "trim": False}))
@@ -76,11 +76,11 @@ def conference(n: int, minutes: float, seed: int = 7):
                 changes.append(E(t, "coach", sid(i), CF, {"target": sid((i + 1) % n) if on else None}))
             elif role == "hold":
                 changes.append(E(t, "hold" if on else "unhold", sid(i), CF, {"audio": {"kind": "hold-music"}} if on else {}))
-            elif i < 12:  # a talker mutes now and then
+            elif i < talkers:  # a talker mutes now and then
                 changes.append(E(t, "mute" if on else "unmute", sid(i), CF))
             else:  # a listener unmutes briefly (a question), then mutes again
                 changes.append(E(t, "unmute" if on else "mute", sid(i), CF))
-            t += rng.uniform(5, 10) if (on and i >= 12 and role == "mute") else rng.uniform(20, 40)
+            t += rng.uniform(5, 10) if (on and i >= talkers and role == "mute") else rng.uniform(20, 40)
     changes.sort(key=lambda e: e.t)
     return ev + changes, end
 
@@ -95,8 +95,8 @@ def stack_inputs(mixer: ConferenceMixer, listeners, a: int, b: int, stack: np.nd
     return stack
 
 
-def run(n: int, minutes: float, chunk_seconds: float, config) -> dict:
-    events, end = conference(n, minutes)
+def run(n: int, minutes: float, chunk_seconds: float, config, **kw) -> dict:
+    events, end = conference(n, minutes, **kw)
     t = time.perf_counter()
     mixer = ConferenceMixer(events, CF, config)
     build = time.perf_counter() - t
@@ -125,9 +125,9 @@ def run(n: int, minutes: float, chunk_seconds: float, config) -> dict:
             "ratio": t_floor / t_mix, "x_realtime": virtual / (build + t_mix), "events": len(events)}
 
 
-def peak_memory(n: int, minutes: float, chunk_seconds: float, config) -> float:
+def peak_memory(n: int, minutes: float, chunk_seconds: float, config, **kw) -> float:
     """MB allocated at peak while building the mixer and rendering every listener."""
-    events, end = conference(n, minutes)
+    events, end = conference(n, minutes, **kw)
     tracemalloc.start()
     mixer = ConferenceMixer(events, CF, config)
     listeners = list(mixer.scene.participants)
@@ -148,20 +148,26 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=None, help="virtual minutes (default 10, or 1 with --quick)")
     ap.add_argument("--chunk", type=float, default=5.0, help="chunk seconds (default 5)")
     ap.add_argument("--sizes", default="20,250", help="participant counts, comma-separated")
+    ap.add_argument("--talkers", type=int, default=12, help="participants unmuted at the start (default 12)")
+    ap.add_argument("--amplitude", type=float, default=0.03,
+                    help="voice tone amplitude, full scale = 1 (default 0.03); e.g. --talkers 250 "
+                         "--amplitude 0.3 is the worst case: everyone talking, the bus clipping")
     args = ap.parse_args(argv)
     minutes = args.minutes or (1.0 if args.quick else 10.0)
     config = EmulatorConfig()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     print(f"mix-minus mixer vs numpy floor: {minutes:g} virtual min, {args.chunk:g} s chunks, "
-          f"{config.sample_rate} Hz, numpy {np.__version__}, python {sys.version.split()[0]}")
+          f"{config.sample_rate} Hz, {args.talkers} talkers at amplitude {args.amplitude:g}, "
+          f"numpy {np.__version__}, python {sys.version.split()[0]}")
     head = f"{'parts':>5} {'events':>6} {'virtual':>8} {'build s':>8} {'mixer s':>8} {'floor s':>8} {'ratio':>6} {'x realtime':>10} {'peak MB':>8}"
     print(head)
     print("-" * len(head))
     ok = True
     for n in sizes:
-        r = run(n, minutes, args.chunk, config)
-        mem = peak_memory(n, min(minutes, 2.0), args.chunk, config)
+        kw = {"talkers": args.talkers, "amplitude": args.amplitude}
+        r = run(n, minutes, args.chunk, config, **kw)
+        mem = peak_memory(n, min(minutes, 2.0), args.chunk, config, **kw)
         ok &= r["ratio"] >= 0.5
         print(f"{n:>5} {r['events']:>6} {r['virtual_s']:>7.0f}s {r['build_s']:>8.2f} {r['mixer_s']:>8.2f} "
               f"{r['floor_s']:>8.2f} {r['ratio']:>6.2f} {r['x_realtime']:>10.0f} {mem:>8.1f}")

@@ -186,3 +186,27 @@ def test_encode_mp3_decodes_back_to_the_same_sound():
     assert len(y) == len(x)
     core = slice(1000, len(x) - 1000)
     assert np.corrcoef(x[core].astype(float), y[core].astype(float))[0, 1] > 0.95
+
+
+@pytest.mark.parametrize("spoken_seconds", [0.3, 5.0])  # shorter and longer than say_duration
+def test_espeak_output_is_padded_or_trimmed_to_say_duration(tmp_path, monkeypatch, spoken_seconds):
+    """A stand-in espeak-ng on PATH: 22.05 kHz WAV on stdout, text read from stdin."""
+    fake = tmp_path / "espeak-ng"
+    fake.write_text(
+        "#!/usr/bin/env python3\n"
+        "import io, sys, numpy as np, soundfile as sf\n"
+        "sys.stdin.read()\n"
+        f"x = 0.3 * np.sin(2 * np.pi * 700 * np.arange(int({spoken_seconds} * 22050)) / 22050)\n"
+        "b = io.BytesIO(); sf.write(b, x, 22050, format='WAV', subtype='PCM_16')\n"
+        "sys.stdout.buffer.write(b.getvalue())\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    assert synth.say_engine("auto") == "espeak-ng"
+    text = f"three spoken words {spoken_seconds}"  # unique: not served from the cache
+    y = audio.load({"kind": "say", "text": text}, CFG, tts="espeak-ng")
+    assert len(y) == round(say_duration(text, CFG) * SR)
+    spoken = min(spoken_seconds, say_duration(text, CFG))
+    assert dominant_hz(y[: int(spoken * SR)]) == pytest.approx(700, abs=3)
+    assert np.all(y[int(spoken * SR) + 1 :] == 0)
+    assert synth.say_engine("stand-in") == "stand-in"

@@ -33,6 +33,7 @@ CHUNK_SECONDS = 5.0
 # Trim-silence: a sample counts as sound when |x| > this (int16; 32 is about -60 dBFS).
 TRIM_THRESHOLD = 32
 I16_MIN, I16_MAX = -32768, 32767
+_LO32, _HI32 = np.int32(I16_MIN), np.int32(I16_MAX)
 
 
 class ConferenceMixer:
@@ -45,22 +46,35 @@ class ConferenceMixer:
         self._scratch = np.zeros(0, np.int32)
 
     # --- the bus --------------------------------------------------------------------------
-    def bus(self, a: int, b: int, *, recorded: bool = False, isolate: str | None = None):
-        """``(bus, iso)`` int32 over [a, b).  ``recorded`` leaves out what the recording
-        leaves out (beeps, if so configured); ``isolate`` also returns that participant's
-        bus contribution alone (dual-channel recordings), else iso is None."""
-        n = b - a
-        acc = np.zeros(n, np.int32)
-        iso = np.zeros(n, np.int32) if isolate is not None else None
+    def bus_sources(self, a: int, b: int, recorded: bool = False) -> list:
+        """``(call_sid | None, clip, lo, hi)`` for everything on the bus over [a, b).
+        ``recorded`` leaves out what the recording leaves out (beeps, if so configured)."""
+        src = []
         for p in self.scene.participants.values():
             for lo, hi, target, clip in p.route.overlapping(a, b):
                 if target is None:
-                    clip.add_into(acc, a, lo, hi)
-                    if iso is not None and p.call_sid == isolate:
-                        clip.add_into(iso, a, lo, hi)
+                    src.append((p.call_sid, clip, lo, hi))
         for clip, is_recorded in self.scene.conf_clips:
             if (is_recorded or not recorded) and clip.overlaps(a, b):
-                clip.add_into(acc, a, a, b)
+                src.append((None, clip, a, b))
+        return src
+
+    def bus(self, a: int, b: int, *, recorded: bool = False, isolate: str | None = None, sources=None):
+        """``(bus, iso)`` over [a, b).  ``iso`` is None, or with ``isolate`` that
+        participant's contribution alone (dual-channel recordings), int32.
+
+        The bus is int16 when the sum of its sources' peaks fits int16 (then it is exact and
+        numpy adds without casting, several times faster), int32 otherwise."""
+        if sources is None:
+            sources = self.bus_sources(a, b, recorded)
+        n = b - a
+        fits = sum(clip.peak for _, clip, _, _ in sources) <= I16_MAX
+        acc = np.zeros(n, np.int16 if fits else np.int32)
+        iso = np.zeros(n, np.int32) if isolate is not None else None
+        for sid, clip, lo, hi in sources:
+            clip.add_into(acc, a, lo, hi)
+            if iso is not None and sid == isolate:
+                clip.add_into(iso, a, lo, hi)
         return acc, iso
 
     def hears_anything(self, call_sid: str, a: int, b: int) -> bool:
@@ -92,6 +106,9 @@ class ConferenceMixer:
             if bus_runs and bus is None:
                 bus, _ = self.bus(a, b)
                 bus_lo, bus_hi = int(bus.min()), int(bus.max())
+                # The bus as a silent listener hears it; when it fits int16 (nobody is
+                # clipping) it is also exact, and mix-minus can run in int16.
+                bus16 = bus if bus.dtype == np.int16 else _to16(bus)
             # Own voice on the bus: route runs with no coaching target (always inside bus runs).
             own = [(lo, hi, clip) for lo, hi, target, clip in p.route.overlapping(a, b) if target is None]
             coaches = []
@@ -104,15 +121,14 @@ class ConferenceMixer:
             if whole_bus and not coaches and not private:
                 if not own:
                     # A silent listener (muted, most of a big conference) hears the bus
-                    # itself: clip it once per chunk, then it is a plain copy.
-                    if bus16 is None:
-                        bus16 = _to16(bus)
+                    # itself, clipped once per chunk: a plain copy.
                     o[:] = bus16
                     continue
                 peak = max(c.peak for _, _, c in own)
                 if bus_lo - peak >= I16_MIN and bus_hi + peak <= I16_MAX:
-                    # bus - own provably fits int16: write it straight into the output.
-                    _bus_minus_own(bus, own, o, a, a, b)
+                    # bus and bus - own provably fit int16: subtract in int16, exactly,
+                    # straight into the output (4x faster than int32 -> int16).
+                    _bus_minus_own(bus16, own, o, a, a, b)
                     continue
             if not whole_bus:
                 acc.fill(0)
@@ -125,20 +141,22 @@ class ConferenceMixer:
                 clip.add_into(acc, a, lo, hi)
             for clip in private:
                 clip.add_into(acc, a, a, b)
-            np.clip(acc, I16_MIN, I16_MAX, out=o, casting="unsafe")
+            _clip_into(acc, o)
         return out
 
 
 def _bus_minus_own(bus, own, dst, origin, lo, hi):
     """dst[k] = bus[k] - own voice[k] over [lo, hi), one pass: the voice pieces are
-    subtracted straight into dst and the stretches between them are copied."""
+    subtracted straight into dst and the stretches between them are copied.  The
+    arithmetic runs in dst's type: int32 is always exact; the caller picks int16 only when
+    bus - own provably fits."""
     pos = lo
     for rlo, rhi, clip in own:
         for p, v in clip.pieces(max(rlo, lo), min(rhi, hi)):
             if p > pos:
                 np.copyto(dst[pos - origin : p - origin], bus[pos - origin : p - origin], casting="unsafe")
             o = p - origin
-            np.subtract(bus[o : o + len(v)], v, out=dst[o : o + len(v)], casting="unsafe")
+            np.subtract(bus[o : o + len(v)], v, out=dst[o : o + len(v)], dtype=dst.dtype, casting="unsafe")
             pos = p + len(v)
     if hi > pos:
         np.copyto(dst[pos - origin : hi - origin], bus[pos - origin : hi - origin], casting="unsafe")
@@ -188,7 +206,9 @@ def iter_call(events, call_sid, config, start=None, end=None, *, chunk_seconds=C
         for m in mixers:
             if m.hears_anything(call_sid, a, b):
                 acc += m.mix(a, b, [call_sid])[0]
-        yield np.clip(acc, I16_MIN, I16_MAX).astype(np.int16)
+        heard = np.empty(b - a, np.int16)
+        _clip_into(acc, heard)
+        yield heard
 
 
 def render_call(events, call_sid, config, start=None, end=None, **options) -> np.ndarray:
@@ -259,8 +279,8 @@ def iter_recording(events, conference_sid, config, recording_sid=None, end=None,
                     continue
                 if rec.channels == 2:
                     bus, iso = mixer.bus(a, b, recorded=True, isolate=first)
-                    bus -= iso
-                    yield np.stack([_to16(iso), _to16(bus)], axis=1)
+                    rest = np.subtract(bus, iso, dtype=np.int32)
+                    yield np.stack([_to16(iso), _to16(rest)], axis=1)
                 else:
                     bus, _ = mixer.bus(a, b, recorded=True)
                     yield _to16(bus)
@@ -268,8 +288,20 @@ def iter_recording(events, conference_sid, config, recording_sid=None, end=None,
     return info, gen()
 
 
+def _clip_into(acc32, dst16):
+    """Saturate an int32 buffer into int16.  Clipping in place in int32 and then casting is
+    about twice as fast as np.clip with an int16 ``out`` (which goes through numpy's casting
+    buffers); ``acc32`` is scratch and is modified."""
+    np.clip(acc32, _LO32, _HI32, out=acc32)
+    np.copyto(dst16, acc32, casting="unsafe")
+
+
 def _to16(x):
-    return np.clip(x, I16_MIN, I16_MAX).astype(np.int16)
+    if x.dtype == np.int16:
+        return x
+    out = np.empty(x.shape, np.int16)
+    _clip_into(np.array(x, dtype=np.int32), out)
+    return out
 
 
 def _loud(chunk, threshold):
