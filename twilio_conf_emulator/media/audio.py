@@ -189,7 +189,7 @@ def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
         key = (json.dumps(fields, sort_keys=True), rate, config.say_seconds_per_word, config.say_min_seconds, engine)
         return _cached(
             _generated, key,
-            lambda: to_int16(synth.say(ref.get("text", ""), config, ref.get("voice", ""), ref.get("language", "en-US"), engine, resample)),
+            lambda: to_int16(synth.say(ref.get("text", ""), config, ref.get("voice", ""), ref.get("language", "en-US"), engine)),
         )
     key = (json.dumps(fields, sort_keys=True), rate)
     if kind == "pending":  # the engine is still fetching the real audio: silence meanwhile

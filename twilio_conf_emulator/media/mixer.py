@@ -9,10 +9,12 @@ For a window [a, b) of absolute samples (a chunk; any size, results do not depen
              + its private announcements
     then clipped to int16.
 
-The bus is summed once per chunk in int32 and each listener costs one subtraction, so below
-clipping a listener's output is exactly the integer sum of everything else it may hear.  When
-the bus level plus the listener's own peak provably fits int16 (the usual case: few people
-talk at once) the subtraction writes int16 directly and clipping is skipped.
+The bus is summed once per chunk and each listener costs one subtraction, so below clipping
+a listener's output is exactly the integer sum of everything else it may hear.  Arithmetic
+is int32 unless int16 is provably exact: the bus is summed in int16 when its sources' peaks
+add up to less than full scale, and a listener's subtraction runs in int16 when the bus
+range plus its own peak fits (the usual case: few people talk at once); clipping is then
+skipped.  Muted listeners all hear the same clipped bus, computed once per chunk.
 
 Python loops run per chunk, per participant and per run of constant state, never per frame or
 sample; memory is O(chunk x listeners asked for), whatever the conference's length.
@@ -59,14 +61,13 @@ class ConferenceMixer:
                 src.append((None, clip, a, b))
         return src
 
-    def bus(self, a: int, b: int, *, recorded: bool = False, isolate: str | None = None, sources=None):
+    def bus(self, a: int, b: int, *, recorded: bool = False, isolate: str | None = None):
         """``(bus, iso)`` over [a, b).  ``iso`` is None, or with ``isolate`` that
         participant's contribution alone (dual-channel recordings), int32.
 
         The bus is int16 when the sum of its sources' peaks fits int16 (then it is exact and
         numpy adds without casting, several times faster), int32 otherwise."""
-        if sources is None:
-            sources = self.bus_sources(a, b, recorded)
+        sources = self.bus_sources(a, b, recorded)
         n = b - a
         fits = sum(clip.peak for _, clip, _, _ in sources) <= I16_MAX
         acc = np.zeros(n, np.int16 if fits else np.int32)

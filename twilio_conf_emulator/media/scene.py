@@ -109,9 +109,8 @@ def index_calls(events, config, tts=None) -> dict:
 
 
 class Participant:
-    def __init__(self, call_sid: str, join_order: int):
+    def __init__(self, call_sid: str):
         self.call_sid = call_sid
-        self.join_order = join_order
         self.mode = Runs()
         self.route = Runs()
         self.private: list[Clip] = []
@@ -135,7 +134,7 @@ class Scene:
     participants: dict  # call_sid -> Participant, in order of first entry
     conf_clips: list  # [(Clip, recorded: bool)] announcements and beeps, by start
     coached: dict  # target call_sid -> [Runs of (a, b, clip)]: coach voices it hears
-    first_call_sid: str | None
+    first_call_sid: str | None  # the first to join: channel 1 of a dual recording
 
 
 def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True, tts=None) -> Scene:
@@ -187,7 +186,7 @@ def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True
                 if ended:
                     continue
                 if p is None:
-                    p = parts[e.call_sid] = Participant(e.call_sid, len(parts))
+                    p = parts[e.call_sid] = Participant(e.call_sid)
                 p.present, p.held, p.hold_clip, p.coach_target = True, False, None, None
                 p.muted = bool(d.get("muted", False))
                 delay = int(config.jitter_buffer_ms.get(d.get("jitter") or "off", 0)) * rate // 1000

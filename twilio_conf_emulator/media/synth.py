@@ -7,12 +7,15 @@ requested rate; ``audio.py`` turns it into int16.
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import zlib
 
 import numpy as np
+import soundfile as sf
 
+from .resample import resample
 from .timeline import say_duration
 
 # Level of generated tones and speech stand-ins: -12 dBFS peak, so a few overlapping
@@ -128,10 +131,6 @@ def _espeak_voice(voice: str, language: str) -> str:
 def _espeak(text: str, voice: str, language: str):
     """(samples float64, rate) from espeak-ng, or None if it fails.  Text goes on stdin so
     nothing in it can be read as an option."""
-    import io
-
-    import soundfile as sf
-
     try:
         proc = subprocess.run(
             [shutil.which("espeak-ng") or "espeak-ng", "--stdout", "-v", _espeak_voice(voice, language)],
@@ -159,7 +158,7 @@ def _say_stand_in(text: str, rate: int, total: int, config) -> np.ndarray:
     return out
 
 
-def say(text: str, config, voice: str = "", language: str = "en-US", tts: str = "auto", resample=None) -> np.ndarray:
+def say(text: str, config, voice: str = "", language: str = "en-US", tts: str = "auto") -> np.ndarray:
     """One pass of <Say>, exactly ``say_duration`` long whichever engine speaks it: the
     virtual clock schedules with ``say_duration`` and must not depend on what is installed."""
     rate = config.sample_rate
