@@ -85,5 +85,49 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
         emu.stop()
 
 
+@main.command()
+@click.argument("conference_sid")
+@click.option("--server", default="http://127.0.0.1:8080", show_default=True, metavar="URL",
+              help="Base URL of a running 'twilio-conf-emulator serve'.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              metavar="FILE.html",
+              help="Where to write the page ('-' for standard output).  "
+                   "[default: CONFERENCE_SID.html]")
+def timeline(conference_sid, server, out):
+    """Save the timeline of a conference as one HTML page.
+
+    Fetches GET /_emulator/conferences/CONFERENCE_SID/timeline.html from the server: a
+    row per participant over virtual time (mm:ss from the conference's creation) showing
+    when it was waiting, in, talking, muted, on hold, coaching and hearing an
+    announcement, with conference start/end markers and every status callback sent
+    (hover a tick for its StatusCallbackEvent).  The page is self-contained: open it
+    from disk or attach it to a CI run.  A conference still in progress is drawn up to
+    the server's virtual now.
+
+    \b
+    Example:
+      twilio-conf-emulator timeline CF0123456789abcdef0123456789abcdef \\
+          --server http://127.0.0.1:8080 --out room.html
+    """
+    import requests
+
+    url = f"{server.rstrip('/')}/_emulator/conferences/{conference_sid}/timeline.html"
+    try:
+        resp = requests.get(url, timeout=60)
+    except requests.RequestException as err:
+        raise click.ClickException(f"cannot reach {server}: {err}") from None
+    if resp.status_code != 200:
+        try:  # the emulator answers errors with Twilio's JSON body
+            message = resp.json().get("message") or resp.text
+        except ValueError:
+            message = resp.text
+        raise click.ClickException(f"{resp.status_code} from {url}: {message}")
+    out = out or f"{conference_sid}.html"
+    with click.open_file(out, "wb") as fh:
+        fh.write(resp.content)
+    if out != "-":
+        click.echo(f"wrote {out}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -131,6 +131,13 @@ def call_hangup(sid):
     return jsonify({"call_sid": sid})
 
 
+@blueprint.get("/calls/<sid>/audio.wav")
+def call_audio(sid):
+    """What that call heard (answer to end, or to now while it is up), 8 kHz 16-bit WAV."""
+    data = emulator().call_audio(sid)  # unknown call: errors.NotFound, a Twilio-shaped 404
+    return current_app.response_class(data, mimetype="audio/x-wav")
+
+
 @blueprint.post("/accounts")
 def accounts():
     data = body()
@@ -197,6 +204,17 @@ def set_config():
     except KeyError as err:
         raise BadRequest(f"Unknown config option(s): {err}", code=20001) from None
     return jsonify(emulator().config.as_dict())
+
+
+@blueprint.get("/conferences/<conference_sid>/timeline.<any(html, json):fmt>")
+def conference_timeline(conference_sid, fmt):
+    """The picture of a conference (``.html``, one self-contained page) or its data (``.json``)."""
+    from ..timeline_view import conference_timeline as build, render_html
+
+    model = build(emulator(), conference_sid)  # unknown SID: errors.NotFound, a Twilio 404
+    if fmt == "json":
+        return jsonify(model)
+    return current_app.response_class(render_html(model), mimetype="text/html")
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "DELETE"])

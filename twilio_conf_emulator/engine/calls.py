@@ -152,6 +152,9 @@ def answer(eng, sid, phone):
     c.answered_at = now
     set_status(eng, c, "in-progress")
     eng.media_event("call-answered", call_sid=sid, voice=voice_ref(phone))
+    from . import recording
+
+    recording.on_call_answered(eng, c)
     send_progress(eng, c, "answered")
     schedule_phone_script(eng, sid, phone)
     _purpose(c).on_answer(eng, c)
@@ -208,6 +211,9 @@ def finish(eng, call, status):
         call.end_time = now
     if was_answered:
         eng.media_event("call-ended", call_sid=call.sid)
+        from . import recording
+
+        recording.on_call_ended(eng, call)
     if status != "completed" or not was_answered:
         _purpose(call).on_failed(eng, call)
     # Canceled while still queued: Twilio sends no callbacks at all.
@@ -263,9 +269,22 @@ def create_api_call(eng, account, p):
         status_callback_events=p.get("status_callback_event") or ["completed"],
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
         send_digits=p.get("send_digits"), record=p.get("record", False),
+        **recording_options(p),
     )
     dial(eng, call)
     return call
+
+
+def recording_options(p):
+    """Record=true settings of Create Call / Create Participant, kept on the leg."""
+    return {
+        "recording_status_callback": p.get("recording_status_callback"),
+        "recording_status_callback_method": p.get("recording_status_callback_method") or "POST",
+        "recording_status_callback_events": p.get("recording_status_callback_event")
+        or ["completed"],
+        "recording_channels": p.get("recording_channels") or "mono",
+        "trim": p.get("trim") or "trim-silence",
+    }
 
 
 def update_api_call(eng, call, p):

@@ -191,7 +191,7 @@ def create_participant(eng, account, conference_ref, p, path):
         status_callback_method=p.get("status_callback_method", "POST"),
         status_callback_events=p.get("status_callback_event") or ["completed"],
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
-        record=p.get("record", False),
+        record=p.get("record", False), **call_legs.recording_options(p),
     )
     part = add_participant(eng, conf, call, p, origin="api")
     call_legs.dial(eng, call)
