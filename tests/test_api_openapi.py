@@ -137,7 +137,8 @@ def build_state_and_walk(emu):
 
     # Conference "Live": in-progress with a connected, a muted, a held and a coaching participant.
     alice = client.conferences("Live").participants.create(
-        from_=caller, to="+15550001001", label="alice agent", end_conference_on_exit=False)
+        from_=caller, to="+15550001001", label="alice agent", end_conference_on_exit=False,
+        conference_record="record-from-start")
     live = alice.conference_sid
     bob = client.conferences(live).participants.create(
         from_=caller, to="+15550001002", label="bob", muted=True,
@@ -192,7 +193,7 @@ def build_state_and_walk(emu):
     slow = client.calls.create(to="+15550002004", from_=caller, twiml=twiml)
     emu.advance(3)                                                                   # ringing
     client.calls(slow.sid).fetch()
-    answered = client.calls.create(to="+15550001003", from_=caller, twiml=twiml)
+    answered = client.calls.create(to="+15550001003", from_=caller, twiml=twiml, record=True)
     emu.advance(3)
     client.calls(answered.sid).fetch()                                               # in-progress
     client.calls(slow.sid).update(status="canceled")
@@ -216,7 +217,21 @@ def build_state_and_walk(emu):
                                                   status_callback="https://example.com/s")
     assert client.incoming_phone_numbers(num.sid).delete() is True
 
-    # Recordings (conference and account level): every route, whatever they answer today.
+    # Recordings (conference and account level): every route on real recordings, then
+    # unknown SIDs (404s).
+    rec = client.conferences(live).recordings.list()[0]
+    client.conferences(live).recordings(rec.sid).fetch()
+    client.conferences(live).recordings("Twilio.CURRENT").update(status="paused",
+                                                                 pause_behavior="skip")
+    client.conferences(live).recordings(rec.sid).update(status="in-progress")
+    client.conferences(live).recordings(rec.sid).update(status="stopped")
+    emu.advance(0)                                                       # completed
+    client.conferences(live).recordings.list()
+    client.recordings.list(conference_sid=live)
+    client.recordings(rec.sid).fetch()
+    call_rec = client.recordings.list(call_sid=answered.sid)[0]         # Record=true leg
+    assert client.conferences(live).recordings(rec.sid).delete() is True
+    assert client.recordings(call_rec.sid).delete() is True
     recording_calls = [
         lambda: client.conferences(live).recordings.list(),
         lambda: client.conferences(live).recordings("RE" + "0" * 32).fetch(),
@@ -229,7 +244,7 @@ def build_state_and_walk(emu):
     for call in recording_calls:
         try:
             call()
-        except Exception:  # noqa: BLE001 - 501 today; the exchange is checked below
+        except Exception:  # noqa: BLE001 - a 404; the exchange is checked below
             pass
     return http, live
 
@@ -265,19 +280,23 @@ def test_every_2xx_body_validates_against_the_operation_schema(walked):
     assert checked >= 40
 
 
-def test_only_recordings_answer_something_else_and_it_is_a_twilio_shaped_501(walked):
+def test_only_unknown_recordings_answer_something_else_and_it_is_a_twilio_shaped_404(walked):
     ops, exchanges, _ = walked
+    recording_bodies = 0
     for method, path, status, text in exchanges:
         key = ops.match(method, path)
         is_recording = "/Recordings" in key[1]
         if 200 <= status < 300:
+            recording_bodies += is_recording and status == 200
             continue
-        assert is_recording, (method, path, status, text)
+        assert is_recording and "RE" + "0" * 32 in path, (method, path, status, text)
         body = json.loads(text)
         assert set(body) == ERROR_KEYS
-        assert status == body["status"] == 501
+        assert status == body["status"] == 404
         assert body["more_info"] == f"https://www.twilio.com/docs/errors/{body['code']}"
-        assert "not implemented" in body["message"]
+        assert body["code"] == 20404 and "was not found" in body["message"]
+    # Real recording bodies (validated against the spec's recording schemas above).
+    assert recording_bodies >= 8
 
 
 def test_states_reached_are_the_realistic_ones(walked):

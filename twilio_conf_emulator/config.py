@@ -63,6 +63,19 @@ class EmulatorConfig:
     # <Say> duration when synthesised without espeak-ng: seconds per word, plus a floor.
     say_seconds_per_word: float = 0.4
     say_min_seconds: float = 0.6
+    # Speaker events: voices are analysed in windows of this many virtual seconds (a looped
+    # voice is analysed window by window as the conference goes on, never as a whole).
+    speech_window_seconds: float = 300.0
+    # A participant muted, held or leaving while speaking gets participant-speech-stop at
+    # that moment (Twilio is silent); False = no stop is sent for that utterance.
+    speech_stop_when_silenced: bool = True
+    # --- recordings -------------------------------------------------------------------
+    # Recording media (.wav/.mp3/no extension) needs HTTP Basic auth like the rest of the
+    # API. Twilio serves media unauthenticated unless the account enforces auth on media.
+    recording_media_requires_auth: bool = True
+    # RecordingDuration / duration: the length of the served file (after trim-silence), as
+    # Twilio reports it; False = the virtual seconds recorded, before trimming.
+    recording_duration_after_trim: bool = True
     # --- webhooks -------------------------------------------------------------------
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0

@@ -1,36 +1,70 @@
-"""Conference recordings: when they start and stop on the virtual clock.
+"""Recordings on the virtual clock: conference recordings and call (``Record=true``) recordings.
 
-``record-from-start`` begins when the first two participants are bridged (conference-start)
-and ends with the conference. The audio itself is rendered by media.mixer from the timeline.
+Conference recordings (``record-from-start``) begin when the first two participants are
+bridged (conference-start) and end with the conference or a ``Status=stopped`` update.
+Pause / resume / stop go onto the media timeline as ``record`` events; the audio itself is
+rendered by media.mixer from the timeline.
+
+Call recordings (Create Participant / Create Call with ``Record=true``, source
+``OutboundAPI``) cover the call from its answer to its end: what it said plus what it heard.
+
+A recording that ends is ``processing`` for an instant; the completion action (scheduled
+``soon``) renders the mono WAV once, stores it in the row, fixes the duration and sends the
+``completed`` (or ``absent``) recording status callback.  Everything is a function of the
+timeline, so the bytes are the same on every run.
 """
 
+import math
+
+from ..errors import BadRequest
 from ..store.models import Recording
+from ..timefmt import rfc2822
+
+API_HOST = "https://api.twilio.com"
+LIVE = ("in-progress", "paused")
+DONE = ("completed", "absent")
+ABSENT_TOO_SHORT = 16101  # Twilio: "Recording too short" (nothing was recorded)
+ABSENT_SILENT = 16102  # Twilio: "Recording silent"
+
+
+def recording_url(rec):
+    """RecordingUrl / media_url: absolute, no extension."""
+    return f"{API_HOST}/2010-04-01/Accounts/{rec.account_sid}/Recordings/{rec.sid}"
 
 
 def wants_recording(conf):
     return (conf.options or {}).get("record") in ("record-from-start", "true")
 
 
+# -- conference recordings -------------------------------------------------------------------
 def on_conference_start(eng, conf):
     if not wants_recording(conf):
         return
+    opts = conf.options or {}
     now = eng.now()
-    channels = 2 if (conf.options or {}).get("recording_channels") == "dual" else 1
+    channels = 2 if opts.get("recording_channels") == "dual" else 1
     rec = Recording(
         sid=eng.sids.new("RE"), account_sid=conf.account_sid, conference_sid=conf.sid,
         call_sid=None, status="in-progress", source="Conference", channels=channels,
         start_time=now, duration=None, date_created=now, date_updated=now,
-        options={"trim": (conf.options or {}).get("trim", "trim-silence") == "trim-silence"},
+        options={
+            "trim": opts.get("trim", "trim-silence") == "trim-silence",
+            "status_callback": opts.get("recording_status_callback"),
+            "status_callback_method": opts.get("recording_status_callback_method") or "POST",
+            "status_callback_events": opts.get("recording_status_callback_events") or ["completed"],
+        },
     )
     eng.db.add(rec)
     eng.media_event("record", conference_sid=conf.sid, action="start", recording_sid=rec.sid,
                     channels=channels, trim=rec.options["trim"], pause_behavior="silence")
+    send_status(eng, rec, "in-progress")
 
 
 def active_recording(eng, conf):
     return (eng.db.query(Recording)
-            .filter(Recording.conference_sid == conf.sid,
-                    Recording.status.in_(("in-progress", "paused")))
+            .filter(Recording.conference_sid == conf.sid, Recording.source == "Conference",
+                    Recording.status.in_(LIVE))
+            .order_by(Recording.date_created.desc())
             .first())
 
 
@@ -38,8 +72,148 @@ def on_conference_end(eng, conf):
     rec = active_recording(eng, conf)
     if rec is None:
         return
+    # conf-end (already on the timeline) closes the recording for the mixer.
+    _finish(eng, rec)
+
+
+def update(eng, conf, rec, status, pause_behavior=None):
+    """POST .../Conferences/{CF}/Recordings/{RE}: pause, resume or stop a live recording."""
+    if rec.status not in LIVE:
+        raise BadRequest(f"Recording {rec.sid} is not in-progress or paused; a recording in "
+                         f"state '{rec.status}' cannot be updated", code=21220)
+    if status not in ("paused", "in-progress", "stopped"):
+        raise BadRequest(f"Status must be paused, in-progress or stopped to update a recording, "
+                         f"not {status!r}", code=21220)
     now = eng.now()
-    eng.media_event("record", conference_sid=conf.sid, action="stop", recording_sid=rec.sid)
-    rec.status = "completed"
-    rec.duration = int(round(now - rec.start_time))
+    if status == "paused" and rec.status == "in-progress":
+        behavior = pause_behavior or "silence"
+        eng.media_event("record", conference_sid=conf.sid, action="pause",
+                        recording_sid=rec.sid, pause_behavior=behavior)
+        rec.status = "paused"
+        rec.options = {**(rec.options or {}), "pause_behavior": behavior}
+    elif status == "in-progress" and rec.status == "paused":
+        eng.media_event("record", conference_sid=conf.sid, action="resume",
+                        recording_sid=rec.sid)
+        rec.status = "in-progress"
+    elif status == "stopped":
+        eng.media_event("record", conference_sid=conf.sid, action="stop", recording_sid=rec.sid)
+        _finish(eng, rec, "stopped")
     rec.date_updated = now
+    return rec
+
+
+# -- call recordings (Record=true) -----------------------------------------------------------
+def on_call_answered(eng, call):
+    opts = call.options or {}
+    if not opts.get("record"):
+        return
+    now = eng.now()
+    channels = 2 if opts.get("recording_channels") == "dual" else 1
+    rec = Recording(
+        sid=eng.sids.new("RE"), account_sid=call.account_sid, conference_sid=None,
+        call_sid=call.sid, status="in-progress", source="OutboundAPI", channels=channels,
+        start_time=now, duration=None, date_created=now, date_updated=now,
+        options={
+            "trim": (opts.get("trim") or "trim-silence") == "trim-silence",
+            "status_callback": opts.get("recording_status_callback"),
+            "status_callback_method": opts.get("recording_status_callback_method") or "POST",
+            "status_callback_events": opts.get("recording_status_callback_events") or ["completed"],
+        },
+    )
+    eng.db.add(rec)
+    send_status(eng, rec, "in-progress")
+
+
+def on_call_ended(eng, call):
+    recs = (eng.db.query(Recording)
+            .filter(Recording.call_sid == call.sid, Recording.source == "OutboundAPI",
+                    Recording.status.in_(LIVE))
+            .all())
+    for rec in recs:
+        rec.options = {**(rec.options or {}), "end_time": eng.now()}
+        _finish(eng, rec)
+
+
+# -- completion --------------------------------------------------------------------------------
+def _finish(eng, rec, status="processing"):
+    """The recording stops now; it completes (rendered, called back) in a moment."""
+    rec.status = status
+    rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
+    rec.date_updated = eng.now()
+    sid = rec.sid
+    eng.soon(lambda: complete(eng, sid), f"recording {sid}")
+
+
+def complete(eng, sid):
+    """Render the recording once, store the mono WAV, fix the duration, call back."""
+    from . import media_render
+
+    rec = eng.db.get(Recording, sid)
+    if rec is None or rec.status in DONE or rec.deleted:
+        return
+    cfg = eng.config
+    x = media_render.render_recording(eng.db, cfg, rec, channels=1)
+    stopped = (rec.options or {}).get("stopped_at", eng.now())
+    if rec.source == "Conference":
+        recorded = media_render.conference_recorded_seconds(eng.db, cfg, rec, end=stopped)
+    else:
+        recorded = max(0.0, stopped - rec.start_time)
+    seconds = len(x) / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
+    if media_render.has_sound(x):
+        rec.status = "completed"
+        rec.wav = media_render.wav_bytes(x, cfg)
+        rec.duration = _whole(seconds)
+        rec.error_code = None
+    else:
+        rec.status = "absent"
+        rec.wav = None
+        rec.duration = 0
+        rec.error_code = ABSENT_TOO_SHORT if recorded < 1.0 else ABSENT_SILENT
+    rec.date_updated = eng.now()
+    send_status(eng, rec, rec.status)
+
+
+def _whole(seconds):
+    return int(math.floor(seconds + 0.5))
+
+
+# -- recording status callbacks ----------------------------------------------------------------
+def status_params(rec, status):
+    """recordingStatusCallback parameters, in Twilio's documented order."""
+    p = [("AccountSid", rec.account_sid)]
+    if rec.source == "Conference":
+        p.append(("ConferenceSid", rec.conference_sid))
+    else:
+        p.append(("CallSid", rec.call_sid))
+    p += [
+        ("RecordingSid", rec.sid),
+        ("RecordingUrl", recording_url(rec)),
+        ("RecordingStatus", status),
+    ]
+    if status in DONE:
+        p.append(("RecordingDuration", str(rec.duration or 0)))
+    p += [
+        ("RecordingChannels", str(rec.channels)),
+        ("RecordingStartTime", rfc2822(rec.start_time)),
+        ("RecordingSource", rec.source),
+    ]
+    if rec.source != "Conference":
+        p.append(("RecordingTrack", "both"))
+    if status == "absent" and rec.error_code:
+        p.append(("ErrorCode", str(rec.error_code)))
+    return p
+
+
+def send_status(eng, rec, status):
+    opts = rec.options or {}
+    url = opts.get("status_callback")
+    if not url or status not in (opts.get("status_callback_events") or ["completed"]):
+        return
+    from ..webhooks.transport import OutboundRequest
+
+    eng.emit_request(
+        OutboundRequest(url=url, method=opts.get("status_callback_method") or "POST",
+                        params=status_params(rec, status), kind="recording-status"),
+        account_sid=rec.account_sid, call_sid=rec.call_sid, conference_sid=rec.conference_sid,
+    )
+

@@ -1,0 +1,163 @@
+"""Engine-side glue between the ``media_events`` rows and the mixer.
+
+Reads the timeline a render needs (the conference's events plus the call events of everyone
+who was in it), turns rows into ``MediaEvent`` objects and calls ``media.mixer``.  Pure
+functions of the rows: the same scenario gives the same bytes.
+
+No Flask and no wall clock here; numpy only through ``media``.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from sqlalchemy import or_
+
+from ..media import timeline as tl
+from ..store.models import MediaEventRow
+
+TRIM_THRESHOLD = 32  # the mixer's trim-silence threshold (int16 magnitude, about -60 dBFS)
+
+
+# --- reading the timeline -------------------------------------------------------------------
+def _rows(db, conference_sids=(), call_sids=()):
+    conds = []
+    if conference_sids:
+        conds.append(MediaEventRow.conference_sid.in_(list(conference_sids)))
+    if call_sids:
+        conds.append(MediaEventRow.call_sid.in_(list(call_sids)))
+    if not conds:
+        return []
+    return db.query(MediaEventRow).filter(or_(*conds)).order_by(MediaEventRow.id).all()
+
+
+def _event(r):
+    return tl.MediaEvent(t=r.t, kind=r.kind, call_sid=r.call_sid, conference_sid=r.conference_sid,
+                         data=dict(r.data or {}))
+
+
+def events_for_conferences(db, conference_sids):
+    """Every event of the conferences, plus every call event of every call that entered one
+    (its answer carries its voice, its hang-up cuts it)."""
+    rows = _rows(db, conference_sids=conference_sids)
+    calls = sorted({r.call_sid for r in rows if r.kind == tl.CONF_ENTER and r.call_sid})
+    rows = _rows(db, conference_sids=conference_sids, call_sids=calls)
+    return [_event(r) for r in rows]
+
+
+def events_for_call(db, call_sid):
+    """What rendering ``call_sid`` needs: its own events and those of its conferences."""
+    own = _rows(db, call_sids=[call_sid])
+    confs = sorted({r.conference_sid for r in own if r.kind == tl.CONF_ENTER and r.conference_sid})
+    if not confs:
+        return [_event(r) for r in own]
+    return events_for_conferences(db, confs)  # includes every event of this call
+
+
+# --- helpers --------------------------------------------------------------------------------
+def _clip16(acc):
+    return np.clip(acc, -32768, 32767).astype(np.int16)
+
+
+def _trim(x, threshold=TRIM_THRESHOLD):
+    """Drop leading and trailing samples with |x| <= threshold (any channel)."""
+    mag = np.abs(x.astype(np.int32))
+    if mag.ndim == 2:
+        mag = mag.max(axis=1)
+    loud = np.flatnonzero(mag > threshold)
+    return x[loud[0]: loud[-1] + 1] if len(loud) else x[:0]
+
+
+def _mono(x):
+    if x.ndim == 2:
+        return _clip16(x.astype(np.int32).sum(axis=1))
+    return x
+
+
+def has_sound(x, threshold=TRIM_THRESHOLD) -> bool:
+    return bool(len(x)) and int(np.abs(x.astype(np.int32)).max()) > threshold
+
+
+def wav_bytes(x, config) -> bytes:
+    from ..media.audio import encode_wav
+
+    return encode_wav(x, sample_rate=config.sample_rate)
+
+
+def mp3_bytes(x, config) -> bytes:
+    from ..media.audio import encode_mp3
+
+    return encode_mp3(x, sample_rate=config.sample_rate)
+
+
+def decode_wav(data: bytes) -> np.ndarray:
+    import soundfile as sf
+
+    x, _ = sf.read(io.BytesIO(data), dtype="int16")
+    return x
+
+
+# --- what a call heard ----------------------------------------------------------------------
+def call_heard(db, config, call_sid, end=None) -> np.ndarray:
+    """int16 mono: what ``call_sid`` heard from its answer to its end (``end`` seconds: a
+    live call is cut there)."""
+    from ..media import mixer
+
+    events = events_for_call(db, call_sid)
+    return mixer.render_call(events, call_sid, config, end=end)
+
+
+def call_audio_wav(db, config, call_sid, end=None) -> bytes:
+    return wav_bytes(call_heard(db, config, call_sid, end), config)
+
+
+# --- recordings -----------------------------------------------------------------------------
+def render_conference_recording(db, config, rec, channels=1, end=None) -> np.ndarray:
+    """The conference recording ``rec`` as int16, trimmed as it asked; ``channels=1`` is
+    the mono mix (Twilio's default download), 2 the dual file (when recorded dual)."""
+    from ..media import mixer
+
+    events = events_for_conferences(db, [rec.conference_sid])
+    x = mixer.render_recording(events, rec.conference_sid, config, rec.sid, end=end)
+    return _mono(x) if channels == 1 else x
+
+
+def conference_recorded_seconds(db, config, rec, end=None) -> float:
+    """Virtual seconds recorded (skip-pauses excluded), before trimming."""
+    from ..media import mixer
+
+    events = events_for_conferences(db, [rec.conference_sid])
+    return mixer.recording_duration(events, rec.conference_sid, config, rec.sid, end=end)
+
+
+def render_call_recording(db, config, rec, channels=1) -> np.ndarray:
+    """A call recording (``Record=true``): what the call said plus what it heard, from
+    ``rec.start_time`` to the end of the call.  Dual: channel 1 = what the call said
+    (its own voice), channel 2 = what it heard."""
+    from ..media import mixer
+    from ..media.scene import index_calls
+
+    events = events_for_call(db, rec.call_sid)
+    calls = index_calls(events, config)
+    info = calls.get(rec.call_sid)
+    end = (rec.options or {}).get("end_time")
+    a0, b0 = mixer.call_window(events, rec.call_sid, config, start=rec.start_time, end=end,
+                               calls=calls)
+    heard = mixer.render_call(events, rec.call_sid, config, start=rec.start_time, end=end)
+    said = np.zeros(len(heard), np.int32)
+    if info is not None and info.voice is not None and len(heard):
+        info.voice.add_into(said, a0, a0, a0 + len(heard))
+    if channels == 2:
+        x = np.stack([_clip16(said), heard], axis=1)
+    else:
+        x = _clip16(said + heard.astype(np.int32))
+    if (rec.options or {}).get("trim", True):
+        x = _trim(x)
+    return x
+
+
+def render_recording(db, config, rec, channels=1) -> np.ndarray:
+    if rec.source == "Conference":
+        return render_conference_recording(db, config, rec, channels)
+    return render_call_recording(db, config, rec, channels)
