@@ -98,6 +98,7 @@ class Emulator:
             for table in STATE_TABLES:
                 db.execute(delete(table))
             db.expunge_all()
+            eng.forget_rows()
             eng.scheduler.clear()
             eng._outbox.clear()
             # Accounts and keys survive a reset, so their SIDs keep counting.

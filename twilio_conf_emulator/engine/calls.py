@@ -46,15 +46,23 @@ def set_phone(db, number, config, account_sid=None):
         row = VirtualPhone(number=phone_key(account_sid, number), config={})
         db.add(row)
     row.config = {**config, "number": number}
+    db.info.pop("phones", None)
     return row.config
 
 
 def get_phone(eng, account_sid, number):
-    for key in (phone_key(account_sid, number), phone_key(None, number)):
-        row = eng.db.get(VirtualPhone, key)
-        if row is not None:
-            return dict(row.config)
-    return {"number": number, "outcome": "answer"}
+    # Cached per session (a miss is a query each time otherwise); set_phone and reset drop it.
+    cache = eng.db.info.setdefault("phones", {})
+    found = cache.get((account_sid, number))
+    if found is None:
+        found = {"number": number, "outcome": "answer"}
+        for key in (phone_key(account_sid, number), phone_key(None, number)):
+            row = eng.db.get(VirtualPhone, key)
+            if row is not None:
+                found = row.config
+                break
+        cache[(account_sid, number)] = found
+    return dict(found)
 
 
 # -- legs ------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
 
 import re
 
+from sqlalchemy import inspect
+
 from ..errors import BadRequest, NotFound
 from ..store.models import Call, Conference, Participant
 from . import calls as call_legs
@@ -56,7 +58,14 @@ def get_conference(eng, account_sid, sid, path):
 
 
 def active_by_name(eng, account_sid, name):
-    return (
+    # Cached like participant_for_call: trusted while still in the session and active.
+    cache = eng.db.info.setdefault("active_conference_by_name", {})
+    conf = cache.get((account_sid, name))
+    if conf is not None:
+        state = inspect(conf)
+        if (state.persistent or state.pending) and conf.status in ACTIVE:
+            return conf
+    conf = (
         eng.db.query(Conference)
         .filter(Conference.account_sid == account_sid, Conference.friendly_name == name,
                 Conference.status.in_(ACTIVE))
@@ -82,7 +91,16 @@ def find_participant(eng, conf, ref, path):
 
 
 def participant_for_call(eng, call_sid):
-    return (
+    """The active participant of ``call_sid``, or None. Hot (every leg event asks), so the
+    last answer is cached and trusted while it is still in the session and still active
+    (a rolled-back insert leaves the session; a rolled-back change is re-read)."""
+    cache = eng._participant_by_call
+    part = cache.get(call_sid)
+    if part is not None:
+        state = inspect(part)
+        if (state.persistent or state.pending) and part.active and part.call_sid == call_sid:
+            return part
+    part = (
         eng.db.query(Participant)
         .filter(Participant.call_sid == call_sid, Participant.active.is_(True))
         .first()
@@ -101,6 +119,7 @@ def new_conference(eng, account_sid, name, settings):
     )
     eng.db.add(conf)
     conf.participants  # noqa: B018 - load the (empty) collection now
+    eng.db.info.setdefault("active_conference_by_name", {})[(account_sid, name)] = conf
     return conf
 
 
@@ -168,6 +187,7 @@ def add_participant(eng, conf, call, p, origin):
     eng.db.add(part)
     conf.participants.append(part)
     conf.date_updated = now
+    eng._participant_by_call[call.sid] = part
     return part
 
 

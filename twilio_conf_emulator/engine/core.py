@@ -33,6 +33,8 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from sqlalchemy import event
+
 from ..errors import TwilioError
 from ..store.models import Alert, JournalEntry, MediaEventRow
 from .clock import Scheduler
@@ -73,6 +75,16 @@ class Engine:
         self.run_lock = threading.RLock()
         self._outbox = deque()
         self._wakeup = threading.Condition()
+        # The session's identity map holds rows weakly, so a row nobody references is read
+        # again from the database on the next ``get``; the state is small, so keep every row
+        # the session knows alive until it leaves the session (a big saving per action).
+        self._rows = set()
+        self._participant_by_call = {}
+        self._unsaved_books = []  # (class, fields) of journal rows not committed yet
+        event.listen(db, "pending_to_persistent", self._keep_row)
+        event.listen(db, "loaded_as_persistent", self._keep_row)
+        event.listen(db, "persistent_to_detached", self._drop_row)
+        event.listen(db, "persistent_to_deleted", self._drop_row)
 
     # -- state access ------------------------------------------------------------------
     @contextmanager
@@ -81,14 +93,47 @@ class Engine:
         with self.lock:
             try:
                 yield self.db
-                self.db.commit()
+                self._commit()
             except BaseException:
-                self.db.rollback()
+                self._rollback()
                 raise
         self._notify()
 
     def now(self):
         return self.clock.now()
+
+    def _commit(self):
+        self.db.commit()
+        self._unsaved_books.clear()
+
+    def _rollback(self):
+        """Roll back the state, but not the books: journal entries (and their alerts) record
+        requests that were really sent, so they are added again and survive."""
+        self.db.rollback()
+        books, self._unsaved_books = self._unsaved_books, []
+        for cls, fields in books:
+            self._book(cls, fields)
+
+    def _book(self, cls, fields):
+        """Add a journal entry or its alert. It is committed with whatever comes next (one
+        commit per action, not one per webhook: commits are the engine's main cost)."""
+        row = cls(**fields)
+        self.db.add(row)
+        self._unsaved_books.append((cls, fields))
+        return row
+
+    def _keep_row(self, session, instance):
+        self._rows.add(instance)
+
+    def _drop_row(self, session, instance):
+        self._rows.discard(instance)
+
+    def forget_rows(self):
+        """After the store is emptied (reset): let go of every row and cached lookup."""
+        self._rows.clear()
+        self._participant_by_call.clear()
+        self._unsaved_books.clear()
+        self.db.info.clear()
 
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label=""):
@@ -142,7 +187,7 @@ class Engine:
                     item = self.scheduler.pop_due(target)
                     if item is None:
                         self.clock.set(target)
-                        self.db.commit()
+                        self._commit()
                         break
                     self.clock.set(item.due)
                     self._run_action(item.action, item.label)
@@ -160,8 +205,8 @@ class Engine:
             result = self.router.deliver(ob.request, ob.auth_token or "")
             with self.lock:
                 entry = self._journal(ob, result)
-                self.db.commit()
                 if "collect" in ob.meta:
+                    self._commit()
                     ob.meta["collect"].append(entry.id)
                 if ob.on_result is not None:
                     self._run_action(lambda: ob.on_result(result), f"result of {ob.request.kind}")
@@ -171,14 +216,14 @@ class Engine:
         alert; the engine carries on (``strict_actions`` re-raises, for the project's tests)."""
         try:
             action()
-            self.db.commit()
+            self._commit()
         except Exception as err:
-            self.db.rollback()
+            self._rollback()
             if self.config.strict_actions:
                 raise
             log.exception("scheduled action %r failed", label)
             self.alert(None, 20500, f"Internal error in {label}: {type(err).__name__}: {err}")
-            self.db.commit()
+            self._commit()
 
     def replay(self, ids, url=None):
         """Re-send journal entries ``ids`` now, in the order given, re-signed with the account's
@@ -225,7 +270,7 @@ class Engine:
     # -- books -------------------------------------------------------------------------------
     def _journal(self, ob, result):
         body = result.body.decode("utf-8", "replace") if result.body else ""
-        entry = JournalEntry(
+        entry = self._book(JournalEntry, dict(
             account_sid=ob.account_sid,
             time=self.clock.now(),
             kind=ob.request.kind,
@@ -239,13 +284,13 @@ class Engine:
             error_message=result.error_message,
             call_sid=ob.call_sid,
             conference_sid=ob.conference_sid,
-        )
-        self.db.add(entry)
+        ))
         if result.error_code:
-            self.alert(
-                ob.account_sid, result.error_code, result.error_message or "HTTP error",
+            self._book(Alert, dict(
+                account_sid=ob.account_sid, time=self.clock.now(), code=result.error_code,
+                level="error", message=result.error_message or "HTTP error",
                 call_sid=ob.call_sid, conference_sid=ob.conference_sid, url=result.url,
-            )
+            ))
         return entry
 
     def alert(self, account_sid, code, message, level="error", call_sid=None,

@@ -1,0 +1,146 @@
+#!/usr/bin/env python
+"""Engine throughput and determinism: a 60-virtual-minute conference with 50 participants.
+
+Every participant is added through twilio-python (in-process), subscribed to every
+conference event and every call-progress event, with callbacks delivered into an in-process
+WSGI app. About every two virtual minutes a few participants are muted/unmuted or
+held/unheld; each hangs up at its own time (the last ones stay until an API end at 60 min).
+
+Printed: wall time of the scenario (excluding the emulator's construction), virtual seconds
+run, webhooks delivered, events/s, and whether two runs give byte-identical journals
+(``emu.webhooks.all()`` as JSON minus ids).
+
+    python scripts/bench_engine.py              # 50 participants, 60 virtual minutes
+    python scripts/bench_engine.py --profile    # and the top of a cProfile of one run
+"""
+
+import argparse
+import json
+import random
+import sys
+import time
+
+from flask import Flask
+
+from twilio_conf_emulator import Emulator
+
+CONF_EVENTS = ["start", "end", "join", "leave", "mute", "hold", "modify", "announcement"]
+CALL_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+def sink_app():
+    app = Flask("bench-sink")
+    app.add_url_rule("/<path:p>", "sink", lambda p: ("", 204), methods=["GET", "POST"])
+    return app
+
+
+class Timed:
+    """Wall time spent inside ``advance`` (the engine: actions + webhook delivery)."""
+
+    def __init__(self, emu):
+        self.emu, self.seconds, self.cpu = emu, 0.0, 0.0
+
+    def advance(self, s):
+        t, c = time.perf_counter(), time.process_time()
+        self.emu.advance(s)
+        self.seconds += time.perf_counter() - t
+        self.cpu += time.process_time() - c
+
+
+def scenario(participants=50, minutes=60, seed=1, split=None):
+    """Run it once; returns (emulator, wall seconds); ``split["advance"]`` gets the part of
+    the wall time spent in ``advance`` (the rest is REST calls through twilio-python)."""
+    rng = random.Random(seed)
+    emu = Emulator(seed=0)
+    timed = Timed(emu)
+    emu.deliver_webhooks_to(sink_app())
+    client = emu.client
+    numbers = [f"+1555{i:07d}" for i in range(participants)]
+    for i, n in enumerate(numbers):
+        stay = None if i % 10 == 0 else rng.randint(5, minutes * 60 - 30)
+        emu.phone(n, answer_after=rng.choice([1, 2, 3]), hangup_after=stay)
+    t0, c0 = time.perf_counter(), time.process_time()
+    begin = emu.clock.now()
+    sids = []
+    for n in numbers:
+        p = client.conferences("Bench").participants.create(
+            from_="+15550100000", to=n, conference_status_callback="https://app.test/conf",
+            conference_status_callback_event=CONF_EVENTS, status_callback="https://app.test/call",
+            status_callback_event=CALL_EVENTS)
+        sids.append(p.call_sid)
+    conf_sid = p.conference_sid
+    timed.advance(10)
+    held, muted = set(), set()
+    for _minute in range(2, minutes, 2):
+        timed.advance(120)
+        active = {x.call_sid for x in client.conferences(conf_sid).participants.list()}
+        for sid in rng.sample(sorted(active), min(4, len(active))):
+            part = client.conferences(conf_sid).participants(sid)
+            if rng.random() < 0.5:
+                part.update(muted=sid not in muted)
+                muted ^= {sid}
+            else:
+                part.update(hold=sid not in held, hold_url="")
+                held ^= {sid}
+    timed.advance(max(0.0, begin + minutes * 60 - emu.clock.now()))
+    conf = client.conferences(conf_sid).fetch()
+    if conf.status != "completed":
+        client.conferences(conf_sid).update(status="completed")
+    timed.advance(10)
+    wall = time.perf_counter() - t0
+    if split is not None:
+        split["advance"] = timed.seconds
+        split["advance_cpu"] = timed.cpu
+        split["cpu"] = time.process_time() - c0
+    return emu, wall
+
+
+def journal_bytes(emu):
+    return json.dumps([{k: v for k, v in e.items() if k != "id"}
+                       for e in emu.webhooks.all()]).encode()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--participants", type=int, default=50)
+    ap.add_argument("--minutes", type=int, default=60)
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args(argv)
+
+    split = {}
+    emu, wall = scenario(args.participants, args.minutes, split=split)
+    first = journal_bytes(emu)
+    n = len(emu.webhooks.all())
+    start = min(e["time"] for e in emu.webhooks.all())
+    virtual = emu.clock.now() - start
+    print(f"engine: {args.participants} participants, {virtual / 60:.1f} virtual minutes, "
+          f"{n} webhooks delivered in-process")
+    print(f"  wall {wall * 1000:.0f} ms, {n / wall:,.0f} events/s, "
+          f"{virtual / wall:,.0f}x real time")
+    print(f"  cpu {split['cpu'] * 1000:.0f} ms (wall minus waiting for a busy machine), "
+          f"of which advance {split['advance_cpu'] * 1000:.0f} ms")
+    print(f"  of which advance (engine: actions, signing, delivery into the app): "
+          f"{split['advance'] * 1000:.0f} ms, {n / split['advance']:,.0f} webhooks/s; "
+          f"REST calls through twilio-python: {(wall - split['advance']) * 1000:.0f} ms")
+    emu.stop()
+
+    emu2, wall2 = scenario(args.participants, args.minutes)
+    same = journal_bytes(emu2) == first
+    print(f"  second run: wall {wall2 * 1000:.0f} ms; journals byte-identical: {same} "
+          f"({len(first):,} bytes)")
+    emu2.stop()
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        scenario(args.participants, args.minutes)[0].stop()
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
