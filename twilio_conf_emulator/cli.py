@@ -1,5 +1,6 @@
 """The ``twilio-conf-emulator`` command."""
 
+import json
 import os
 
 import click
@@ -128,6 +129,170 @@ def timeline(conference_sid, server, out):
     if out != "-":
         click.echo(f"wrote {out}", err=True)
 
+
+
+# -- virtual callers and scenarios ---------------------------------------------------------------
+def _target(server, app, seed):
+    """A scenario.Target: a running server (``--server``) or a fresh in-process emulator whose
+    webhooks go straight into the user's WSGI app (``--app``)."""
+    from . import scenario
+
+    if server and app:
+        raise click.UsageError("give --server or --app, not both")
+    if server:
+        return scenario.Remote(server)
+    from .emulator import Emulator
+
+    emu = Emulator(seed=seed)
+    if app:
+        try:
+            emu.deliver_webhooks_to(scenario.import_app(app))
+        except (ImportError, AttributeError, scenario.ScenarioError) as err:
+            raise click.BadParameter(f"cannot load {app!r}: {err}", param_hint="--app")
+    return scenario.InProcess(emu)
+
+
+def _progress(enabled):
+    if not enabled:
+        return None
+
+    def show(done, total):
+        click.echo(f"\r  virtual time {done:8.1f} / {total:.1f} s", err=True, nl=done >= total)
+
+    return show
+
+
+@main.command("call")
+@click.option("--to", "to", required=True, help="The number the caller dials (an "
+              "IncomingPhoneNumber: its VoiceUrl decides what happens).")
+@click.option("--from", "from_", default="+15550000001", show_default=True,
+              help="The caller's number (From).")
+@click.option("--audio", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A WAV file: the caller's voice.")
+@click.option("--digits", "digits", multiple=True, metavar="SECONDS:KEYS",
+              help="Press KEYS at SECONDS after dialling, e.g. --digits 3:1 --digits 10:42#. "
+                   "Repeatable.")
+@click.option("--hangup-after", type=float, default=None, metavar="SECONDS",
+              help="Hang up this many seconds after dialling (default: stay on the line).")
+@click.option("--voice-url", default=None, metavar="URL",
+              help="Create the number --to with this VoiceUrl first (in-process runs start "
+                   "empty, so use it with --app; e.g. http://app.local/voice).")
+@click.option("--server", default=None, metavar="URL",
+              help="A running 'twilio-conf-emulator serve' (e.g. http://127.0.0.1:8080).")
+@click.option("--app", "app", default=None, metavar="MODULE:APP",
+              help="Run in-process and deliver every webhook to this WSGI app "
+                   "(package.module:app, or package.module:create_app()).")
+@click.option("--advance", type=float, default=None, metavar="SECONDS",
+              help="Virtual seconds to run after dialling (default: --hangup-after, else 60). "
+                   "0 leaves the clock alone (a realtime server runs on its own).")
+@click.option("--seed", default=0, show_default=True, type=int, help="In-process: SID seed.")
+def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, advance, seed):
+    """Place one virtual inbound call and print what the emulator sent.
+
+    The caller dials --to; the emulator requests that number's VoiceUrl with Twilio's
+    parameters (signed), runs the TwiML that comes back, presses the --digits at their times
+    and hangs up after --hangup-after.  Then the clock advances --advance virtual seconds and
+    the webhook journal of the call is printed as a table.
+
+    \b
+    Examples:
+      twilio-conf-emulator call --server http://127.0.0.1:8080 --to +15550001000 \\
+          --digits 3:1 --hangup-after 120
+      twilio-conf-emulator call --app myapp.web:app --voice-url http://app.local/voice \\
+          --to +15550001000 --digits 3:2
+    """
+    from . import scenario
+
+    try:
+        script = scenario.parse_digits(digits)
+    except scenario.ScenarioError as err:
+        raise click.BadParameter(str(err), param_hint="--digits")
+    target = _target(server, app, seed)
+    if voice_url:
+        status, body = target.api("POST", "IncomingPhoneNumbers.json",
+                                  {"PhoneNumber": to, "VoiceUrl": voice_url})
+        if status >= 400:
+            raise click.ClickException(f"cannot create {to}: HTTP {status} {body[:200]!r}")
+    start = target.control("GET", "/clock")["epoch"]
+    payload = {"from": from_, "to": to, "digits": script}
+    if audio:
+        payload["audio"] = os.path.abspath(audio)
+    if hangup_after is not None:
+        payload["hangup_after"] = hangup_after
+    try:
+        sid = target.control("POST", "/calls", payload)["call_sid"]
+        seconds = advance if advance is not None else (hangup_after if hangup_after is not None
+                                                        else 60.0)
+        if seconds:
+            target.control("POST", "/clock/advance", {"seconds": seconds})
+        journal = [e for e in target.control("GET", "/webhooks")["webhooks"]
+                   if e.get("call_sid") == sid]
+        alerts = [a for a in target.control("GET", "/alerts")["alerts"]
+                  if a.get("call_sid") == sid]
+    except scenario.ScenarioError as err:
+        raise click.ClickException(str(err))
+    click.echo(f"call {sid}")
+    click.echo(scenario.table({"journal": journal, "start": start, "calls": {"caller": sid}}))
+    for a in alerts:
+        click.echo(f"alert {a['code']} ({a['level']}): {a['message']}")
+
+
+@main.group()
+def scenario():
+    """Run scripted scenarios: numbers, virtual phones, callers and API actions over
+    virtual time."""
+
+
+@scenario.command("run")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--server", default=None, metavar="URL",
+              help="Run against a running 'twilio-conf-emulator serve --clock manual'.")
+@click.option("--app", "app", default=None, metavar="MODULE:APP",
+              help="Run in-process, webhooks delivered to this WSGI app (overrides the "
+                   "file's 'app').")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Save journal.json and every call's audio (<caller>-<CallSid>.wav) here.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show virtual-time progress on stderr (default: for runs over 10 minutes).")
+@click.option("--json", "as_json", is_flag=True, help="Print the journal as JSON, not a table.")
+def scenario_run(file, server, app, out_dir, progress, as_json):
+    """Run the scenario FILE (YAML or JSON) and print its webhook journal.
+
+    \b
+    A scenario lists:
+      run       virtual seconds to run
+      seed      SID seed (in-process)
+      app       package.module:app receiving webhooks (in-process)
+      numbers   [{number, voice_url, voice_method, voice_fallback_url, status_callback}]
+      phones    [{number, answer_after, outcome, audio, hangup_after, digits}]
+      callers   [{name, from, to, at, audio, digits: ["3:1", ...], hangup_after,
+                  count, every}]   (count repeats a caller; {n} in 'from' numbers them)
+      actions   [{at, method, path, data}]   REST calls; {name} is that caller's CallSid
+
+    The same file with the same seed prints the same journal, byte for byte.  See
+    fixtures/scenario_conference.yaml for an example.
+    """
+    from . import scenario as sc_mod
+
+    try:
+        sc = sc_mod.load(file)
+        target = _target(server, app or (None if server else sc.get("app")), sc["seed"])
+        show = _progress(progress if progress is not None else sc["run"] > 600)
+        result = sc_mod.run(sc, target, progress=show)
+    except sc_mod.ScenarioError as err:
+        raise click.ClickException(str(err))
+    if as_json:
+        click.echo(json.dumps(result["journal"], indent=2, sort_keys=True))
+    else:
+        click.echo(sc_mod.table(result))
+    errors = [a for a in result["alerts"] if a["level"] != "warning"]
+    click.echo(f"{len(result['journal'])} webhooks, {len(result['calls'])} callers, "
+               f"{len(errors)} error alerts")
+    for a in result["alerts"]:
+        click.echo(f"alert {a['code']} ({a['level']}): {a['message']}")
+    if out_dir:
+        saved = sc_mod.save(result, target, out_dir, echo=click.echo)
+        click.echo(f"saved journal.json and {saved} call audio file(s) to {out_dir}")
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,301 @@
+"""Scenarios: virtual phones, numbers, callers and API actions on a virtual timeline.
+
+A scenario file (YAML or JSON)::
+
+    run: 300                       # virtual seconds to run in all
+    seed: 0                        # in-process only: SIDs depend on it
+    app: myapp.web:app             # in-process only (the CLI's --app wins)
+    numbers:                       # IncomingPhoneNumbers and where their calls go
+      - {number: "+15550001000", voice_url: "http://app.local/voice"}
+    phones:                        # how dialled numbers behave (POST /_emulator/phones)
+      - {number: "+15550002000", answer_after: 2, hangup_after: 90}
+    callers:                       # virtual callers, dialling at virtual times
+      - {name: alice, from: "+15551110001", to: "+15550001000", at: 0,
+         digits: ["3:1", {at: 10, digits: "2#"}], hangup_after: 120, audio: voice.wav}
+    actions:                       # REST calls at virtual times; {alice} is alice's CallSid
+      - {at: 60, method: POST, path: "Calls/{alice}.json", data: {Status: completed}}
+
+Everything goes through the public surfaces (the REST API and ``/_emulator``), so the same
+file runs against a server (``--server``) or in-process (``--app``).  Paths not starting with
+``/`` are relative to ``/2010-04-01/Accounts/{AccountSid}/``.
+"""
+
+import json
+import os
+from base64 import b64encode
+from urllib.parse import urlencode
+
+from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+# -- loading ------------------------------------------------------------------------------------
+def load(path):
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    if path.endswith(".json"):
+        data = json.loads(text)
+    else:
+        import yaml
+
+        data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario is a mapping (run, numbers, callers, ...)")
+    return normalise(data, base_dir=os.path.dirname(os.path.abspath(path)))
+
+
+def parse_digits(items):
+    """``["3:1", {"at": 10, "digits": "2#"}]`` -> ``[{"at": 3.0, "digits": "1"}, ...]``."""
+    out = []
+    for item in items or []:
+        if isinstance(item, dict):
+            at, digits = item.get("at", 0), item.get("digits")
+        else:
+            at, sep, digits = str(item).partition(":")
+            if not sep:
+                raise ScenarioError(f"digits {item!r}: write SECONDS:KEYS, e.g. 3:1#")
+        try:
+            out.append({"at": float(at), "digits": str(digits)})
+        except (TypeError, ValueError):
+            raise ScenarioError(f"digits {item!r}: the time must be a number") from None
+        if not out[-1]["digits"] or out[-1]["digits"] == "None":
+            raise ScenarioError(f"digits {item!r}: no keys")
+    return out
+
+
+def normalise(data, base_dir="."):
+    sc = {"run": float(data.get("run", 60)), "seed": int(data.get("seed", 0)),
+          "app": data.get("app"), "numbers": [], "phones": [], "callers": [], "actions": []}
+    for n in data.get("numbers") or []:
+        if "number" not in n:
+            raise ScenarioError(f"numbers: {n!r} has no number")
+        sc["numbers"].append(dict(n))
+    for p in data.get("phones") or []:
+        if "number" not in p:
+            raise ScenarioError(f"phones: {p!r} has no number")
+        p = dict(p)
+        if p.get("digits"):
+            p["digits"] = parse_digits(p["digits"])
+        if p.get("audio"):
+            p["audio"] = os.path.join(base_dir, p["audio"])
+        sc["phones"].append(p)
+    for i, c in enumerate(data.get("callers") or []):
+        for key in ("from", "to"):
+            if key not in c:
+                raise ScenarioError(f"callers[{i}] has no {key!r}")
+        repeat = int(c.get("count", 1))
+        for k in range(repeat):
+            name = c.get("name", f"caller{i}")
+            if repeat > 1:
+                name = f"{name}{k + 1}"
+            sc["callers"].append({
+                "name": name, "from": _fmt(c["from"], k), "to": c["to"],
+                "at": float(c.get("at", 0)) + k * float(c.get("every", 0)),
+                "audio": os.path.join(base_dir, c["audio"]) if c.get("audio") else None,
+                "digits": parse_digits(c.get("digits")),
+                "hangup_after": c.get("hangup_after"),
+            })
+    for a in data.get("actions") or []:
+        if "path" not in a:
+            raise ScenarioError(f"actions: {a!r} has no path")
+        sc["actions"].append({"at": float(a.get("at", 0)), "method": a.get("method", "POST"),
+                              "path": a["path"], "data": dict(a.get("data") or {})})
+    names = [c["name"] for c in sc["callers"]]
+    if len(set(names)) != len(names):
+        raise ScenarioError("callers: names must be unique")
+    return sc
+
+
+def _fmt(number, k):
+    """``"+1555000{n:04d}"`` numbers a repeated caller (n counts from 1)."""
+    return number.format(n=k + 1) if "{" in str(number) else number
+
+
+# -- targets: the same calls over HTTP or in-process --------------------------------------------
+class Target:
+    """``request(method, path, json=None, form=None) -> (status, body bytes)``."""
+
+    account_sid = DEFAULT_ACCOUNT_SID
+    auth_token = DEFAULT_AUTH_TOKEN
+
+    def _auth(self):
+        token = b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return {"Authorization": "Basic " + token}
+
+    def control(self, method, path, json_body=None):
+        status, body = self.request(method, "/_emulator" + path, json_body=json_body)
+        if status >= 400:
+            raise ScenarioError(f"{method} /_emulator{path}: HTTP {status} {body[:300]!r}")
+        return json.loads(body) if body else {}
+
+    def api(self, method, path, data=None):
+        if not path.startswith("/"):
+            path = f"/2010-04-01/Accounts/{self.account_sid}/{path}"
+        return self.request(method, path, form=data or {}, headers=self._auth())
+
+
+class InProcess(Target):
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.client = emulator.app.test_client()
+        self.account_sid = emulator.account_sid
+        self.auth_token = emulator.auth_token
+
+    def request(self, method, path, json_body=None, form=None, headers=None):
+        kw = {"headers": headers or {}}
+        if json_body is not None:
+            kw["json"] = json_body
+        elif form:
+            if method.upper() == "GET":
+                path += "?" + urlencode(form)
+            else:
+                kw["data"] = form
+        r = self.client.open(path, method=method.upper(), **kw)
+        return r.status_code, r.get_data()
+
+
+class Remote(Target):
+    def __init__(self, url, account_sid=None, auth_token=None):
+        import requests
+
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        self.account_sid = account_sid or DEFAULT_ACCOUNT_SID
+        self.auth_token = auth_token or DEFAULT_AUTH_TOKEN
+
+    def request(self, method, path, json_body=None, form=None, headers=None):
+        kw = {"headers": headers or {}, "timeout": 600}
+        if json_body is not None:
+            kw["json"] = json_body
+        elif form:
+            kw["params" if method.upper() == "GET" else "data"] = form
+        r = self.session.request(method.upper(), self.url + path, **kw)
+        return r.status_code, r.content
+
+
+# -- running ----------------------------------------------------------------------------------------
+def run(sc, target, progress=None, chunk=60.0):
+    """Run ``sc`` against ``target``; returns ``{"calls": {name: sid}, "journal": [...],
+    "alerts": [...], "start": epoch}``.  ``progress(done, total)`` is called as time passes."""
+    start = target.control("GET", "/clock")["epoch"]
+    for n in sc["numbers"]:
+        form = {"PhoneNumber": n["number"]}
+        for key, name in (("voice_url", "VoiceUrl"), ("voice_method", "VoiceMethod"),
+                          ("voice_fallback_url", "VoiceFallbackUrl"),
+                          ("status_callback", "StatusCallback")):
+            if n.get(key):
+                form[name] = n[key]
+        status, body = target.api("POST", "IncomingPhoneNumbers.json", form)
+        if status >= 400:
+            raise ScenarioError(f"number {n['number']}: HTTP {status} {body[:300]!r}")
+    for p in sc["phones"]:
+        target.control("POST", "/phones", p)
+    steps = [(c["at"], 0, i, "caller", c) for i, c in enumerate(sc["callers"])]
+    steps += [(a["at"], 1, i, "action", a) for i, a in enumerate(sc["actions"])]
+    steps.sort(key=lambda s: s[:3])
+    calls, results = {}, []
+    now = 0.0
+
+    def advance_to(t):
+        nonlocal now
+        while now < t:
+            step = min(chunk, t - now)
+            target.control("POST", "/clock/advance", {"seconds": step})
+            now += step
+            if progress:
+                progress(now, sc["run"])
+
+    for at, _, _, what, item in steps:
+        advance_to(min(at, sc["run"]))
+        if at > sc["run"]:
+            break
+        if what == "caller":
+            body = {"from": item["from"], "to": item["to"], "digits": item["digits"]}
+            if item["audio"]:
+                body["audio"] = item["audio"]
+            if item["hangup_after"] is not None:
+                body["hangup_after"] = float(item["hangup_after"])
+            calls[item["name"]] = target.control("POST", "/calls", body)["call_sid"]
+        else:
+            path = item["path"].format(**calls, AccountSid=target.account_sid)
+            data = {k: str(v).format(**calls) for k, v in item["data"].items()}
+            status, body = target.api(item["method"], path, data)
+            results.append({"at": at, "path": path, "status": status})
+        target.control("POST", "/clock/advance", {"seconds": 0})
+    advance_to(sc["run"])
+    journal = target.control("GET", "/webhooks")["webhooks"]
+    alerts = target.control("GET", "/alerts")["alerts"]
+    return {"calls": calls, "journal": journal, "alerts": alerts, "actions": results,
+            "start": start}
+
+
+# -- output -----------------------------------------------------------------------------------------
+KEY_PARAMS = ("StatusCallbackEvent", "Digits", "DialCallStatus", "CallStatus")
+
+
+def summary(params):
+    d = {}
+    for k, v in params:
+        d.setdefault(k, v)
+    for key in KEY_PARAMS:
+        if key in d:
+            more = f" {d['ParticipantLabel']}" if "ParticipantLabel" in d else ""
+            return f"{key}={d[key]}{more}"
+    return ""
+
+
+def table(result, names=None):
+    """The journal as fixed-width text: time (s from the start), kind, call, request, answer."""
+    by_sid = {sid: name for name, sid in (names or result["calls"]).items()}
+    rows = [("t(s)", "kind", "call", "request", "answer", "detail")]
+    for e in result["journal"]:
+        t = f"{e['time'] - result['start']:.2f}"
+        who = by_sid.get(e.get("call_sid"), (e.get("call_sid") or "")[:10])
+        path = e["url"].split("?", 1)[0]
+        answer = str(e["error_code"]) if e.get("error_code") else str(e.get("status"))
+        rows.append((t, e["kind"], who, f"{e['method']} {path}", answer, summary(e["params"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def save(result, target, out_dir, echo=print):
+    """journal.json, alerts.json and each call's audio (when the server can render it)."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "journal.json"), "w", encoding="utf-8") as fh:
+        json.dump({"calls": result["calls"], "journal": result["journal"],
+                   "alerts": result["alerts"]}, fh, indent=2, sort_keys=True)
+    saved = 0
+    for name, sid in result["calls"].items():
+        status, body = target.request("GET", f"/_emulator/calls/{sid}/audio.wav")
+        if status == 501:
+            echo("call audio is not available from this emulator (HTTP 501): no WAVs saved")
+            return saved
+        if status != 200:
+            echo(f"{name} ({sid}): no audio (HTTP {status})")
+            continue
+        with open(os.path.join(out_dir, f"{name}-{sid}.wav"), "wb") as fh:
+            fh.write(body)
+        saved += 1
+    return saved
+
+
+def import_app(spec):
+    """``package.module:app`` -> the WSGI app object."""
+    import importlib
+    import sys
+
+    module, _, attr = spec.partition(":")
+    if not module:
+        raise ScenarioError(f"--app {spec!r}: write package.module:app")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    attr = attr or "app"
+    factory = attr.endswith("()")
+    obj = importlib.import_module(module)
+    for part in attr.rstrip("()").split("."):
+        obj = getattr(obj, part)
+    return obj() if factory else obj
