@@ -8,8 +8,8 @@ from ..store.models import Call
 from . import blueprint, filters, render
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
-from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TString, TUrl,
-                     field, schema_class)
+from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
+                     TUrl, field, schema_class)
 
 PATH = "/Accounts/<account_sid>/Calls"
 STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",
@@ -22,7 +22,7 @@ CreateParams = schema_class("CreateCallParams", {
                    required_message="A 'From' phone number is required."),
     "url": field(TUrl, "Url", code=21205, allow_empty=True),
     "twiml": field(TString, "Twiml", code=21200, max_length=4000),
-    "application_sid": field(TString, "ApplicationSid", code=21205),
+    "application_sid": field(TSid, "ApplicationSid", code=21205, prefix="AP"),
     "method": field(TMethod, "Method", code=21200),
     "fallback_url": field(TUrl, "FallbackUrl", code=21205),
     "fallback_method": field(TMethod, "FallbackMethod"),
@@ -60,7 +60,7 @@ ListParams = schema_class("ListCallParams", {
     **PAGING,
     "to": field(TString, "To", code=20001),
     "from_": field(TString, "From", code=20001),
-    "parent_call_sid": field(TString, "ParentCallSid", code=20001),
+    "parent_call_sid": field(TSid, "ParentCallSid", code=20001, prefix="CA"),
 })
 
 

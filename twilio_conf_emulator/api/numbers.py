@@ -7,7 +7,7 @@ from ..store.models import IncomingPhoneNumber
 from . import blueprint, render
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
-from .params import PAGING, TBool, TChoice, TMethod, TString, TUrl, field, schema_class
+from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field, schema_class
 
 PATH = "/Accounts/<account_sid>/IncomingPhoneNumbers"
 
@@ -20,19 +20,19 @@ WRITABLE = {
     "status_callback": field(TUrl, "StatusCallback", code=21205, allow_empty=True),
     "status_callback_method": field(TMethod, "StatusCallbackMethod"),
     "voice_caller_id_lookup": field(TBool, "VoiceCallerIdLookup"),
-    "voice_application_sid": field(TString, "VoiceApplicationSid"),
+    "voice_application_sid": field(TSid, "VoiceApplicationSid", prefix="AP"),
     "sms_url": field(TUrl, "SmsUrl", code=21205, allow_empty=True),
     "sms_method": field(TMethod, "SmsMethod"),
     "sms_fallback_url": field(TUrl, "SmsFallbackUrl", code=21205, allow_empty=True),
     "sms_fallback_method": field(TMethod, "SmsFallbackMethod"),
-    "sms_application_sid": field(TString, "SmsApplicationSid"),
+    "sms_application_sid": field(TSid, "SmsApplicationSid", prefix="AP"),
     "voice_receive_mode": field(TChoice, "VoiceReceiveMode", choices=("voice", "fax")),
     "emergency_status": field(TChoice, "EmergencyStatus", choices=("Active", "Inactive")),
-    "emergency_address_sid": field(TString, "EmergencyAddressSid"),
-    "trunk_sid": field(TString, "TrunkSid"),
-    "identity_sid": field(TString, "IdentitySid"),
-    "address_sid": field(TString, "AddressSid"),
-    "bundle_sid": field(TString, "BundleSid"),
+    "emergency_address_sid": field(TSid, "EmergencyAddressSid", prefix="AD"),
+    "trunk_sid": field(TSid, "TrunkSid", prefix="TK"),
+    "identity_sid": field(TSid, "IdentitySid", prefix="RI"),
+    "address_sid": field(TSid, "AddressSid", prefix="AD"),
+    "bundle_sid": field(TSid, "BundleSid", prefix="BU"),
 }
 CreateParams = schema_class("CreateIncomingPhoneNumberParams", {
     **WRITABLE,

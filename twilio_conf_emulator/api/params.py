@@ -101,6 +101,19 @@ class TChoice(fields.Field):
         return v
 
 
+class TSid(fields.Field):
+    """A Twilio SID with the prefix in ``metadata["prefix"]``; ``''`` clears it (null)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        v = str(value).strip()
+        if v == "":
+            return None
+        prefix = self.metadata["prefix"]
+        if not re.match(rf"^{prefix}[0-9a-fA-F]{{32}}$", v):
+            raise ValidationError(f"{self.data_key} must be a {prefix} SID, not {value!r}")
+        return v
+
+
 class TEndpoint(fields.Field):
     """A phone number, ``client:``, ``sip:`` or ``app:AP…``; custom ``?k=v`` params allowed."""
 

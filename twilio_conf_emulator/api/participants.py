@@ -7,8 +7,8 @@ from ..engine import conference as conference_engine
 from . import blueprint, filters, render
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
-from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TString, TUrl,
-                     field, schema_class)
+from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
+                     TUrl, field, schema_class)
 
 PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -60,10 +60,10 @@ CreateParams = schema_class("CreateParticipantParams", {
         TList, "ConferenceRecordingStatusCallbackEvent",
         choices=("in-progress", "completed", "failed", "absent")),
     "coaching": field(TBool, "Coaching"),
-    "call_sid_to_coach": field(TString, "CallSidToCoach", code=16028),
+    "call_sid_to_coach": field(TSid, "CallSidToCoach", code=16028, prefix="CA"),
     "jitter_buffer_size": field(TChoice, "JitterBufferSize",
                                 choices=("off", "small", "medium", "large")),
-    "byoc": field(TString, "Byoc"),
+    "byoc": field(TSid, "Byoc", prefix="BY"),
     "caller_id": field(TString, "CallerId"),
     "call_reason": field(TString, "CallReason"),
     "recording_track": field(TChoice, "RecordingTrack", choices=("inbound", "outbound", "both")),
@@ -90,7 +90,7 @@ UpdateParams = schema_class("UpdateParticipantParams", {
     "beep_on_exit": field(TBool, "BeepOnExit"),
     "end_conference_on_exit": field(TBool, "EndConferenceOnExit"),
     "coaching": field(TBool, "Coaching"),
-    "call_sid_to_coach": field(TString, "CallSidToCoach", code=16028),
+    "call_sid_to_coach": field(TSid, "CallSidToCoach", code=16028, prefix="CA"),
 })
 
 ListParams = schema_class("ListParticipantParams", dict(PAGING))
