@@ -289,6 +289,9 @@ def connect(eng, part):
     if opts.get("time_limit"):
         sid = part.call_sid
         eng.after(float(opts["time_limit"]), lambda: _time_limit(eng, sid), f"timeLimit {sid}")
+    from . import speech_events
+
+    speech_events.on_join(eng, conf, part)
 
 
 def _time_limit(eng, call_sid):
@@ -322,6 +325,9 @@ def leave(eng, part, reason, call_status="completed", kicked=False):
     if not part.active:
         return
     was_connected = part.status == "connected"
+    from . import speech_events
+
+    speech_events.on_silenced(eng, conf, part)
     part.active = False
     part.status = "complete" if was_connected else "failed"
     part.left_at = eng.now()
@@ -361,8 +367,11 @@ def end(eng, conf, reason, ending_call_sid=None, ending_label=None):
     touch(eng, conf)
     left_reason = ("conference_ended_via_api" if reason == "conference-ended-via-api"
                    else "moderator_ended_conference")
+    from . import speech_events
+
     for part in active_participants(conf):
         if part.status == "connected":
+            speech_events.on_silenced(eng, conf, part)
             part.active = False
             part.status = "complete"
             part.left_at = eng.now()
@@ -444,11 +453,18 @@ def update_participant(eng, conf, part, p):
         if part.status == "connected":
             eng.media_event("mute" if part.muted else "unmute", call_sid=part.call_sid,
                             conference_sid=conf.sid)
+        if part.muted:
+            from . import speech_events
+
+            speech_events.on_silenced(eng, conf, part)
         send_event(eng, conf, "participant-mute" if part.muted else "participant-unmute", part)
     if "hold" in p and p["hold"] != part.hold:
         part.hold = p["hold"]
         touch(eng, part)
         if part.hold:
+            from . import speech_events
+
+            speech_events.on_silenced(eng, conf, part)
             audio_docs.play_hold(eng, conf, part, p.get("hold_url"),
                                  p.get("hold_method") or "GET")
         elif part.status == "connected":

@@ -60,13 +60,22 @@ def _clip16(acc):
     return np.clip(acc, -32768, 32767).astype(np.int16)
 
 
-def _trim(x, threshold=TRIM_THRESHOLD):
-    """Drop leading and trailing samples with |x| <= threshold (any channel)."""
+def _trim(x, config, threshold=TRIM_THRESHOLD):
+    """Trim-silence: drop the leading and trailing 20 ms frames in which no sample (on any
+    channel) is louder than ``threshold``.  Whole frames, so a tone's zero crossing at
+    either end is never taken for silence."""
     mag = np.abs(x.astype(np.int32))
     if mag.ndim == 2:
         mag = mag.max(axis=1)
-    loud = np.flatnonzero(mag > threshold)
-    return x[loud[0]: loud[-1] + 1] if len(loud) else x[:0]
+    spf = tl.samples_per_frame(config)
+    n = len(mag)
+    frames = -(-n // spf)
+    padded = np.zeros(frames * spf, np.int32)
+    padded[:n] = mag
+    loud = np.flatnonzero(padded.reshape(frames, spf).max(axis=1) > threshold)
+    if not len(loud):
+        return x[:0]
+    return x[loud[0] * spf: min(n, (loud[-1] + 1) * spf)]
 
 
 def _mono(x):
@@ -119,7 +128,9 @@ def render_conference_recording(db, config, rec, channels=1, end=None) -> np.nda
     from ..media import mixer
 
     events = events_for_conferences(db, [rec.conference_sid])
-    x = mixer.render_recording(events, rec.conference_sid, config, rec.sid, end=end)
+    x = mixer.render_recording(events, rec.conference_sid, config, rec.sid, end=end, trim=False)
+    if (rec.options or {}).get("trim", True):
+        x = _trim(x, config)
     return _mono(x) if channels == 1 else x
 
 
@@ -153,7 +164,7 @@ def render_call_recording(db, config, rec, channels=1) -> np.ndarray:
     else:
         x = _clip16(said + heard.astype(np.int32))
     if (rec.options or {}).get("trim", True):
-        x = _trim(x)
+        x = _trim(x, config)
     return x
 
 
