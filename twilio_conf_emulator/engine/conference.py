@@ -72,6 +72,9 @@ def active_by_name(eng, account_sid, name):
         .order_by(Conference.date_created.desc())
         .first()
     )
+    if conf is not None:
+        cache[(account_sid, name)] = conf
+    return conf
 
 
 def active_participants(conf):
@@ -105,6 +108,11 @@ def participant_for_call(eng, call_sid):
         .filter(Participant.call_sid == call_sid, Participant.active.is_(True))
         .first()
     )
+    if part is not None:
+        cache[call_sid] = part
+    else:
+        cache.pop(call_sid, None)
+    return part
 
 
 # -- creation -----------------------------------------------------------------------------
