@@ -46,11 +46,17 @@ def canonical(url):
     return prepared.url
 
 
+# Left unescaped in GET queries (legal in a query per RFC 3986): werkzeug's ``request.url``
+# decodes them, so an app validating ``RequestValidator.validate(request.url, {}, sig)`` sees
+# exactly the URL that was signed for ASCII values such as ``Timestamp``.
+QUERY_SAFE = ",:/@!$'()*"
+
+
 def with_query(url, params):
     """Append form parameters to a URL's query string (GET webhooks), keeping their order."""
     if not params:
         return url
-    query = urlencode(params)
+    query = urlencode(params, safe=QUERY_SAFE)
     if "?" not in url:
         return f"{url}?{query}"
     if url.endswith(("?", "&")):
