@@ -21,9 +21,10 @@ def authenticated(view):
     @functools.wraps(view)
     def wrapper(account_sid, *args, **kwargs):
         eng = engine()
-        with eng.transaction() as db:
+        # A read: the lock for a consistent view, no commit (half the cost of a request).
+        with eng.lock:
             account = accounts_engine.authenticate(
-                db, request.headers.get("Authorization"), account_sid)
+                eng.db, request.headers.get("Authorization"), account_sid)
         return view(account, *args, **kwargs)
 
     return wrapper
