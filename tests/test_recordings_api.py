@@ -197,6 +197,7 @@ def test_dual_channel_download_and_the_16113_warning_for_mono(phones):
     dual = sf.read(io.BytesIO(web.get(media_path(emu, rec.sid) + "?RequestedChannels=2",
                                       headers=auth(emu)).data), dtype="int16")[0]
     assert dual.shape == (len(mono), 2)
+    assert np.array_equal(mono, dual.astype(np.int32).sum(axis=1))  # mono = the two summed
     body = slice(RATE, 5 * RATE)
     # Channel 1 = the first participant to join (440 Hz), channel 2 = everyone else.
     assert band_rms(dual[body, 0], 440) > 3000 and band_rms(dual[body, 0], 700) < 1
@@ -315,3 +316,23 @@ def test_recording_bytes_are_deterministic_and_match_the_stored_wav(tmp_path):
     first, second = run(), run()
     assert first == second
     assert sf.info(io.BytesIO(first[1])).channels == 2
+
+
+@pytest.mark.parametrize("after_trim, duration", [(True, "3"), (False, "10")])
+def test_trim_silence_cuts_the_silent_tail_and_the_duration_follows_the_file(
+        emu, tmp_path, after_trim, duration):
+    emu.config.recording_duration_after_trim = after_trim
+    path = tmp_path / "three.wav"
+    sf.write(path, tone(440, 3.0), RATE, subtype="PCM_16")           # played once
+    emu.phone(FIRST, audio=str(path))
+    emu.phone(SECOND)                                                 # silent
+    client = emu.client
+    a = client.conferences("Trim").participants.create(
+        from_=CALLER, to=FIRST, conference_record="record-from-start", jitter_buffer_size="off")
+    client.conferences("Trim").participants.create(from_=CALLER, to=SECOND)
+    emu.advance(2)                                                    # both answer: bridged
+    finish(emu, client, a.conference_sid, 10)
+    rec = client.conferences(a.conference_sid).recordings.list()[0]
+    x = sf.read(io.BytesIO(emu.recording_audio(rec.sid)), dtype="int16")[0]
+    assert len(x) == 3 * RATE                                         # the 7 s of silence: gone
+    assert rec.duration == duration

@@ -60,22 +60,37 @@ def _clip16(acc):
     return np.clip(acc, -32768, 32767).astype(np.int16)
 
 
+def _loud_frames(x, spf, threshold=TRIM_THRESHOLD):
+    """Per 20 ms frame (a trailing partial frame counts as one): is any sample on any
+    channel louder than ``threshold``?  From per-frame extremes of the int16 data."""
+    n = len(x)
+    flat = x.reshape(n, -1)
+    whole = n // spf * spf
+
+    def judge(part, frames):
+        v = part.reshape(frames, -1)
+        return ((v.max(axis=1).astype(np.int32) > threshold)
+                | (v.min(axis=1).astype(np.int32) < -threshold))
+
+    loud = judge(flat[:whole], whole // spf) if whole else np.zeros(0, bool)
+    if whole < n:
+        loud = np.append(loud, judge(flat[whole:], 1))
+    return loud
+
+
 def _trim(x, config, threshold=TRIM_THRESHOLD):
     """Trim-silence: drop the leading and trailing 20 ms frames in which no sample (on any
     channel) is louder than ``threshold``.  Whole frames, so a tone's zero crossing at
-    either end is never taken for silence."""
-    mag = np.abs(x.astype(np.int32))
-    if mag.ndim == 2:
-        mag = mag.max(axis=1)
+    either end is never taken for silence.  Works on per-frame extremes of the int16 data
+    (no wide copy of a long recording)."""
+    n = len(x)
+    if not n:
+        return x
     spf = tl.samples_per_frame(config)
-    n = len(mag)
-    frames = -(-n // spf)
-    padded = np.zeros(frames * spf, np.int32)
-    padded[:n] = mag
-    loud = np.flatnonzero(padded.reshape(frames, spf).max(axis=1) > threshold)
-    if not len(loud):
+    idx = np.flatnonzero(_loud_frames(x, spf, threshold))
+    if not len(idx):
         return x[:0]
-    return x[loud[0] * spf: min(n, (loud[-1] + 1) * spf)]
+    return x[idx[0] * spf: min(n, (idx[-1] + 1) * spf)]
 
 
 def _mono(x):
@@ -132,6 +147,41 @@ def render_conference_recording(db, config, rec, channels=1, end=None) -> np.nda
     if (rec.options or {}).get("trim", True):
         x = _trim(x, config)
     return _mono(x) if channels == 1 else x
+
+
+def conference_recording_mono_wav(db, config, rec) -> tuple:
+    """``(wav bytes, samples, sound)`` of the mono conference recording, trimmed as it
+    asked; ``sound``: whether any frame is louder than the trim threshold.
+    Built chunk by chunk from the mixer (no whole-recording wide copies): peak memory is
+    about twice the file."""
+    from ..media import mixer
+
+    events = events_for_conferences(db, [rec.conference_sid])
+    _, chunks = mixer.iter_recording(events, rec.conference_sid, config, rec.sid)
+    spf = tl.samples_per_frame(config)
+    parts, loud = [], []
+    for c in chunks:
+        loud.append(_loud_frames(c, spf))  # judged on every channel, as the dual file is
+        parts.append(_mono(c))
+    n = sum(len(p) for p in parts)
+    lo, hi = 0, n
+    idx = np.flatnonzero(np.concatenate(loud)) if loud else np.zeros(0, int)
+    if (rec.options or {}).get("trim", True):
+        lo, hi = (idx[0] * spf, min(n, (idx[-1] + 1) * spf)) if len(idx) else (0, 0)
+    out, pos = [], 0
+    for p in parts:
+        a, b = max(lo - pos, 0), min(hi - pos, len(p))
+        if b > a:
+            out.append(np.ascontiguousarray(p[a:b], dtype="<i2").tobytes())
+        pos += len(p)
+    data_len = 2 * (hi - lo)
+    import struct
+
+    rate = config.sample_rate
+    header = b"RIFF" + struct.pack("<I", 36 + data_len) + b"WAVE"
+    header += b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+    header += b"data" + struct.pack("<I", data_len)
+    return b"".join([header] + out), hi - lo, bool(len(idx))
 
 
 def conference_recorded_seconds(db, config, rec, end=None) -> float:

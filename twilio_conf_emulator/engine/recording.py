@@ -152,16 +152,18 @@ def complete(eng, sid):
     if rec is None or rec.status in DONE or rec.deleted:
         return
     cfg = eng.config
-    x = media_render.render_recording(eng.db, cfg, rec, channels=1)
     stopped = (rec.options or {}).get("stopped_at", eng.now())
     if rec.source == "Conference":
+        wav, n, sound = media_render.conference_recording_mono_wav(eng.db, cfg, rec)
         recorded = media_render.conference_recorded_seconds(eng.db, cfg, rec, end=stopped)
     else:
+        x = media_render.render_recording(eng.db, cfg, rec, channels=1)
+        wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
         recorded = max(0.0, stopped - rec.start_time)
-    seconds = len(x) / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
-    if media_render.has_sound(x):
+    seconds = n / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
+    if sound:
         rec.status = "completed"
-        rec.wav = media_render.wav_bytes(x, cfg)
+        rec.wav = wav
         rec.duration = _whole(seconds)
         rec.error_code = None
     else:
