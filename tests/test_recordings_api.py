@@ -336,3 +336,24 @@ def test_trim_silence_cuts_the_silent_tail_and_the_duration_follows_the_file(
     x = sf.read(io.BytesIO(emu.recording_audio(rec.sid)), dtype="int16")[0]
     assert len(x) == 3 * RATE                                         # the 7 s of silence: gone
     assert rec.duration == duration
+
+
+def test_twiml_conference_record_and_recording_status_callback(phones):
+    emu = phones
+    twiml = ('<Response><Dial><Conference record="record-from-start" '
+             f'recordingStatusCallback="{REC_HOOK}" recordingStatusCallbackMethod="GET" '
+             'recordingStatusCallbackEvent="in-progress completed">Twiml Room</Conference>'
+             '</Dial></Response>')
+    first = emu.client.calls.create(to=FIRST, from_=CALLER, twiml=twiml)
+    second = emu.client.calls.create(to=SECOND, from_=CALLER, twiml=twiml)
+    emu.advance(8)
+    emu.client.calls(first.sid).update(status="completed")
+    emu.client.calls(second.sid).update(status="completed")  # the last one out ends it
+    emu.advance(1)
+    sent = emu.webhooks.all(kind="recording-status")
+    assert [(e["method"], dict(e["params"])["RecordingStatus"]) for e in sent] == [
+        ("GET", "in-progress"), ("GET", "completed")]
+    p = dict(sent[-1]["params"])
+    assert p["RecordingSource"] == "Conference" and int(p["RecordingDuration"]) >= 5
+    x = sf.read(io.BytesIO(emu.recording_audio(p["RecordingSid"])), dtype="int16")[0]
+    assert band_rms(x[RATE:], 440) > 1000 and band_rms(x[RATE:], 700) > 1000
