@@ -18,6 +18,18 @@ TALKER, OTHER = "+15552000001", "+15552000002"
 HOOK = "http://app.test/conf"
 
 
+def ok_app(environ, start_response):
+    """The app under test, in-process: every webhook gets an empty 200 (no network)."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b""]
+
+
+@pytest.fixture(autouse=True)
+def _in_process_webhooks(request):
+    if "emu" in request.fixturenames:
+        request.getfixturevalue("emu").deliver_webhooks_to(ok_app)
+
+
 def tone(hz, seconds, amp=0.2):
     n = int(round(seconds * RATE))
     return amp * np.sin(2 * np.pi * hz * np.arange(n) / RATE)
@@ -137,6 +149,7 @@ def test_looped_voice_events_do_not_depend_on_the_analysis_window(tmp_path):
     results = []
     for window in (300.0, 0.7):
         emu = Emulator(config=EmulatorConfig(strict_actions=True, speech_window_seconds=window))
+        emu.deliver_webhooks_to(ok_app)
         try:
             emu.t0 = emu.now()
             emu.phone(TALKER, audio=str(path), loop=True)

@@ -21,6 +21,18 @@ FIRST, SECOND = "+15553000001", "+15553000002"
 REC_HOOK = "http://app.test/recording"
 
 
+def ok_app(environ, start_response):
+    """The app under test, in-process: every webhook gets an empty 200 (no network)."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b""]
+
+
+@pytest.fixture(autouse=True)
+def _in_process_webhooks(request):
+    if "emu" in request.fixturenames:
+        request.getfixturevalue("emu").deliver_webhooks_to(ok_app)
+
+
 def tone(hz, seconds, amp=0.2):
     n = int(round(seconds * RATE))
     return amp * np.sin(2 * np.pi * hz * np.arange(n) / RATE)
@@ -294,6 +306,7 @@ def test_participant_record_true_is_a_call_recording_of_what_it_said_and_heard(p
 def test_recording_bytes_are_deterministic_and_match_the_stored_wav(tmp_path):
     def run():
         emu = Emulator(config=EmulatorConfig(strict_actions=True))
+        emu.deliver_webhooks_to(ok_app)
         try:
             for number, hz in ((FIRST, 440), (SECOND, 700)):
                 path = tmp_path / f"{hz}.wav"
