@@ -9,12 +9,11 @@ import copy
 import email.utils
 import json
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from jsonschema import FormatChecker
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
-from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from twilio_conf_emulator.client import InProcessHttpClient
@@ -140,7 +139,7 @@ def build_state_and_walk(emu):
         from_=caller, to="+15550001001", label="alice agent", end_conference_on_exit=False,
         conference_record="record-from-start")
     live = alice.conference_sid
-    bob = client.conferences(live).participants.create(
+    client.conferences(live).participants.create(
         from_=caller, to="+15550001002", label="bob", muted=True,
         status_callback_event=["initiated", "answered"])
     emu.advance(5)

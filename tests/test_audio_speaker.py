@@ -113,7 +113,7 @@ def test_waiting_participant_is_not_reported_until_the_conference_starts(emu, vo
     emu.phone(TALKER, audio=voice)
     emu.phone(OTHER)
     client = emu.client
-    a = client.conferences("Talk").participants.create(
+    client.conferences("Talk").participants.create(
         from_=CALLER, to=TALKER, conference_status_callback=HOOK,
         conference_status_callback_event=["speaker"])
     emu.advance(4)                        # the talker waits alone (its first utterance: 2..3)

@@ -1,7 +1,6 @@
 """Seed 002: a moderated conference chosen from a <Gather> menu, through a real Flask app
 (in-process WSGI and over HTTP)."""
 
-import pytest
 from flask import Flask, request
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 

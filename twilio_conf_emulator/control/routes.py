@@ -4,7 +4,7 @@ from flask import current_app, jsonify, request
 
 from .. import __version__
 from ..engine import calls as calls_engine
-from ..errors import BadRequest, NotFound, NotImplementedYet
+from ..errors import BadRequest, NotFound
 from ..journal import query
 from ..store.models import Alert
 from ..timefmt import rfc2822
@@ -221,6 +221,3 @@ def conference_timeline(conference_sid, fmt):
 def unknown(rest):
     raise NotFound(request.path)
 
-
-def not_yet(what):
-    raise NotImplementedYet(what)

@@ -29,7 +29,6 @@ from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
 from . import calls as call_legs
 from . import conference as conf_engine
-from .callbacks import TERMINAL_CALL_STATUSES
 
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
 INVALID_CONTENT_FOR_PLAY = 13420
