@@ -196,3 +196,49 @@ def test_dial_number_busy(emu):
     action = emu.webhooks.params(kind="action", call_sid=sid)[0]
     assert action["DialCallStatus"] == "busy" and "DialCallDuration" not in action
     assert says(emu, sid) == ["Dial action reached."]
+
+
+def test_caller_hanging_up_in_a_conference_still_requests_the_dial_action(emu):
+    setup(emu, "action=1")
+    a = emu.call("+15551110001", NUMBER)
+    emu.call("+15551110002", NUMBER)
+    emu.advance(10)
+    emu.hangup(a)
+    emu.advance(1)
+    action = emu.webhooks.params(kind="action", call_sid=a)
+    assert len(action) == 1
+    assert action[0]["DialCallStatus"] == "answered"
+    assert action[0]["CallStatus"] == "completed"
+    assert "DialCallSid" not in action[0]
+    # The call is over: whatever the action answers is not run.
+    assert says(emu, a) == []
+    assert emu.client.calls(a).fetch().status == "completed"
+
+
+def test_caller_hanging_up_without_a_dial_action_sends_no_action_request(emu):
+    setup(emu, "room=NoAction")
+    a = emu.call("+15551110001", NUMBER)
+    emu.call("+15551110002", NUMBER)
+    emu.advance(10)
+    emu.hangup(a)
+    emu.advance(1)
+    assert emu.webhooks.all(kind="action") == []
+
+
+def test_caller_hanging_up_while_bridged_to_a_number_reports_the_dialled_leg(emu):
+    emu.deliver_webhooks_to(make_app())
+    emu.client.incoming_phone_numbers.create(phone_number=NUMBER,
+                                             voice_url="http://app.test/transfer")
+    a = emu.call("+15551110001", NUMBER)
+    emu.advance(10)
+    child = emu.client.calls.list(parent_call_sid=a)[0]
+    assert child.status == "in-progress"
+    emu.advance(30)
+    emu.hangup(a)
+    emu.advance(1)
+    action = emu.webhooks.params(kind="action", call_sid=a)
+    assert len(action) == 1
+    assert action[0]["DialCallStatus"] == "completed"
+    assert action[0]["DialCallSid"] == child.sid
+    assert int(action[0]["DialCallDuration"]) >= 30
+    assert emu.client.calls(child.sid).fetch().status == "completed"

@@ -606,6 +606,29 @@ def _dial_done(eng, call, d, dial_status, extra):
         _step(eng, call.sid, d["gen"], d["i"] + 1)
 
 
+def _dial_action_after_hangup(eng, call, d):
+    """The caller hung up during a <Dial action>: Twilio still requests the action, with
+    CallStatus=completed, and runs nothing it answers (the call is over)."""
+    if not d or not d.get("action"):
+        return
+    if d.get("kind") == "conference":
+        extra = [("DialCallStatus", eng.config.dial_call_status_after_conference),
+                 ("DialBridged", "true")]
+    else:
+        child = eng.db.get(Call, d["child"]) if d.get("child") else None
+        answered = child is not None and child.answered_at is not None
+        extra = [("DialCallStatus", "completed" if answered else "canceled"),
+                 ("DialBridged", "true" if answered else "false")]
+        if child is not None:
+            extra.append(("DialCallSid", child.sid))
+            if answered:
+                extra.append(("DialCallDuration", str(callbacks.call_duration(child, eng.now()))))
+    params = callbacks.voice_params(call, "completed") + extra
+    eng.emit_request(OutboundRequest(url=d["action"], method=d.get("method") or "POST",
+                                     params=params, kind="action"),
+                     call.account_sid, call_sid=call.sid)
+
+
 def _dial_number(eng, call, dial, noun, gen, i):
     if noun.url:
         _alert(eng, call, twiml.SCHEMA_WARNING, "<Number url>: TwiML for the called party "
@@ -708,12 +731,15 @@ class TwimlLeg:
     def on_hangup(eng, call, by):
         _new_gen(call)
         _docs(eng).pop(call.sid, None)
+        dial = _opt(call, "_dial")
         part = conf_engine.participant_for_call(eng, call.sid)
         if part is not None:
             _set(call, _dial=None)
             conf_engine.leave(eng, part, "participant_hung_up" if by == "caller"
                               else "participant_updated_via_api")
         _hang_up_child(eng, call)
+        if by == "caller":
+            _dial_action_after_hangup(eng, call, dial)
 
     @staticmethod
     def on_digits(eng, call, digits):
