@@ -221,8 +221,10 @@ def test_contact_centre_over_http(emu):
         conf = emu.client.conferences.list(friendly_name=ROOM)[0]
         assert conf.status == "in-progress"
         assert labels(emu, conf.sid)["supervisor"].muted is True
-        emu.hangup(customer)  # endConferenceOnExit: the supervisor's Dial ends, no action
+        emu.hangup(customer)  # endConferenceOnExit: the supervisor's Dial (no action) ends
         emu.advance(1)
     assert emu.client.conferences(conf.sid).fetch().status == "completed"
     assert emu.client.calls(sup.sid).fetch().status == "completed"
-    assert emu.webhooks.all(kind="action") == []
+    # Only the customer's own <Dial action> is requested, after its hang-up.
+    actions = emu.webhooks.params(kind="action")
+    assert [(a["CallSid"], a["CallStatus"]) for a in actions] == [(customer, "completed")]

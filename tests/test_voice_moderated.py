@@ -74,9 +74,11 @@ def run_moderated(emu, base):
     assert conf.status == "completed"
     assert conf.reason_conference_ended == "participant-with-end-conference-on-exit-left"
 
-    # The listener and the speaker fell out of <Dial> to its action with DialCallStatus=answered
+    # The listener and the speaker fell out of <Dial> to its action with DialCallStatus=answered;
+    # the moderator, who hung up, still gets its own action requested (its call is over).
     actions = emu.webhooks.params(kind="action")
-    assert [a["CallSid"] for a in actions] == [listener, speaker]
+    assert [a["CallSid"] for a in actions] == [listener, speaker, moderator]
+    assert [a["CallStatus"] for a in actions] == ["in-progress", "in-progress", "completed"]
     for a in actions:
         assert a["DialCallStatus"] == "answered"
         assert "DialCallSid" not in a and "DialCallDuration" not in a
@@ -102,7 +104,7 @@ def test_moderated_conference_in_process(emu):
     app = make_app()
     emu.deliver_webhooks_to(app)
     actions = run_moderated(emu, "http://app.test")
-    assert [a["DialCallStatus"] for a in app.seen["actions"]] == ["answered", "answered"]
+    assert [a["DialCallStatus"] for a in app.seen["actions"]] == ["answered"] * 3
     assert actions[0]["DialBridged"] == "true"
 
 
@@ -110,7 +112,7 @@ def test_moderated_conference_over_http(emu):
     app = make_app()
     with LiveServer(app) as server:
         run_moderated(emu, server.url)
-    assert len(app.seen["actions"]) == 2
+    assert len(app.seen["actions"]) == 3
 
 
 def test_gather_no_input_runs_next_verb(emu):
