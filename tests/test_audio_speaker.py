@@ -9,30 +9,20 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from audio_helpers import RATE, ok_app, tone
+
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 
-RATE = 8000
 CALLER = "+15550000000"
 TALKER, OTHER = "+15552000001", "+15552000002"
 HOOK = "http://app.test/conf"
-
-
-def ok_app(environ, start_response):
-    """The app under test, in-process: every webhook gets an empty 200 (no network)."""
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b""]
 
 
 @pytest.fixture(autouse=True)
 def _in_process_webhooks(request):
     if "emu" in request.fixturenames:
         request.getfixturevalue("emu").deliver_webhooks_to(ok_app)
-
-
-def tone(hz, seconds, amp=0.2):
-    n = int(round(seconds * RATE))
-    return amp * np.sin(2 * np.pi * hz * np.arange(n) / RATE)
 
 
 @pytest.fixture

@@ -11,31 +11,21 @@ import pytest
 import soundfile as sf
 from twilio.base.exceptions import TwilioRestException
 
+from audio_helpers import RATE, ok_app, tone
+
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 from twilio_conf_emulator.media.analysis import band_fraction, band_rms
 
-RATE = 8000
 CALLER = "+15550000000"
 FIRST, SECOND = "+15553000001", "+15553000002"
 REC_HOOK = "http://app.test/recording"
-
-
-def ok_app(environ, start_response):
-    """The app under test, in-process: every webhook gets an empty 200 (no network)."""
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b""]
 
 
 @pytest.fixture(autouse=True)
 def _in_process_webhooks(request):
     if "emu" in request.fixturenames:
         request.getfixturevalue("emu").deliver_webhooks_to(ok_app)
-
-
-def tone(hz, seconds, amp=0.2):
-    n = int(round(seconds * RATE))
-    return amp * np.sin(2 * np.pi * hz * np.arange(n) / RATE)
 
 
 @pytest.fixture
