@@ -645,6 +645,26 @@ def _dial_number(eng, call, dial, noun, gen, i):
     return True
 
 
+def bridge_room(parent_sid):
+    """The two-party room a <Dial><Number> bridge is mixed in (a media timeline id only)."""
+    return "BR" + parent_sid[2:]
+
+
+def _bridge_audio(eng, parent, child):
+    """Both legs hear each other from now on: the mixer treats a bridge as a started
+    two-party room, so mix-minus, recordings of either call and call audio just work."""
+    room = bridge_room(parent.sid)
+    for leg in (parent, child):
+        eng.media_event(tl.CONF_ENTER, call_sid=leg.sid, conference_sid=room, muted=False,
+                        jitter="off", wait_audio=None)
+    eng.media_event(tl.CONF_START, conference_sid=room)
+
+
+def _end_bridge_audio(eng, parent_sid, d):
+    if d and d.get("bridged"):
+        eng.media_event(tl.CONF_END, conference_sid=bridge_room(parent_sid))
+
+
 def _number_done(eng, child, status):
     parent = eng.db.get(Call, child.parent_call_sid) if child.parent_call_sid else None
     if parent is None:
@@ -652,6 +672,7 @@ def _number_done(eng, child, status):
     d = _opt(parent, "_dial")
     if not d or d.get("kind") != "number" or d.get("child") != child.sid:
         return
+    _end_bridge_audio(eng, parent.sid, d)
     _set(parent, _dial=None)
     if parent.status != "in-progress" or int(_opt(parent, "_gen", 0)) != d["gen"]:
         return
@@ -665,6 +686,7 @@ def _hang_up_child(eng, call):
     """The parent stops dialling (hung up, redirected): the dialled leg goes too, quietly."""
     d = _opt(call, "_dial")
     if d and d.get("kind") == "number":
+        _end_bridge_audio(eng, call.sid, d)
         _set(call, _dial=None)
         call_legs.hangup(eng, d["child"], by="api")
 
@@ -684,6 +706,8 @@ class DialChild:
             call_legs.hangup(eng, child.sid, by="api")
             return
         eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)
+        _bridge_audio(eng, parent, child)
+        _set(parent, _dial={**d, "bridged": True})
         sid, psid = child.sid, parent.sid
         eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
                   f"Dial timeLimit {psid}")
