@@ -251,6 +251,19 @@ def _begin(eng, call, doc, gen):
             # Not answered, not billed: busy, or no-answer for reason="rejected".
             call_legs.finish(eng, call, "busy" if first.reason == "busy" else "no-answer")
             return
+        if isinstance(first, twiml.Pause) and first.length > 0:
+            # "As the first verb, <Pause> delays answering the call": it rings meanwhile.
+            _docs(eng)[call.sid] = (gen, doc)
+            sid = call.sid
+
+            def answer_after_pause():
+                c = _live(eng, sid, gen)
+                if c is not None and c.status == "ringing":
+                    _answer(eng, c)
+                    _step(eng, sid, gen, 1)
+
+            eng.after(float(first.length), answer_after_pause, f"answer after <Pause> {sid}")
+            return
         _answer(eng, call)
     _docs(eng)[call.sid] = (gen, doc)
     _step(eng, call.sid, gen, 0)
