@@ -17,7 +17,7 @@ timeline, so the bytes are the same on every run.
 import math
 
 from ..errors import BadRequest
-from ..store.models import Recording
+from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
 
 API_HOST = "https://api.twilio.com"
@@ -173,6 +173,33 @@ def complete(eng, sid):
         rec.error_code = ABSENT_TOO_SHORT if recorded < 1.0 else ABSENT_SILENT
     rec.date_updated = eng.now()
     send_status(eng, rec, rec.status)
+    send_record_end(eng, rec)
+
+
+def send_record_end(eng, rec):
+    """The deprecated ``eventCallbackUrl`` gets ``conference-record-end`` when a conference
+    recording is ready, unless a ``recordingStatusCallback`` was given (TwiML docs)."""
+    if rec.source != "Conference" or rec.status != "completed":
+        return
+    if (rec.options or {}).get("status_callback"):
+        return
+    conf = eng.db.get(Conference, rec.conference_sid)
+    url = (conf.options or {}).get("event_callback_url") if conf is not None else None
+    if not url:
+        return
+    from ..webhooks.transport import OutboundRequest
+
+    params = [
+        ("AccountSid", rec.account_sid),
+        ("ConferenceSid", rec.conference_sid),
+        ("EventName", "conference-record-end"),
+        ("RecordingUrl", recording_url(rec)),
+        ("Duration", str(rec.duration or 0)),
+        ("RecordingFileSize", str(len(rec.wav or b""))),
+    ]
+    eng.emit_request(OutboundRequest(url=url, method="POST", params=params,
+                                     kind="event-callback"),
+                     account_sid=rec.account_sid, conference_sid=rec.conference_sid)
 
 
 def _whole(seconds):
