@@ -37,6 +37,13 @@ def alert_dict(r):
             "call_sid": r.call_sid, "conference_sid": r.conference_sid, "url": r.url}
 
 
+def stored_sids(db):
+    """Every SID a store already holds, by prefix (empty for a fresh store)."""
+    tables = {"AC": models.Account, "SK": models.ApiKey, "CF": models.Conference,
+              "CA": models.Call, "PN": models.IncomingPhoneNumber, "RE": models.Recording}
+    return {prefix: [sid for (sid,) in db.query(model.sid)] for prefix, model in tables.items()}
+
+
 class Emulator:
     def __init__(self, db_url="sqlite://", clock="manual", speed=1.0, seed=0,
                  account_sid=None, auth_token=None, config=None, epoch=None):
@@ -52,6 +59,7 @@ class Emulator:
         self.router = Router(self.config, default=HttpTransport(self.config))
         self.engine = Engine(self.config, open_store(db_url), self.clock, self.sids, self.router)
         with self.engine.transaction() as db:
+            self.sids.resume(stored_sids(db))
             accounts_engine.ensure_account(db, self.account_sid, self.auth_token,
                                            self.clock.now())
         from .app import create_app

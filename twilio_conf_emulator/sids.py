@@ -25,8 +25,28 @@ class SidFactory:
         with self._lock:
             n = self._counters.get(prefix, 0)
             self._counters[prefix] = n + 1
-        digest = hashlib.sha256(f"{self.seed}:{prefix}:{n}".encode()).hexdigest()
-        return prefix + digest[:32]
+        return self._make(prefix, n)
+
+    def resume(self, existing, window=1000):
+        """Carry on after the SIDs already in a store (``serve`` restarted on the same file):
+        each prefix's counter moves past the last of them this seed generated, so no SID is
+        ever handed out twice. The search stops once every stored SID is accounted for, or
+        after ``window`` numbers in a row that are not in the store (deleted rows leave gaps)."""
+        with self._lock:
+            for prefix, sids in existing.items():
+                sids = set(sids)
+                n = self._counters.get(prefix, 0)
+                last, found, misses = n - 1, 0, 0
+                while found < len(sids) and misses < window:
+                    if self._make(prefix, n) in sids:
+                        last, found, misses = n, found + 1, 0
+                    else:
+                        misses += 1
+                    n += 1
+                self._counters[prefix] = last + 1
+
+    def _make(self, prefix, n):
+        return prefix + hashlib.sha256(f"{self.seed}:{prefix}:{n}".encode()).hexdigest()[:32]
 
     def reset(self, keep=()):
         with self._lock:
