@@ -6,6 +6,8 @@ conference event and every call-progress event, with callbacks delivered into an
 WSGI app. About every two virtual minutes a few participants are muted/unmuted or
 held/unheld; each hangs up at its own time (the last ones stay until an API end at 60 min).
 
+Then the plain case (start/end callbacks only, no mutes or holds), median of three runs.
+
 Printed: wall time of the scenario (excluding the emulator's construction), virtual seconds
 run, webhooks delivered, events/s, and whether two runs give byte-identical journals
 (``emu.webhooks.all()`` as JSON minus ids).
@@ -95,6 +97,28 @@ def scenario(participants=50, minutes=60, seed=1, split=None):
     return emu, wall
 
 
+def plain_scenario(participants=50, minutes=60):
+    """The issue's own wording: 50 participants added by API stay in one conference for 60
+    virtual minutes (default ``start end`` callbacks into an in-process app), then it ends.
+    Returns wall seconds."""
+    emu = Emulator(seed=0)
+    emu.deliver_webhooks_to(sink_app())
+    client = emu.client
+    t0 = time.perf_counter()
+    for i in range(participants):
+        p = client.conferences("Town hall").participants.create(
+            from_="+15550100000", to=f"+1555{i:07d}",
+            conference_status_callback="https://app.test/conf")
+    emu.advance(10)
+    emu.advance(minutes * 60)
+    client.conferences(p.conference_sid).update(status="completed")
+    emu.advance(1)
+    wall = time.perf_counter() - t0
+    assert client.conferences(p.conference_sid).fetch().status == "completed"
+    emu.stop()
+    return wall
+
+
 def journal_bytes(emu):
     return json.dumps([{k: v for k, v in e.items() if k != "id"}
                        for e in emu.webhooks.all()]).encode()
@@ -129,6 +153,10 @@ def main(argv=None):
     print(f"  second run: wall {wall2 * 1000:.0f} ms; journals byte-identical: {same} "
           f"({len(first):,} bytes)")
     emu2.stop()
+
+    plain = sorted(plain_scenario(args.participants, args.minutes) for _ in range(3))
+    print(f"plain: {args.participants} participants for {args.minutes} virtual minutes, "
+          f"start/end callbacks only: wall {plain[1] * 1000:.0f} ms (median of 3)")
 
     if args.profile:
         import cProfile
