@@ -18,6 +18,7 @@ from . import callbacks, twiml
 from .conference import send_event
 
 HOLD_MUSIC = {"kind": "hold-music"}
+INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
 MAX_REDIRECTS = 10
 
 
@@ -120,24 +121,42 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
                 slot["loop"] = loop_value
             next_pending()
 
-        _fetch_audio(eng, account_sid, url, got_audio, call_sid, conference_sid)
+        fetch_audio(eng, account_sid, url, got_audio, call_sid, conference_sid)
 
     next_pending()
 
 
-def _fetch_audio(eng, account_sid, url, on_done, call_sid, conference_sid):
+def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=None):
+    """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
+    ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
+    disk (at once); http(s) is fetched through the router (later, outside the lock)."""
     if is_local(url):
-        on_done({"kind": "file", "path": local_path(url)}, None)
+        try:
+            ref = {"kind": "file", "path": local_path(url)}
+        except ValueError as err:
+            error = (INVALID_CONTENT_FOR_PLAY, f"<Play> {url}: {err}")
+            eng.alert(account_sid, *error, call_sid=call_sid, conference_sid=conference_sid,
+                      url=url)
+            on_done(None, error)
+            return
+        on_done(ref, None)
         return
 
     def got(result):
         if content.classify(result) == "audio":
             on_done(_bytes_ref(result.body), None)
-        else:
+            return
+        if result.error_code is not None:  # the transport already journaled and alerted it
+            on_done(None, (result.error_code, result.error_message))
+            return
+        if result.status is not None and not 200 <= result.status < 300:
             code, message = content.content_error(result)
-            eng.alert(account_sid, code or 13420, message or "Play: not audio", url=url,
-                      call_sid=call_sid, conference_sid=conference_sid)
-            on_done(None, (code, message))
+        else:
+            code = INVALID_CONTENT_FOR_PLAY
+            message = (f"<Play> {result.final_url}: Content-Type "
+                       f"{result.content_type or 'none'} is not audio")
+        eng.fault(code, message)
+        on_done(None, (code, message))
 
     eng.emit_request(OutboundRequest(url=url, method="GET", params=[], kind="play-media"),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,

@@ -81,6 +81,7 @@ class Engine:
         self._rows = set()
         self._participant_by_call = {}
         self._unsaved_books = []  # (class, fields) of journal rows not committed yet
+        self._answering = None  # the journal entry whose answer on_result is handling
         event.listen(db, "pending_to_persistent", self._keep_row)
         event.listen(db, "loaded_as_persistent", self._keep_row)
         event.listen(db, "persistent_to_detached", self._drop_row)
@@ -209,7 +210,25 @@ class Engine:
                     self._commit()
                     ob.meta["collect"].append(entry.id)
                 if ob.on_result is not None:
-                    self._run_action(lambda: ob.on_result(result), f"result of {ob.request.kind}")
+                    self._answering = entry
+                    try:
+                        self._run_action(lambda: ob.on_result(result),
+                                         f"result of {ob.request.kind}")
+                    finally:
+                        self._answering = None
+
+    def fault(self, code, message):
+        """The answer being handled failed for a reason only its reader sees (12100 bad
+        TwiML, 12300 wrong Content-Type, 13420 <Play> of something not audio): record the code
+        on that request's own journal entry and raise the alert, as Twilio's debugger links
+        an alert to the request that caused it."""
+        entry = self._answering
+        if entry is None:
+            raise RuntimeError("fault() is only meaningful while an answer is being handled")
+        if entry.error_code is None:
+            entry.error_code, entry.error_message = code, message
+        self.alert(entry.account_sid, code, message, call_sid=entry.call_sid,
+                   conference_sid=entry.conference_sid, url=entry.url)
 
     def _run_action(self, action, label):
         """Run one action under the lock. A failing action is rolled back and reported as an
@@ -230,7 +249,6 @@ class Engine:
         current auth token for ``url`` (default: each entry's own URL). Each is journaled as a
         new entry of kind ``replay``; returns the new entry ids. Unknown ids raise NotFound."""
         from ..errors import NotFound
-        from ..store.models import Account
         from ..webhooks.transport import OutboundRequest
 
         collected = []
@@ -250,15 +268,12 @@ class Engine:
                         send_params = []
                     else:
                         send_params = params
-                    acct = self.db.get(Account, row.account_sid) if row.account_sid else None
-                    self.emit(Outbound(
-                        request=OutboundRequest(url=url or row.url, method=row.method,
-                                                params=send_params, kind="replay"),
-                        account_sid=row.account_sid, call_sid=row.call_sid,
+                    self.emit_request(
+                        OutboundRequest(url=url or row.url, method=row.method,
+                                        params=send_params, kind="replay"),
+                        row.account_sid, call_sid=row.call_sid,
                         conference_sid=row.conference_sid,
-                        auth_token=acct.auth_token if acct else "",
-                        meta={"collect": collected, "journal_params": journal_params},
-                    ))
+                        collect=collected, journal_params=journal_params)
             self._deliver_outbox()
         return collected
 

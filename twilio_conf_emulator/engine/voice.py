@@ -22,16 +22,14 @@ from dataclasses import dataclass
 
 from ..errors import TwilioError
 from ..media import timeline as tl
-from ..store.models import Call, IncomingPhoneNumber, JournalEntry
+from ..store.models import Call, IncomingPhoneNumber
 from ..webhooks import content
-from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
-from . import callbacks, twiml
+from . import audio_docs, callbacks, twiml
 from . import calls as call_legs
 from . import conference as conf_engine
 
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
-INVALID_CONTENT_FOR_PLAY = 13420
 COACH_TARGET_MISSING = 13240
 LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirecting"
 
@@ -89,16 +87,6 @@ def _alert(eng, call, code, message, level="error", url=None):
     eng.alert(call.account_sid, code, message, level=level, call_sid=call.sid, url=url)
 
 
-def _mark_journal(eng, call, code, message):
-    """The last journal entry of this call failed for a reason only the interpreter sees
-    (12100, 12300): record the code on the entry itself."""
-    entry = (eng.db.query(JournalEntry).filter(JournalEntry.call_sid == call.sid)
-             .order_by(JournalEntry.id.desc()).first())
-    if entry is not None and entry.error_code is None:
-        entry.error_code = code
-        entry.error_message = message
-
-
 def _say_ref(text, verb=None, loop=1):
     ref = {"kind": "say", "text": text, "loop": loop}
     if verb is not None:
@@ -154,8 +142,7 @@ def fetch(eng, call, url, method, kind, extra=(), fallback=True):
             if what == "error":
                 code, message = content.content_error(result)
                 if result.error_code is None:  # 12300: journaled by us, not by the transport
-                    _mark_journal(eng, c, code, message)
-                    _alert(eng, c, code, message, url=result.final_url)
+                    eng.fault(code, message)
                 _fetch_failed(eng, c, url, code, fallback)
                 return
             if what == "audio":
@@ -166,8 +153,7 @@ def fetch(eng, call, url, method, kind, extra=(), fallback=True):
             else:
                 doc = twiml.parse(result.body, result.final_url)
         except twiml.TwimlParseError as err:
-            _mark_journal(eng, c, err.code, err.message)
-            _alert(eng, c, err.code, err.message, url=result.final_url)
+            eng.fault(err.code, err.message)
             _fetch_failed(eng, c, url, err.code, fallback)
             return
         _begin(eng, c, doc, gen)
@@ -340,37 +326,18 @@ def _media(eng, call, verb, cont, label="verb"):
     if not verb.url:
         eng.soon(cont, f"Play {sid}")
         return
-    if is_local(verb.url):
-        try:
-            ref = {"kind": "file", "path": local_path(verb.url)}
-        except ValueError as err:
-            _alert(eng, call, INVALID_CONTENT_FOR_PLAY, f"<Play> {verb.url}: {err}", url=verb.url)
-            eng.soon(cont, f"Play {sid}")
-            return
-        _play_ref(eng, call, ref, n, cont, url=verb.url)
-        return
     gen = int(_opt(call, "_gen", 0))
 
-    def got(result):
+    def got(ref, error):
         c = eng.db.get(Call, sid)
         if c is None or c.status != "in-progress" or int(_opt(c, "_gen", 0)) != gen:
             return
-        if content.classify(result) == "audio":
-            _play_ref(eng, c, {"kind": "bytes", "data_b64": _b64(result.body)}, n, cont,
-                      url=verb.url)
-            return
-        if result.error_code is None:
-            code = INVALID_CONTENT_FOR_PLAY
-            message = (f"<Play> {result.final_url}: Content-Type "
-                       f"{result.content_type or 'none'} is not audio")
-            if result.status is not None and not 200 <= result.status < 300:
-                code, message = content.content_error(result)
-            _mark_journal(eng, c, code, message)
-            _alert(eng, c, code, message, url=verb.url)
-        eng.soon(cont, f"Play {sid}")
+        if ref is None:
+            eng.soon(cont, f"Play {sid}")
+        else:
+            _play_ref(eng, c, ref, n, cont, url=verb.url)
 
-    eng.emit_request(OutboundRequest(url=verb.url, method="GET", params=[], kind="play-media"),
-                     call.account_sid, on_result=got, call_sid=sid)
+    audio_docs.fetch_audio(eng, call.account_sid, verb.url, got, call_sid=sid)
 
 
 def _play_ref(eng, call, ref, n, cont, url=None):
@@ -380,7 +347,7 @@ def _play_ref(eng, call, ref, n, cont, url=None):
     try:
         once = audio_duration({**ref, "loop": 1}, eng.config)
     except Exception as err:  # unreadable or undecodable audio: Twilio skips the verb
-        _alert(eng, call, INVALID_CONTENT_FOR_PLAY, f"<Play>: cannot play {url or ref.get('kind')}:"
+        _alert(eng, call, audio_docs.INVALID_CONTENT_FOR_PLAY, f"<Play>: cannot play {url or ref.get('kind')}:"
                f" {err}", url=url)
         eng.soon(cont, f"Play {sid}")
         return
