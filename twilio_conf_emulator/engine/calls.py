@@ -52,7 +52,7 @@ def set_phone(db, number, config, account_sid=None):
 
 def get_phone(eng, account_sid, number):
     # Cached per session (a miss is a query each time otherwise); set_phone and reset drop it.
-    cache = eng.db.info.setdefault("phones", {})
+    cache = eng.db.info.setdefault("phones", {})  # the session's lookup caches, as in conference.lookups
     found = cache.get((account_sid, number))
     if found is None:
         found = {"number": number, "outcome": "answer"}

@@ -57,14 +57,24 @@ def get_conference(eng, account_sid, sid, path):
     return conf
 
 
+def _in_session(row):
+    """A cached row is trusted while it is still in the session (a rolled-back insert leaves
+    it; a rolled-back change is read again)."""
+    state = inspect(row)
+    return state.persistent or state.pending
+
+
+def lookups(eng, name):
+    """A lookup cache of the session (``session.info``; reset empties it with the store)."""
+    return eng.db.info.setdefault(name, {})
+
+
 def active_by_name(eng, account_sid, name):
     # Cached like participant_for_call: trusted while still in the session and active.
-    cache = eng.db.info.setdefault("active_conference_by_name", {})
+    cache = lookups(eng, "active_conference_by_name")
     conf = cache.get((account_sid, name))
-    if conf is not None:
-        state = inspect(conf)
-        if (state.persistent or state.pending) and conf.status in ACTIVE:
-            return conf
+    if conf is not None and _in_session(conf) and conf.status in ACTIVE:
+        return conf
     conf = (
         eng.db.query(Conference)
         .filter(Conference.account_sid == account_sid, Conference.friendly_name == name,
@@ -95,14 +105,11 @@ def find_participant(eng, conf, ref, path):
 
 def participant_for_call(eng, call_sid):
     """The active participant of ``call_sid``, or None. Hot (every leg event asks), so the
-    last answer is cached and trusted while it is still in the session and still active
-    (a rolled-back insert leaves the session; a rolled-back change is re-read)."""
-    cache = eng._participant_by_call
+    last answer is cached and trusted while it is still in the session and still active."""
+    cache = lookups(eng, "participant_by_call")
     part = cache.get(call_sid)
-    if part is not None:
-        state = inspect(part)
-        if (state.persistent or state.pending) and part.active and part.call_sid == call_sid:
-            return part
+    if part is not None and _in_session(part) and part.active and part.call_sid == call_sid:
+        return part
     part = (
         eng.db.query(Participant)
         .filter(Participant.call_sid == call_sid, Participant.active.is_(True))
@@ -127,7 +134,7 @@ def new_conference(eng, account_sid, name, settings):
     )
     eng.db.add(conf)
     conf.participants  # noqa: B018 - load the (empty) collection now
-    eng.db.info.setdefault("active_conference_by_name", {})[(account_sid, name)] = conf
+    lookups(eng, "active_conference_by_name")[(account_sid, name)] = conf
     return conf
 
 
@@ -195,7 +202,7 @@ def add_participant(eng, conf, call, p, origin):
     eng.db.add(part)
     conf.participants.append(part)
     conf.date_updated = now
-    eng._participant_by_call[call.sid] = part
+    lookups(eng, "participant_by_call")[call.sid] = part
     return part
 
 

@@ -79,7 +79,6 @@ class Engine:
         # again from the database on the next ``get``; the state is small, so keep every row
         # the session knows alive until it leaves the session (a big saving per action).
         self._rows = set()
-        self._participant_by_call = {}
         self._unsaved_books = []  # (class, fields) of journal rows not committed yet
         self._answering = None  # the journal entry whose answer on_result is handling
         event.listen(db, "pending_to_persistent", self._keep_row)
@@ -132,7 +131,6 @@ class Engine:
     def forget_rows(self):
         """After the store is emptied (reset): let go of every row and cached lookup."""
         self._rows.clear()
-        self._participant_by_call.clear()
         self._unsaved_books.clear()
         self.db.info.clear()
 
