@@ -11,9 +11,8 @@ warning 16113 and serves mono).  Whether media needs HTTP auth is
 from flask import current_app, request
 
 from ..engine import conference as conference_engine
-from ..engine import media_render
 from ..engine import recording as recording_engine
-from ..errors import BadRequest, NotFound
+from ..errors import NotFound
 from ..store.models import Account, Recording
 from . import blueprint, filters, render
 from .base import authenticated, engine, no_content, respond
@@ -108,17 +107,8 @@ def delete_conference_recording(account, conference_sid, sid):
     eng = engine()
     with eng.transaction():
         _, rec = _conference_recording(eng, account, conference_sid, sid)
-        _delete(eng, rec)
+        recording_engine.delete(eng, rec)
     return no_content()
-
-
-def _delete(eng, rec):
-    if rec.status in recording_engine.LIVE or rec.status in ("stopped", "processing"):
-        raise BadRequest(f"Recording {rec.sid} is still {rec.status}; stop it (or end the "
-                         "call) before deleting it", code=21220)
-    rec.deleted = True
-    rec.wav = None
-    rec.date_updated = eng.now()
 
 
 # -- account level -------------------------------------------------------------------------
@@ -166,7 +156,7 @@ def _authenticated_recording(account, sid, ext):
     eng = engine()
     if request.method == "DELETE":
         with eng.transaction() as db:
-            _delete(eng, _account_recording(db, account.sid, sid))
+            recording_engine.delete(eng, _account_recording(db, account.sid, sid))
         return no_content()
     if ext == "json":
         include = request.args.get("IncludeSoftDeleted", "").strip().lower() == "true"
@@ -187,22 +177,5 @@ def _media(account, account_sid, sid, fmt):
         if rec.status != "completed" or not rec.wav:
             # In progress, processing, absent: there is no file (yet).
             raise NotFound(request.path)
-        if want_dual and rec.channels != 2:
-            eng.alert(rec.account_sid, 16113, f"Recording {rec.sid} is mono: "
-                      "RequestedChannels=2 cannot be honoured, serving mono",
-                      level="warning", call_sid=rec.call_sid,
-                      conference_sid=rec.conference_sid, url=request.url)
-        if want_dual and rec.channels == 2:
-            x = media_render.render_recording(db, eng.config, rec, channels=2)
-        else:
-            x = None
-        wav = rec.wav
-    if x is None:
-        if fmt == "wav":
-            data = wav
-        else:
-            data = media_render.mp3_bytes(media_render.decode_wav(wav), eng.config)
-    else:
-        data = (media_render.wav_bytes(x, eng.config) if fmt == "wav"
-                else media_render.mp3_bytes(x, eng.config))
+        data = recording_engine.media(eng, rec, fmt, want_dual, url=request.url)
     return current_app.response_class(data, mimetype=MIME[fmt])

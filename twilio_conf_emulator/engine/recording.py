@@ -202,6 +202,34 @@ def send_record_end(eng, rec):
                      account_sid=rec.account_sid, conference_sid=rec.conference_sid)
 
 
+def delete(eng, rec):
+    """DELETE a recording: only once it is over (live or stopping: 21220)."""
+    if rec.status in LIVE or rec.status in ("stopped", "processing"):
+        raise BadRequest(f"Recording {rec.sid} is still {rec.status}; stop it (or end the "
+                         "call) before deleting it", code=21220)
+    rec.deleted = True
+    rec.wav = None
+    rec.date_updated = eng.now()
+
+
+def media(eng, rec, fmt, want_dual, url=None):
+    """A completed recording's file: the stored mono WAV, or MP3 of it; dual channel only
+    when asked (``RequestedChannels=2``) of a dual recording, else warning 16113 and mono."""
+    from . import media_render
+
+    if want_dual and rec.channels != 2:
+        eng.alert(rec.account_sid, 16113, f"Recording {rec.sid} is mono: RequestedChannels=2 "
+                  "cannot be honoured, serving mono", level="warning", call_sid=rec.call_sid,
+                  conference_sid=rec.conference_sid, url=url)
+    if want_dual and rec.channels == 2:
+        x = media_render.render_recording(eng.db, eng.config, rec, channels=2)
+        return (media_render.wav_bytes(x, eng.config) if fmt == "wav"
+                else media_render.mp3_bytes(x, eng.config))
+    if fmt == "wav":
+        return rec.wav
+    return media_render.mp3_bytes(media_render.decode_wav(rec.wav), eng.config)
+
+
 def _whole(seconds):
     return int(math.floor(seconds + 0.5))
 
