@@ -2,6 +2,7 @@
 
 from flask import request
 
+from ..engine import numbers as numbers_engine
 from ..errors import BadRequest, NotFound
 from ..store.models import IncomingPhoneNumber
 from . import blueprint, render
@@ -75,19 +76,9 @@ def create_number(account):
     p = CreateParams().parse(request.form)
     number = _number(p)
     eng = engine()
-    with eng.transaction() as db:
-        sid = eng.sids.new("PN")
-        if number is None:
-            number = f"+1{p['area_code']}555{int(sid[2:10], 16) % 10000:04d}"
-        taken = db.query(IncomingPhoneNumber).filter(
-            IncomingPhoneNumber.phone_number == number).first()
-        if taken is not None:
-            raise BadRequest(f"Phone number {number} is already in use", code=21422)
-        now = eng.now()
-        fields_ = {k: v for k, v in p.items() if k in WRITABLE}
-        row = IncomingPhoneNumber(sid=sid, account_sid=account.sid, phone_number=number,
-                                  date_created=now, date_updated=now, fields=fields_)
-        db.add(row)
+    with eng.transaction():
+        row = numbers_engine.create(eng, account.sid, number, p.get("area_code"),
+                                    {k: v for k, v in p.items() if k in WRITABLE})
         body = render.render_incoming_number(row)
     return respond(body, 201)
 
@@ -124,9 +115,7 @@ def update_number(account, sid):
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction() as db:
-        row = get_number(db, account, sid)
-        row.fields = {**(row.fields or {}), **p}
-        row.date_updated = eng.now()
+        row = numbers_engine.update(eng, get_number(db, account, sid), p)
         body = render.render_incoming_number(row)
     return respond(body)
 
