@@ -70,7 +70,3 @@ class NotImplementedYet(TwilioError):
 
     def __init__(self, what):
         super().__init__(f"{what} is not implemented by twilio-conf-emulator yet")
-
-
-def bad_param(name, value, code=21200):
-    return BadRequest(f"Invalid {name}: {value!r}", code=code)

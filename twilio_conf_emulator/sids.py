@@ -5,15 +5,7 @@ the SIDs of the others.
 """
 
 import hashlib
-import re
 import threading
-
-SID_RE = {p: re.compile(rf"^{p}[0-9a-f]{{32}}$") for p in ("AC", "CA", "CF", "RE", "PN", "SK", "AP")}
-
-
-def is_sid(prefix, value):
-    return bool(value) and bool(SID_RE.get(prefix, re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$")).match(value))
-
 
 class SidFactory:
     def __init__(self, seed=0):

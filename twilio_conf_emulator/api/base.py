@@ -38,8 +38,3 @@ def respond(body, status=200):
 
 def no_content():
     return current_app.response_class(status=204)
-
-
-def form():
-    """POST parameters: the form body, and for a POST with a query string, those too."""
-    return request.form

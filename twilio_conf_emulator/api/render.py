@@ -19,10 +19,6 @@ class Date(fields.Field):
         return rfc2822(value)
 
 
-def account_uri(account_sid):
-    return f"{ROOT}/{account_sid}"
-
-
 def conference_uri(c):
     return f"{ROOT}/{c.account_sid}/Conferences/{c.sid}"
 

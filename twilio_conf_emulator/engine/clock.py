@@ -97,11 +97,6 @@ class Scheduler:
                 return item
         return None
 
-    def next_due(self):
-        while self._heap and self._heap[0].cancelled:
-            heapq.heappop(self._heap)
-        return self._heap[0].due if self._heap else None
-
     def pending(self):
         return sum(1 for i in self._heap if not i.cancelled)
 
