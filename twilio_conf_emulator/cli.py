@@ -66,7 +66,12 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
 
     from .emulator import Emulator
 
-    config = EmulatorConfig().update(**_parse_settings(settings))
+    try:
+        config = EmulatorConfig().update(**_parse_settings(settings))
+    except KeyError as err:
+        raise click.BadParameter(f"unknown setting(s): {err}", param_hint="--set") from None
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--set") from None
     emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
                    account_sid=account_sid, auth_token=auth_token, config=config)
     server = create_server(emu.app, host=host, port=port, threads=threads, ident="twilio-conf-emulator")

@@ -86,13 +86,33 @@ class EmulatorConfig:
     strict_actions: bool = False
 
     def update(self, **changes):
-        names = {f.name for f in dataclasses.fields(self)}
-        unknown = set(changes) - names
+        """Change settings at once or not at all: an unknown name is a KeyError, a value of
+        the wrong type (a number where a number is due, ...) a ValueError."""
+        defaults = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        unknown = set(changes) - set(defaults)
         if unknown:
             raise KeyError(", ".join(sorted(unknown)))
-        for k, v in changes.items():
+        checked = {k: _checked(k, v, defaults[k]) for k, v in changes.items()}
+        for k, v in checked.items():
             setattr(self, k, v)
         return self
 
     def as_dict(self):
         return dataclasses.asdict(self)
+
+
+def _checked(name, value, current):
+    """``value`` as the type of the setting's current value, or ValueError."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(current, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(current, float):
+        ok, value = number, float(value) if number else value
+    elif isinstance(current, int):
+        ok = number and value == int(value)
+        value = int(value) if ok else value
+    else:
+        ok = isinstance(value, type(current))
+    if not ok:
+        raise ValueError(f"{name} must be {type(current).__name__}, not {value!r}")
+    return value

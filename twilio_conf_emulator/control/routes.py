@@ -203,6 +203,8 @@ def set_config():
         emulator().config.update(**body())
     except KeyError as err:
         raise BadRequest(f"Unknown config option(s): {err}", code=20001) from None
+    except ValueError as err:
+        raise BadRequest(str(err), code=20001) from None
     return jsonify(emulator().config.as_dict())
 
 
