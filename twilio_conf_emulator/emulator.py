@@ -6,236 +6,168 @@ server are built from.
     client.conferences("Room").participants.create(from_="+15550001111", to="+15550002222")
     emu.advance(5)                        # deliver everything due in the next 5 virtual seconds
     emu.webhooks.assert_events([...])
+
+An Emulator is the default account's :class:`~twilio_conf_emulator.world.World` and the server
+around it: every other account (``create_account``) owns a world of its own, reached with
+``emu.world(account_sid)`` or through its credentials over the API.
 """
 
+import copy
 import os
+import re
 import threading
-
-from sqlalchemy import delete
 
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .engine import accounts as accounts_engine
-from .engine import calls as calls_engine
-from .engine.clock import VirtualClock
-from .engine.core import Engine
+from .engine.shared import SharedStore
+from .errors import BadRequest
 from .sids import SidFactory
 from .store import models
 from .store.db import open_store
-from .webhooks.transport import HttpTransport, Router, WsgiTransport
+from .webhooks.transport import HttpTransport, Router
+from .world import World, alert_dict  # noqa: F401  (alert_dict: kept importable from here)
+from .wsgi import EmulatorApp
 
 # Importing the purpose modules registers what each kind of call leg does.
 from .engine import conference as _conference  # noqa: F401,E402
 from .engine import voice as _voice  # noqa: F401,E402
 
-STATE_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
-                models.Recording, models.VirtualPhone, models.JournalEntry, models.Alert,
-                models.MediaEventRow)
-
-
-def alert_dict(r):
-    return {"id": r.id, "time": r.time, "code": r.code, "level": r.level, "message": r.message,
-            "call_sid": r.call_sid, "conference_sid": r.conference_sid, "url": r.url}
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 
 
 def stored_sids(db):
-    """Every SID a store already holds, by prefix (empty for a fresh store)."""
-    tables = {"AC": models.Account, "SK": models.ApiKey, "CF": models.Conference,
-              "CA": models.Call, "PN": models.IncomingPhoneNumber, "RE": models.Recording}
-    return {prefix: [sid for (sid,) in db.query(model.sid)] for prefix, model in tables.items()}
+    """The server's own SIDs a store already holds (accounts and keys), by prefix."""
+    return {"AC": [sid for (sid,) in db.query(models.Account.sid)],
+            "SK": [sid for (sid,) in db.query(models.ApiKey.sid)]}
 
 
-class Emulator:
+class Emulator(World):
     def __init__(self, db_url="sqlite://", clock="manual", speed=1.0, seed=0,
-                 account_sid=None, auth_token=None, config=None, epoch=None):
-        self.config = config or EmulatorConfig()
-        self.account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
-                            or DEFAULT_ACCOUNT_SID)
-        self.auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
-                           or DEFAULT_AUTH_TOKEN)
+                 account_sid=None, auth_token=None, config=None, epoch=None,
+                 admin_token=None):
+        config = config or EmulatorConfig()
+        account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
+                       or DEFAULT_ACCOUNT_SID)
+        auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
+                      or DEFAULT_AUTH_TOKEN)
+        # Server-wide: what every world shares.
+        self.clock_mode = clock
+        self.speed = speed
         self.seed = seed
         self.epoch = epoch
-        self.sids = SidFactory(seed)
-        self.clock = VirtualClock(clock, epoch=epoch, speed=speed)
-        self.router = Router(self.config, default=HttpTransport(self.config))
-        self.engine = Engine(self.config, open_store(db_url), self.clock, self.sids, self.router)
-        with self.engine.transaction() as db:
-            self.sids.resume(stored_sids(db))
-            accounts_engine.ensure_account(db, self.account_sid, self.auth_token,
-                                           self.clock.now())
-        from .app import create_app
+        self.admin_token = admin_token
+        self.startup_config = copy.deepcopy(config)  # what a new world's config starts as
+        self.server_sids = SidFactory(seed)  # accounts, keys, tokens
+        self.router = Router(config, default=HttpTransport(config))
+        self.store = SharedStore(open_store(db_url))
+        self.app = EmulatorApp(self)
+        self.worlds = {}
+        self._worlds_lock = threading.RLock()
+        self._realtime_tick = None
+        with self.store.lock:
+            self._init_world(self, account_sid, auth_token, config)
+            with self.engine.transaction() as db:
+                self.server_sids.resume(stored_sids(db))
+                accounts_engine.ensure_account(db, account_sid, auth_token, self.clock.now(),
+                                               replace_token=True)
+            self.worlds[account_sid] = self
 
-        self.app = create_app(self)
-        self._client = None
-        self._runner = None
-        self._stop = threading.Event()
+    @property
+    def loopback_only(self):
+        return self.startup_config.loopback_only
 
-    # -- the clock -------------------------------------------------------------------------
-    def advance(self, seconds=0.0):
-        """Run everything due in the next ``seconds`` of virtual time (0: what is due now)."""
-        self.engine.advance(float(seconds))
-        return self.clock.now()
+    # -- worlds --------------------------------------------------------------------------------
+    def world(self, account_sid):
+        """The world of ``account_sid`` (``KeyError`` for an unknown account)."""
+        w = self.world_for(account_sid)
+        if w is None:
+            raise KeyError(account_sid)
+        return w
 
-    def now(self):
-        return self.clock.now()
-
-    def start_realtime(self, tick=0.02):
-        """Realtime mode: a runner thread follows the wall clock times ``speed``."""
-        if self.clock.mode != "realtime" or self._runner is not None:
-            return
-
-        def run():
-            while not self._stop.is_set():
-                self.engine.run_until(self.clock.realtime_target())
-                self.engine.wait_for_work(tick)
-
-        self._runner = threading.Thread(target=run, name="twilio-emulator-clock", daemon=True)
-        self._runner.start()
-
-    def stop(self):
-        self._stop.set()
-        if self._runner is not None:
-            self._runner.join(timeout=5)
-            self._runner = None
-        self.router.close()
-
-    # -- state ---------------------------------------------------------------------------------
-    def reset(self):
-        """Drop all state but accounts and config; SIDs and the clock start over."""
-        eng = self.engine
-        with eng.run_lock, eng.transaction() as db:
-            for table in STATE_TABLES:
-                db.execute(delete(table))
-            db.expunge_all()
-            eng.forget_rows()
-            eng.scheduler.clear()
-            eng._outbox.clear()
-            # Accounts and keys survive a reset, so their SIDs keep counting.
-            self.sids.reset(keep=("AC", "SK", "SS", "TK"))
-            self.clock.reset(self.epoch if self.clock.mode == "manual" else None)
+    def world_for(self, account_sid):
+        """The world of an existing account (made on first use), or None."""
+        w = self.worlds.get(account_sid)
+        if w is not None:
+            return w
+        with self.store.lock, self._worlds_lock:
+            w = self.worlds.get(account_sid)
+            if w is not None:
+                return w
+            acct = self.store.db.get(models.Account, account_sid)
+            if acct is None:
+                return None
+            w = World()
+            w._init_world(self, account_sid, acct.auth_token,
+                          copy.deepcopy(self.startup_config))
+            self.worlds[account_sid] = w
+        if self._realtime_tick is not None:
+            w.start_realtime(self._realtime_tick)
+        return w
 
     def create_account(self, sid=None, auth_token=None, friendly_name=None):
-        """A fresh, isolated account (for parallel test workers)."""
-        sid = sid or self.sids.new("AC")
-        token = auth_token or self.sids.new("TK")[2:]
-        with self.engine.transaction() as db:
-            accounts_engine.ensure_account(db, sid, token, self.clock.now(), friendly_name)
+        """A fresh, isolated account with its own world. An existing SID is refused (400):
+        an account's token is never replaced this way."""
+        if sid is not None and (not isinstance(sid, str) or not ACCOUNT_SID.match(sid)):
+            raise BadRequest("sid must be AC followed by 32 hexadecimal digits", code=20001)
+        if auth_token is not None and (not isinstance(auth_token, str)
+                                       or not 1 <= len(auth_token) <= 64):
+            raise BadRequest("auth_token must be a string of 1 to 64 characters", code=20001)
+        if friendly_name is not None and (not isinstance(friendly_name, str)
+                                          or len(friendly_name) > 64):
+            raise BadRequest("friendly_name must be a string of at most 64 characters",
+                             code=20001)
+        with self.store.lock:
+            saved = self.server_sids.snapshot()
+            try:
+                with self.engine.transaction() as db:
+                    sid = sid or self.server_sids.new("AC")
+                    if db.get(models.Account, sid) is not None:
+                        raise BadRequest(f"Account {sid} already exists; POST /_emulator/"
+                                         "accounts never changes an existing account",
+                                         code=20001)
+                    token = auth_token or self.server_sids.new("TK")[2:]
+                    accounts_engine.ensure_account(db, sid, token, self.clock.now(),
+                                                   friendly_name)
+            except BaseException:
+                self.server_sids.restore(saved)
+                raise
+        self.world_for(sid)
         return sid, token
 
     def create_api_key(self, account_sid=None, secret=None):
-        sid = self.sids.new("SK")
-        secret = secret or self.sids.new("SS")[2:]
-        with self.engine.transaction() as db:
-            accounts_engine.add_api_key(db, sid, secret, account_sid or self.account_sid)
+        account_sid = account_sid or self.account_sid
+        with self.store.lock:
+            saved = self.server_sids.snapshot()
+            try:
+                with self.engine.transaction() as db:
+                    if db.get(models.Account, account_sid) is None:
+                        raise BadRequest(f"Account {account_sid} does not exist", code=20001)
+                    sid = self.server_sids.new("SK")
+                    secret = secret or self.server_sids.new("SS")[2:]
+                    accounts_engine.add_api_key(db, sid, secret, account_sid)
+            except BaseException:
+                self.server_sids.restore(saved)
+                raise
         return sid, secret
 
-    def phone(self, number, account_sid=None, **behaviour):
-        """How ``number`` behaves when the emulator dials it: ``outcome`` (answer, busy,
-        no-answer, failed), ``answer_after``, ``audio`` (a WAV path), ``hangup_after``,
-        ``digits`` ([{"at": s, "digits": "1#"}])."""
-        with self.engine.transaction() as db:
-            return calls_engine.set_phone(db, number, dict(behaviour), account_sid)
+    def authenticate(self, authorization):
+        """The world the REST credentials (Basic ``AC…:token`` or ``SK…:secret``) unlock;
+        else ``errors.Unauthorized`` (20003)."""
+        with self.store.lock:
+            account_sid = accounts_engine.credentials_account(self.store.db, authorization)
+        return self.world(account_sid)
 
-    # -- virtual callers ------------------------------------------------------------------------
-    def call(self, from_, to, audio=None, digits=None, hangup_after=None):
-        """A virtual caller dials ``to`` (routed by that IncomingPhoneNumber's VoiceUrl).
+    # -- the process -----------------------------------------------------------------------------
+    def start_realtime(self, tick=0.02):
+        """Realtime mode: every world (and every world made later) follows the wall clock."""
+        if self.clock_mode != "realtime":
+            return
+        self._realtime_tick = tick
+        for w in list(self.worlds.values()):
+            World.start_realtime(w, tick)
 
-        ``audio``: a WAV path, the caller's voice; ``digits``: ``[{"at": s, "digits": "1#"}]``
-        or ``[(s, "1#")]``, seconds after dialling; ``hangup_after``: seconds.  The voice URL
-        is requested at the next ``advance``.  Returns the CallSid."""
-        from .engine import voice
-
-        script = [d if isinstance(d, dict) else {"at": d[0], "digits": d[1]}
-                  for d in (digits or [])]
-        with self.engine.transaction():
-            call = voice.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
-                                      digits=script, hangup_after=hangup_after)
-            return call.sid
-
-    def press(self, call_sid, digits):
-        """The party on ``call_sid`` presses ``digits`` now."""
-        with self.engine.transaction():
-            calls_engine.press_digits(self.engine, call_sid, str(digits))
-
-    def hangup(self, call_sid):
-        """The party on ``call_sid`` hangs up now."""
-        with self.engine.transaction():
-            calls_engine.hangup(self.engine, call_sid, by="caller")
-
-    # -- audio -----------------------------------------------------------------------------------
-    def call_audio(self, call_sid):
-        """What ``call_sid`` heard, from its answer to its end (to now if it is still up), as
-        8 kHz 16-bit mono WAV bytes.  Unknown call: ``errors.NotFound``."""
-        from .engine import media_render
-        from .errors import NotFound
-
-        with self.engine.transaction() as db:
-            call = db.get(models.Call, call_sid)
-            if call is None:
-                raise NotFound(f"/_emulator/calls/{call_sid}/audio.wav")
-            live = call.answered_at is not None and call.end_time is None
-            return media_render.call_audio_wav(db, self.config, call_sid,
-                                               end=self.clock.now() if live else None)
-
-    def recording_audio(self, recording_sid, fmt="wav", channels=1):
-        """A completed recording's media, as the Recordings API serves it (``fmt`` wav or
-        mp3; ``channels=2`` for the dual file of a dual recording)."""
-        from .engine import media_render
-        from .errors import NotFound
-
-        with self.engine.transaction() as db:
-            rec = db.get(models.Recording, recording_sid)
-            if rec is None or rec.deleted or rec.status != "completed" or not rec.wav:
-                raise NotFound(f"/Recordings/{recording_sid}.{fmt}")
-            if channels == 2 and rec.channels == 2:
-                x = media_render.render_recording(db, self.config, rec, channels=2)
-            else:
-                x = media_render.decode_wav(rec.wav)
-                if fmt == "wav":
-                    return rec.wav
-        if fmt == "mp3":
-            return media_render.mp3_bytes(x, self.config)
-        return media_render.wav_bytes(x, self.config)
-
-    # -- webhooks ------------------------------------------------------------------------------
-    def deliver_webhooks_to(self, wsgi_app, host=None):
-        """Send webhooks straight into ``wsgi_app`` (all of them, or those for ``host``)."""
-        transport = WsgiTransport(wsgi_app)
-        if host is None:
-            self.router.route_all(transport)
-        else:
-            self.router.route(host, transport)
-        return transport
-
-    def replay_webhooks(self, ids, url=None):
-        """Re-send journal entries now, re-signed (for ``url`` if given); each is journaled
-        as kind ``replay``. Returns the new journal entries."""
-        new_ids = self.engine.replay(ids, url)
-        wanted = set(new_ids)
-        return [e for e in self.webhooks.all(kind="replay") if e["id"] in wanted]
-
-    def alerts(self):
-        """Debugger notifications (11xxx webhook failures, 13xxx TwiML errors, ...), in order."""
-        from .store.models import Alert
-
-        with self.engine.transaction() as db:
-            return [alert_dict(r) for r in db.query(Alert).order_by(Alert.id)]
-
-    @property
-    def webhooks(self):
-        from .journal import Journal
-
-        return Journal(self)
-
-    # -- clients -------------------------------------------------------------------------------
-    @property
-    def client(self):
-        """A twilio-python ``Client`` for the default account, wired to this emulator in-process."""
-        if self._client is None:
-            self._client = self.make_client()
-        return self._client
-
-    def make_client(self, account_sid=None, auth_token=None):
-        from .client import in_process_client
-
-        return in_process_client(self, account_sid or self.account_sid,
-                                 auth_token or self.auth_token)
+    def stop(self):
+        self._realtime_tick = None
+        for w in list(self.worlds.values()):
+            w.stop_realtime()
+        self.router.close()

@@ -109,9 +109,15 @@ def _diff(expected, actual):
 
 
 class Journal(JournalView):
+    """The journal of one world (an in-process Emulator's default account, or a World)."""
+
     def __init__(self, emulator):
         self._emu = emulator
 
     def _fetch(self, **filters):
+        own = self._emu.account_sid
+        if filters.get("account_sid") not in (None, own):
+            return []  # another world's journal is not visible from this one
+        filters["account_sid"] = own
         with self._emu.engine.transaction() as db:
             return query(db, **filters)

@@ -53,7 +53,11 @@ class VirtualClock:
         self._virtual_base += seconds
 
     def reset(self, epoch=None):
-        self._now = float(DEFAULT_EPOCH if epoch is None else epoch)
+        """Start over at ``epoch`` (default: the fixed epoch in manual mode, the wall
+        clock's time in realtime mode, as at start-up)."""
+        if epoch is None:
+            epoch = DEFAULT_EPOCH if self.mode == "manual" else _time.time()
+        self._now = float(epoch)
         self._wall_base = self._wall()
         self._virtual_base = self._now
 
@@ -96,6 +100,12 @@ class Scheduler:
             if not item.cancelled:
                 return item
         return None
+
+    def next_due(self):
+        """The due time of the next live action, or None."""
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+        return self._heap[0].due if self._heap else None
 
     def pending(self):
         return sum(1 for i in self._heap if not i.cancelled)

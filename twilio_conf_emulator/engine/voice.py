@@ -17,7 +17,6 @@ not parse) are journaled with their code, the leg's ``FallbackUrl`` is tried whe
 otherwise the caller hears the application-error message and the call ends (completed).
 """
 
-import weakref
 from dataclasses import dataclass
 
 from ..errors import TwilioError
@@ -45,17 +44,12 @@ class PlayRef(twiml.Verb):
         return "Play"
 
 
-# The document a leg is running, by engine: {call_sid: (generation, Document)}.  Scheduled
-# continuations hold the document too; this is for the ones that start from an event
-# (a key press, the end of a conference) rather than from the clock.
-_DOCS = weakref.WeakKeyDictionary()
-
-
 def _docs(eng):
-    d = _DOCS.get(eng)
-    if d is None:
-        d = _DOCS[eng] = {}
-    return d
+    """The document each leg is running: {call_sid: (generation, Document)}.  Scheduled
+    continuations hold the document too; this is for the ones that start from an event
+    (a key press, the end of a conference) rather than from the clock.  Kept in the
+    engine's transactional memory, so a rolled-back turn gives back what it took."""
+    return eng.memory("twiml_docs")
 
 
 # -- small helpers ------------------------------------------------------------------------------
