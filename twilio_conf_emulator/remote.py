@@ -15,6 +15,7 @@ Only what can cross a process boundary is offered: ``deliver_webhooks_to`` (a WS
 import os
 
 import requests
+import requests.auth
 
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from .journal import JournalView
@@ -27,6 +28,15 @@ class RemoteError(RuntimeError):
         self.status = status
         self.body = body
         super().__init__(f"emulator control API answered HTTP {status}: {body}")
+
+
+class _Bearer(requests.auth.AuthBase):
+    def __init__(self, token):
+        self.token = token
+
+    def __call__(self, r):
+        r.headers["Authorization"] = f"Bearer {self.token}"
+        return r
 
 
 class RemoteJournal(JournalView):
@@ -49,21 +59,25 @@ def _entries(entries):
 
 
 class RemoteEmulator:
-    def __init__(self, base_url, account_sid=None, auth_token=None, timeout=120.0):
+    def __init__(self, base_url, account_sid=None, auth_token=None, timeout=120.0,
+                 admin_token=None):
         self.base_url = base_url.rstrip("/")
         self.account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
                             or DEFAULT_ACCOUNT_SID)
         self.auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
                            or DEFAULT_AUTH_TOKEN)
         self.timeout = timeout
+        self.admin_token = admin_token or os.environ.get("TWILIO_EMULATOR_ADMIN_TOKEN") or None
         self._session = requests.Session()
         self._session.trust_env = False  # HTTP(S)_PROXY must never capture loopback traffic
+        # Control routes act on the world of these credentials (the account's own world).
+        self._session.auth = (self.account_sid, self.auth_token)
         self._client = None
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _request(self, method, path, json=None, params=None):
+    def _request(self, method, path, json=None, params=None, auth=None):
         resp = self._session.request(method, f"{self.base_url}/_emulator{path}", json=json,
-                                     params=params, timeout=self.timeout)
+                                     params=params, timeout=self.timeout, auth=auth)
         try:
             body = resp.json()
         except ValueError:
@@ -88,10 +102,18 @@ class RemoteEmulator:
         self._request("POST", "/reset")
 
     def create_account(self, sid=None, auth_token=None, friendly_name=None):
+        """A new account with its own world (``POST /_emulator/accounts``; beyond loopback
+        the server wants the admin token, given here or in TWILIO_EMULATOR_ADMIN_TOKEN)."""
         body = {k: v for k, v in (("sid", sid), ("auth_token", auth_token),
                                   ("friendly_name", friendly_name)) if v}
-        out = self._request("POST", "/accounts", json=body)
+        out = self._request("POST", "/accounts", json=body,
+                            auth=_Bearer(self.admin_token) if self.admin_token else None)
         return out["sid"], out["auth_token"]
+
+    def world(self, account_sid, auth_token):
+        """A RemoteEmulator for another account's world on the same server."""
+        return RemoteEmulator(self.base_url, account_sid, auth_token, self.timeout,
+                              self.admin_token)
 
     def phone(self, number, account_sid=None, **behaviour):
         body = {"number": number, **behaviour}

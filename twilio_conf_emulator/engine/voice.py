@@ -776,8 +776,10 @@ def redirect(eng, call, url=None, method="POST", twiml=None):
 
 # -- inbound virtual callers -----------------------------------------------------------------------
 def find_number(eng, to):
+    """The world's own number ``to`` (numbers of other worlds are not reachable)."""
     return (eng.db.query(IncomingPhoneNumber)
-            .filter(IncomingPhoneNumber.phone_number == to)
+            .filter(IncomingPhoneNumber.phone_number == to,
+                    IncomingPhoneNumber.account_sid == eng.account_sid)
             .order_by(IncomingPhoneNumber.date_created).first())
 
 
