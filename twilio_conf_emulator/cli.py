@@ -151,8 +151,11 @@ def timeline(conference_sid, server, out):
     import requests
 
     url = f"{server.rstrip('/')}/_emulator/conferences/{conference_sid}/timeline.html"
+    # The conference's world is the account's: send its credentials (needed beyond loopback).
+    auth = (os.environ.get("TWILIO_ACCOUNT_SID") or DEFAULT_ACCOUNT_SID,
+            os.environ.get("TWILIO_AUTH_TOKEN") or DEFAULT_AUTH_TOKEN)
     try:
-        resp = requests.get(url, timeout=60)
+        resp = requests.get(url, timeout=60, auth=auth)
     except requests.RequestException as err:
         raise click.ClickException(f"cannot reach {server}: {err}") from None
     if resp.status_code != 200:
