@@ -53,8 +53,9 @@ def body():
 
 def clock_body():
     emu = emulator()
-    return {"mode": emu.clock.mode, "now": rfc2822(emu.clock.now()), "epoch": emu.clock.now(),
-            "pending": emu.engine.scheduler.pending()}
+    with emu.engine.transaction():  # realtime: the clock caught up with the wall clock
+        now, pending = emu.clock.now(), emu.engine.scheduler.pending()
+    return {"mode": emu.clock.mode, "now": rfc2822(now), "epoch": now, "pending": pending}
 
 
 @blueprint.get("/health")
