@@ -203,3 +203,33 @@ def test_a_webhook_handler_may_advance_the_clock_over_http():
             assert [e["status"] for e in emu.webhooks.all(kind="conference-status")] == [204]
     finally:
         _stop(proc)
+
+
+def test_a_webhook_handler_may_reset_its_world_over_http():
+    """A handler that resets the world while its webhook is in flight: the reset completes,
+    the answer to the dropped world is not journaled, and the world carries on fresh."""
+    import requests
+
+    received, answers = Received(), []
+    proc, url = serve_process()
+    try:
+        def reset_back(_req):
+            answers.append(requests.post(url + "/_emulator/reset", timeout=30).status_code)
+            return "", 204
+
+        with LiveServer(webhook_app("unused", received, {"/conf": reset_back})) as sink:
+            emu = RemoteEmulator(url)
+            emu.reset()
+            emu.client.conferences("Room").participants.create(
+                from_=CALLER, to="+15550000001", conference_status_callback=sink.url + "/conf",
+                conference_status_callback_event=["join"])
+            emu.advance(5)
+            assert answers == [200]
+            assert emu.webhooks.all() == [] and emu.client.conferences.list() == []
+            p = emu.client.conferences("Again").participants.create(from_=CALLER,
+                                                                    to="+15550000002")
+            emu.advance(5)
+            assert emu.client.conferences(p.conference_sid).participants(p.call_sid) \
+                .fetch().status == "connected"
+    finally:
+        _stop(proc)
