@@ -168,3 +168,22 @@ def test_serve_on_all_interfaces_says_so_and_refuses_anonymous_control():
         proc.wait(timeout=10)
     err = proc.stderr.read().decode()
     assert "listening beyond loopback" in err and "credentials" in err
+
+
+def test_an_account_is_closed_with_its_own_credentials_only():
+    emu = Emulator()
+    http = emu.app.test_client()
+    sid, token = emu.create_account()
+    other, other_token = emu.create_account()
+    emu.world(sid).client.incoming_phone_numbers.create(phone_number="+15557000001")
+    assert_401(http.delete(f"/_emulator/accounts/{sid}"))  # no credentials: default world
+    assert_401(http.delete(f"/_emulator/accounts/{sid}", headers=basic(other, other_token)))
+    assert http.delete(f"/_emulator/accounts/{sid}", headers=basic(sid, token)).status_code == 204
+    assert_401(http.get("/_emulator/clock", headers=basic(sid, token)))  # gone, with its world
+    assert sid not in emu.worlds
+    assert http.get("/_emulator/clock", headers=basic(other, other_token)).status_code == 200
+    default = http.delete(f"/_emulator/accounts/{emu.account_sid}")
+    assert default.status_code == 400
+    # The number it held is free in a new world made with the same SID.
+    again, again_token = emu.create_account(sid=sid)
+    assert emu.world(again).client.incoming_phone_numbers.list() == []

@@ -134,6 +134,24 @@ class Emulator(World):
         self.world_for(sid)
         return sid, token
 
+    def close_account(self, account_sid):
+        """Drop an account made by ``create_account`` with its whole world (rows, keys,
+        runner): what a CI server does after each test so it does not grow without end.
+        The default account cannot be closed (400)."""
+        if account_sid == self.account_sid:
+            raise BadRequest("The default account cannot be closed", code=20001)
+        w = self.world(account_sid)
+        w.stop_realtime()
+        w.reset()
+        with self.store.lock, self._worlds_lock:
+            with self.engine.transaction() as db:
+                db.query(models.ApiKey).filter(models.ApiKey.account_sid == account_sid) \
+                    .delete(synchronize_session=False)
+                db.query(models.Account).filter(models.Account.sid == account_sid) \
+                    .delete(synchronize_session=False)
+            self.store.forget_rows()
+            self.worlds.pop(account_sid, None)
+
     def create_api_key(self, account_sid=None, secret=None):
         account_sid = account_sid or self.account_sid
         with self.store.lock:

@@ -65,7 +65,11 @@ def twilio_emulator(request):
     try:
         yield emu
     finally:
-        emu.stop()
+        try:
+            if url:
+                emu.close_account()  # the shared server does not grow test after test
+        finally:
+            emu.stop()
 
 
 @pytest.fixture

@@ -110,6 +110,10 @@ class RemoteEmulator:
                             auth=_Bearer(self.admin_token) if self.admin_token else None)
         return out["sid"], out["auth_token"]
 
+    def close_account(self):
+        """Drop this account and its world on the server (``DELETE /_emulator/accounts/<sid>``)."""
+        self._request("DELETE", f"/accounts/{self.account_sid}")
+
     def world(self, account_sid, auth_token):
         """A RemoteEmulator for another account's world on the same server."""
         return RemoteEmulator(self.base_url, account_sid, auth_token, self.timeout,

@@ -182,6 +182,16 @@ def accounts():
     return jsonify({"sid": sid, "auth_token": token}), 201
 
 
+@blueprint.delete("/accounts/<sid>")
+def close_account(sid):
+    """Drop an account and its whole world; only with that account's own credentials."""
+    emu = emulator()
+    if emu.account_sid != sid:
+        raise Unauthorized("Authenticate: an account is closed with its own credentials")
+    server().close_account(sid)
+    return current_app.response_class(status=204)
+
+
 @blueprint.post("/keys")
 def keys():
     data = body()
