@@ -33,3 +33,31 @@ def test_a_realtime_reset_starts_over_at_the_wall_clock_not_the_manual_epoch():
         assert emu.now() == emu.clock.realtime_target()  # the wall clock's "now", not 2026
         assert emu.now() == Emulator(clock="realtime").now()
         emu.stop()
+
+
+
+def test_the_runner_reads_its_target_only_once_it_holds_the_run_lock():
+    """The reset race, forced: the runner waits for the run lock while a reset moves the clock
+    back; it must then run to the wall clock's time after the reset, not to a target read
+    before it (that would put the clock an hour ahead of the wall clock: frozen). Real wall
+    time here (freezegun and threads do not mix)."""
+    import time
+
+    emu = Emulator(clock="realtime", speed=20.0)
+    emu.advance(3600)                      # the clock runs an hour ahead of the wall
+    eng = emu.engine
+    eng.run_lock.acquire()
+    emu.start_realtime(tick=0.01)
+    time.sleep(0.2)                        # let the runner block on the run lock
+    emu.reset()                            # back to the wall clock's time
+    eng.run_lock.release()
+    p = emu.client.conferences("Room").participants.create(from_="+15550100000",
+                                                           to="+15550000001")
+    status, deadline = None, time.monotonic() + 5  # ~0.1 s of wall time at speed 20
+    while status != "connected" and time.monotonic() < deadline:
+        time.sleep(0.02)                   # real waits: the runner thread does the work
+        status = emu.client.conferences(p.conference_sid).participants(p.call_sid) \
+            .fetch().status
+    assert status == "connected"
+    assert emu.now() <= emu.clock.realtime_target()
+    emu.stop()
