@@ -18,14 +18,11 @@ from .engine import accounts as accounts_engine
 from .engine import calls as calls_engine
 from .engine.clock import VirtualClock
 from .engine.core import Engine
+from .engine.purposes import leg_purposes
 from .sids import SidFactory
 from .store import models
 from .store.db import open_store
 from .webhooks.transport import HttpTransport, Router, WsgiTransport
-
-# Importing the purpose modules registers what each kind of call leg does.
-from .engine import conference as _conference  # noqa: F401,E402
-from .engine import voice as _voice  # noqa: F401,E402
 
 STATE_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
                 models.Recording, models.VirtualPhone, models.JournalEntry, models.Alert,
@@ -57,7 +54,8 @@ class Emulator:
         self.sids = SidFactory(seed)
         self.clock = VirtualClock(clock, epoch=epoch, speed=speed)
         self.router = Router(self.config, default=HttpTransport(self.config))
-        self.engine = Engine(self.config, open_store(db_url), self.clock, self.sids, self.router)
+        self.engine = Engine(self.config, open_store(db_url), self.clock, self.sids, self.router,
+                             purposes=leg_purposes())
         with self.engine.transaction() as db:
             self.sids.resume(stored_sids(db))
             accounts_engine.ensure_account(db, self.account_sid, self.auth_token,
@@ -142,12 +140,12 @@ class Emulator:
         ``audio``: a WAV path, the caller's voice; ``digits``: ``[{"at": s, "digits": "1#"}]``
         or ``[(s, "1#")]``, seconds after dialling; ``hangup_after``: seconds.  The voice URL
         is requested at the next ``advance``.  Returns the CallSid."""
-        from .engine import voice
+        from .engine.voice import inbound
 
         script = [d if isinstance(d, dict) else {"at": d[0], "digits": d[1]}
                   for d in (digits or [])]
         with self.engine.transaction():
-            call = voice.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
+            call = inbound.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
                                       digits=script, hangup_after=hangup_after)
             return call.sid
 

@@ -2,7 +2,7 @@
 
 from flask import request
 
-from ..engine import conference as conference_engine
+from ..engine.conference import controls, lookups
 from ..store.models import Conference
 from . import blueprint, filters, render
 from .base import authenticated, engine, respond
@@ -43,7 +43,7 @@ def list_conferences(account):
 @authenticated
 def fetch_conference(account, sid):
     with engine().transaction():
-        conf = conference_engine.get_conference(engine(), account.sid, sid, request.path)
+        conf = lookups.get_conference(engine(), account.sid, sid, request.path)
         body = render.conference.dump(conf)
     return respond(body)
 
@@ -54,7 +54,7 @@ def update_conference(account, sid):
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction():
-        conf = conference_engine.get_conference(eng, account.sid, sid, request.path)
-        conference_engine.update_conference(eng, conf, p)
+        conf = lookups.get_conference(eng, account.sid, sid, request.path)
+        controls.update_conference(eng, conf, p)
         body = render.conference.dump(conf)
     return respond(body)

@@ -15,7 +15,8 @@ from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
-from .conference import send_event
+from .conference.events import send_event
+from .conference.lookups import participant_for_call
 
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
@@ -213,8 +214,6 @@ def play_hold(eng, conf, part, url, method):
 
 
 def _participant(eng, call_sid):
-    from .conference import participant_for_call
-
     return participant_for_call(eng, call_sid)
 
 
