@@ -12,7 +12,6 @@ from twilio_conf_emulator.config import EmulatorConfig
 from twilio_conf_emulator.media import audio, synth
 from twilio_conf_emulator.media.analysis import band_fraction, dominant_hz
 from twilio_conf_emulator.media.clip import Clip
-from twilio_conf_emulator.media.timeline import audio_duration as tl_audio_duration
 from twilio_conf_emulator.media.timeline import say_duration
 
 CFG = EmulatorConfig()
@@ -112,7 +111,7 @@ def test_say_stand_in_speaks_one_burst_per_word():
 
 
 def test_durations_of_generated_kinds():
-    assert tl_audio_duration({"kind": "silence", "seconds": 1.5}, CFG) == 1.5
+    assert audio.audio_duration({"kind": "silence", "seconds": 1.5}, CFG) == 1.5
     assert audio.audio_duration({"kind": "tone", "hz": 440, "seconds": 0.25}, CFG) == 0.25
     assert audio.audio_duration({"kind": "dtmf", "digits": "12#"}, CFG) == pytest.approx(0.6)
     assert audio.audio_duration({"kind": "dtmf", "digits": "1w2"}, CFG) == pytest.approx(0.9)

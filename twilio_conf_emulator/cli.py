@@ -5,7 +5,7 @@ import os
 
 import click
 
-from . import __version__
+from .version import __version__
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .media import states as media_states
 from .media import timeline as tl
-from .media.audio import AudioError, load_sound
+from .media.audio import AudioError, audio_duration, load_sound
 from .media.speech import detect
 from .timefmt import rfc2822
 
@@ -172,7 +172,7 @@ def _natural_end(ref, t, config):
     if not ref:
         return None
     try:
-        seconds = tl.audio_duration(ref, config)
+        seconds = audio_duration(ref, config)
     except (AudioError, OSError, ValueError, KeyError):
         return None
     return None if seconds is None else t + seconds

@@ -5,7 +5,8 @@ from flask import request
 from ..engine.voice import calls_api
 from ..errors import NotFound
 from ..store.models import Call
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,

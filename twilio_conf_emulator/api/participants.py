@@ -4,7 +4,8 @@ delete, the last three by Call SID or by label."""
 from flask import request
 
 from ..engine.conference import controls, joining, leaving, lookups
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,

@@ -14,7 +14,8 @@ from ..engine.conference import lookups
 from ..engine import recording as recording_engine
 from ..errors import NotFound
 from ..store.models import Account, Recording
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class

@@ -2,13 +2,13 @@
 
 from flask import current_app, jsonify, request
 
-from .. import __version__
+from ..version import __version__
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound
 from ..journal import query
 from ..store.models import Alert
 from ..timefmt import rfc2822
-from . import blueprint
+from .blueprint import blueprint
 
 
 def emulator():

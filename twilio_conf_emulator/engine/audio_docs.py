@@ -11,6 +11,7 @@ import base64
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
+from ..media.audio import audio_duration
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
@@ -240,8 +241,6 @@ def announce(eng, conf, part, url, method):
             event("announcement-fail", (("ReasonAnnouncementFailed", error[1] or str(error[0])),))
             return
         eng.media_event("announce", call_sid=sid, conference_sid=conf_sid, audio=ref)
-        from ..media.audio import audio_duration
-
         seconds = audio_duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own

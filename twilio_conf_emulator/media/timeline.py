@@ -103,9 +103,3 @@ def say_duration(text: str, config) -> float:
     words = len((text or "").split())
     return max(config.say_min_seconds, words * config.say_seconds_per_word)
 
-
-def audio_duration(ref: dict, config) -> float | None:
-    """Seconds an AudioRef plays (None = endless); see ``media.audio.audio_duration``."""
-    from .audio import audio_duration as _impl  # lazy: keeps this module numpy-free
-
-    return _impl(ref, config)
