@@ -29,11 +29,6 @@ STATE_TABLES = (models.Participant, models.Conference, models.Call, models.Incom
                 models.MediaEventRow)
 
 
-def alert_dict(r):
-    return {"id": r.id, "time": r.time, "code": r.code, "level": r.level, "message": r.message,
-            "call_sid": r.call_sid, "conference_sid": r.conference_sid, "url": r.url}
-
-
 def stored_sids(db):
     """Every SID a store already holds, by prefix (empty for a fresh store)."""
     tables = {"AC": models.Account, "SK": models.ApiKey, "CF": models.Conference,
@@ -177,22 +172,15 @@ class Emulator:
     def recording_audio(self, recording_sid, fmt="wav", channels=1):
         """A completed recording's media, as the Recordings API serves it (``fmt`` wav or
         mp3; ``channels=2`` for the dual file of a dual recording)."""
-        from .engine import media_render
+        from .engine import recording
         from .errors import NotFound
 
         with self.engine.transaction() as db:
             rec = db.get(models.Recording, recording_sid)
             if rec is None or rec.deleted or rec.status != "completed" or not rec.wav:
                 raise NotFound(f"/Recordings/{recording_sid}.{fmt}")
-            if channels == 2 and rec.channels == 2:
-                x = media_render.render_recording(db, self.config, rec, channels=2)
-            else:
-                x = media_render.decode_wav(rec.wav)
-                if fmt == "wav":
-                    return rec.wav
-        if fmt == "mp3":
-            return media_render.mp3_bytes(x, self.config)
-        return media_render.wav_bytes(x, self.config)
+            # Dual only of a dual recording, and no 16113 warning: this is not the REST API.
+            return recording.media(self.engine, rec, fmt, want_dual=channels == 2 and rec.channels == 2)
 
     # -- webhooks ------------------------------------------------------------------------------
     def deliver_webhooks_to(self, wsgi_app, host=None):
@@ -216,7 +204,7 @@ class Emulator:
         from .store.models import Alert
 
         with self.engine.transaction() as db:
-            return [alert_dict(r) for r in db.query(Alert).order_by(Alert.id)]
+            return [r.to_dict() for r in db.query(Alert).order_by(Alert.id)]
 
     @property
     def webhooks(self):

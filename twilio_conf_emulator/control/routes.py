@@ -186,9 +186,7 @@ def alerts():
     emu = emulator()
     with emu.engine.transaction() as db:
         rows = db.query(Alert).order_by(Alert.id).all()
-        out = [{"id": r.id, "time": r.time, "code": r.code, "level": r.level,
-                "message": r.message, "call_sid": r.call_sid,
-                "conference_sid": r.conference_sid, "url": r.url} for r in rows]
+        out = [r.to_dict() for r in rows]
     return jsonify({"alerts": out})
 
 

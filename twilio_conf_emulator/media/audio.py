@@ -94,13 +94,6 @@ _file_hash: dict = {}  # (abspath, mtime_ns, size) -> sha256: a changed file is 
 _file_hash_lock = threading.Lock()
 
 
-def clear_caches():
-    _decoded.clear()
-    _generated.clear()
-    with _file_hash_lock:
-        _file_hash.clear()
-
-
 def _cached(cache: _LRU, key, make):
     hit = cache.get(key)
     if hit is not None:

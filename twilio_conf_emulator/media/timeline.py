@@ -60,16 +60,6 @@ class MediaEvent:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "MediaEvent":
-        return cls(
-            t=float(d["t"]),
-            kind=d["kind"],
-            call_sid=d.get("call_sid"),
-            conference_sid=d.get("conference_sid"),
-            data=dict(d.get("data") or {}),
-        )
-
 
 # --- the frame grid ------------------------------------------------------------------------
 def samples_per_frame(config) -> int:

@@ -2,6 +2,7 @@
 and capacity checks, the join itself and the start rule."""
 
 from ...errors import BadRequest
+from ...sids import is_sid
 from ...store.models import Conference, Participant
 from .. import audio_docs, recording, speech_events
 from .. import calls as call_legs
@@ -9,8 +10,6 @@ from .events import send_event
 from .leaving import leave_by_dial_end
 from .lookups import (
     ACTIVE,
-    CALL_SID_RE,
-    CONFERENCE_SID_RE,
     active_by_name,
     active_participants,
     connected_participants,
@@ -54,7 +53,7 @@ def new_conference(eng, account_sid, name, settings):
 
 def conference_for(eng, account_sid, ref, settings, path):
     """The conference a new participant goes into: by CF SID (must be active) or by name."""
-    if CONFERENCE_SID_RE.match(ref or ""):
+    if is_sid(ref, "CF"):
         conf = get_conference(eng, account_sid, ref, path)
         if conf.status not in ACTIVE:
             raise BadRequest(f"Conference {ref} does not exist or is completed", code=16022)
@@ -68,7 +67,7 @@ def conference_for(eng, account_sid, ref, settings, path):
 def check_label(conf, label, invalid_code, in_use_code):
     if label is None:
         return
-    if len(label) > 128 or CALL_SID_RE.match(label) or "/" in label or "%2f" in label.lower():
+    if len(label) > 128 or is_sid(label, "CA") or "/" in label or "%2f" in label.lower():
         raise BadRequest(f"Invalid participant label: {label!r}", code=invalid_code)
     if any(p.label == label for p in active_participants(conf)):
         raise BadRequest(f"Participant label {label!r} is in use by another participant",

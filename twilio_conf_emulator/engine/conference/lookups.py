@@ -1,8 +1,6 @@
 """Finding conferences and participants (with the session's lookup caches), and the states they
 may be in."""
 
-import re
-
 from sqlalchemy import inspect
 
 from ...errors import NotFound
@@ -10,8 +8,6 @@ from ...store.models import Conference, Participant
 
 ACTIVE = ("init", "in-progress")
 LEFT_STATUSES = ("complete", "failed")
-CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}$")
-CONFERENCE_SID_RE = re.compile(r"^CF[0-9a-fA-F]{32}$")
 
 
 def get_conference(eng, account_sid, sid, path):
