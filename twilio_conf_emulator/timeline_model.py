@@ -179,7 +179,7 @@ def _natural_end(ref, t, config):
 
 
 def _event(entry: dict, origin: float) -> dict:
-    params = {}
+    params: dict[str, str] = {}
     for name, value in entry["params"]:
         params.setdefault(name, value)
     return {

@@ -116,15 +116,15 @@ def layout(model: dict) -> dict:
                            "status": p["status"]})
 
     # Conference start / end (or "now" while it goes on) across every lane.
-    markers = []
+    marks = []
     if model["start"] is not None:
-        markers.append(("m-start", model["start"], "start"))
+        marks.append(("m-start", model["start"], "start"))
     if model["end"] is not None:
-        markers.append(("m-end", model["end"], "end"))
+        marks.append(("m-end", model["end"], "end"))
     elif model["in_progress"]:
-        markers.append(("m-now", model["until"], "now"))
+        marks.append(("m-now", model["until"], "now"))
     markers = [{"cls": cls, "x": _f(x(t)), "text": text,
-                "title": f"conference {text} {_clock(t, True)}"} for cls, t, text in markers]
+                "title": f"conference {text} {_clock(t, True)}"} for cls, t, text in marks]
 
     # Journal ticks in the lane of the participant they are about (else the conference's).
     hooks = []

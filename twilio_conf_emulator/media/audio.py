@@ -23,6 +23,7 @@ import os
 import struct
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -179,7 +180,7 @@ def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
     fields = {k: v for k, v in ref.items() if k not in ("loop", "offset")}
     if kind == "say":
         engine = synth.say_engine(tts)
-        key = (json.dumps(fields, sort_keys=True), rate, config.say_seconds_per_word, config.say_min_seconds, engine)
+        key: tuple[Any, ...] = (json.dumps(fields, sort_keys=True), rate, config.say_seconds_per_word, config.say_min_seconds, engine)
         return _cached(
             _generated, key,
             lambda: to_int16(synth.say(ref.get("text", ""), config, ref.get("voice", ""), ref.get("language", "en-US"), engine)),
@@ -209,11 +210,12 @@ def load_sound(ref: dict, config, tts: str | None = None) -> Sound:
     tts = tts or default_tts()
     n = repeats(ref)
     if ref.get("kind") == "playlist":
-        parts, loop_from = [], None
+        parts: list[np.ndarray] = []
+        loop_from: int | None = None
         for item in ref.get("items") or []:
             s = load_sound(item, config, tts)
             if s.endless:  # nothing after an endless item is ever reached
-                loop_from = sum(len(p) for p in parts) + s.loop_from
+                loop_from = sum(len(p) for p in parts) + (s.loop_from or 0)  # endless: set
                 parts.append(s.samples)
                 break
             parts.append(s.samples)

@@ -325,7 +325,8 @@ def stream_recording_to(path, events, conference_sid, config, recording_sid=None
     do_trim = info["trim"] if trim is None else trim
     lo, hi = 0, info["samples"]
     if do_trim:
-        first = last = None
+        first: int | None = None
+        last = 0
         pos = 0
         for c in chunks:
             loud = _loud(c, trim_threshold)

@@ -121,9 +121,9 @@ class Participant:
         self.hold_clip = None
         self.wait_clip = None
         self.voice = None  # jitter-delayed voice clip for this stay in the conference
-        self._mode = None  # (kind, clip) currently open, and since when
+        self._mode: tuple | None = None  # (kind, clip) currently open, and since when
         self._mode_at = 0
-        self._route = None  # (target, clip)
+        self._route: tuple | None = None  # (target, clip)
         self._route_at = 0
 
 
@@ -215,9 +215,9 @@ def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True
             if not st.ended:
                 conf_clips.append((Clip(load_sound(BEEP_REF, config, tts), s), record_beeps))
         if change.party is not None:  # else not about a participant: nothing more to hear
-            p = parts.get(e.call_sid)
+            p = parts.get(change.party.call_sid)
             if p is None:
-                p = parts[e.call_sid] = Participant(change.party)
+                p = parts[change.party.call_sid] = Participant(change.party)
             _participant_clips(p, e, st, config, tts, calls, s)
             touched.add(p)
         if change.last_of_instant:  # the instant's final state: runs change here

@@ -54,12 +54,15 @@ class ConferenceState:
 class Change:
     """One event, applied. ``party``: the participant it concerns (None when the event is not
     about a participant, or an entry after the end); ``everyone``: it changed every
-    participant (start, end); ``left``: who stopped being present at this event."""
+    participant (start, end); ``left``: who stopped being present at this event;
+    ``last_of_instant``: no later event falls on the same instant (the state is then that
+    instant's final state)."""
 
     event: tl.MediaEvent
     party: PartyState | None
     everyone: bool = False
     left: tuple[PartyState, ...] = ()
+    last_of_instant: bool = True
 
 
 def relevant(event: tl.MediaEvent, conference_sid: str) -> bool:
@@ -91,7 +94,7 @@ def _apply(st: ConferenceState, e: tl.MediaEvent) -> Change:
     k = e.kind
     party = st.parties.get(e.call_sid) if e.call_sid else None
     if k == tl.CONF_ENTER:
-        if st.ended:
+        if st.ended or e.call_sid is None:
             return Change(e, None)
         if party is None:
             party = st.parties[e.call_sid] = PartyState(e.call_sid)

@@ -37,7 +37,7 @@ LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirec
 class PlayRef(twiml.Verb):
     """Internal: a voice URL that answered with audio plays it, once (then the call ends)."""
 
-    ref: dict = None
+    ref: dict | None = None
 
     @property
     def tag(self):
