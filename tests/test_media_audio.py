@@ -3,6 +3,7 @@
 import base64
 import io
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -192,7 +193,7 @@ def test_espeak_output_is_padded_or_trimmed_to_say_duration(tmp_path, monkeypatc
     """A stand-in espeak-ng on PATH: 22.05 kHz WAV on stdout, text read from stdin."""
     fake = tmp_path / "espeak-ng"
     fake.write_text(
-        "#!/usr/bin/env python3\n"
+        f"#!{sys.executable}\n"  # the test's own interpreter: it has numpy and soundfile
         "import io, sys, numpy as np, soundfile as sf\n"
         "sys.stdin.read()\n"
         f"x = 0.3 * np.sin(2 * np.pi * 700 * np.arange(int({spoken_seconds} * 22050)) / 22050)\n"

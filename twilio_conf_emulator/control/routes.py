@@ -2,6 +2,7 @@
 
 from flask import current_app, jsonify, request
 
+from ..media.audio import say_engine
 from ..version import __version__
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound
@@ -34,7 +35,7 @@ def clock_body():
 
 @blueprint.get("/health")
 def health():
-    return jsonify({"status": "ok", "version": __version__})
+    return jsonify({"status": "ok", "version": __version__, "say_engine": say_engine()})
 
 
 @blueprint.post("/reset")

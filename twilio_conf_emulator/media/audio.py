@@ -166,6 +166,13 @@ def default_tts() -> str:
     return os.environ.get(TTS_ENV, "auto")
 
 
+def say_engine() -> str:
+    """What ``<Say>`` is spoken with here: ``espeak-ng``, or ``stand-in`` (a tone per word,
+    timed like speech) when espeak-ng is not installed or ``$TWILIO_CONF_EMULATOR_TTS`` says
+    so. Start-up and ``/_emulator/health`` report it."""
+    return synth.say_engine(default_tts())
+
+
 def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
     """int16 samples of one pass of a non-playlist ref."""
     kind = ref.get("kind")
