@@ -27,13 +27,6 @@ def shared_app():
     return _APP
 
 
-def create_app(emulator):
-    """A WSGI app serving ``emulator`` (the shared Flask app, bound to it)."""
-    from .wsgi import EmulatorApp
-
-    return EmulatorApp(emulator)
-
-
 def _build():
     app = Flask("twilio_conf_emulator")
     app.json.sort_keys = False

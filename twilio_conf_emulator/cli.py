@@ -5,7 +5,7 @@ import os
 
 import click
 
-from . import __version__
+from .version import __version__
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 
@@ -88,6 +88,7 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     from waitress.server import create_server
 
     from .emulator import Emulator
+    from .media.audio import say_engine
 
     changes = _parse_settings(settings)
     if "loopback_only" in changes:
@@ -105,7 +106,9 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     server = create_server(emu.app, host=host, port=port, threads=threads, ident="twilio-conf-emulator")
     actual_port = server.effective_port
     click.echo(f"twilio-conf-emulator {__version__} on http://{host}:{actual_port} "
-               f"(clock {clock_mode}, account {account_sid}, store {db_url})", err=True)
+               f"(clock {clock_mode}, account {account_sid}, store {db_url}); <Say> uses "
+               + ("espeak-ng" if say_engine() == "espeak-ng"
+                  else "the tone stand-in (espeak-ng not installed or not chosen)"), err=True)
     if not config.loopback_only:
         click.echo(f"listening beyond loopback ({host}): control routes need the account's "
                    "credentials; creating accounts needs "

@@ -12,39 +12,55 @@ around it: every other account (``create_account``) owns a world of its own, rea
 ``emu.world(account_sid)`` or through its credentials over the API.
 """
 
+from __future__ import annotations
+
 import copy
 import os
-import re
 import threading
+from typing import Any
 
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .engine import accounts as accounts_engine
 from .engine.shared import SharedStore
 from .errors import BadRequest
-from .sids import SidFactory
+from .sids import SidFactory, is_sid
 from .store import models
 from .store.db import open_store
 from .webhooks.transport import HttpTransport, Router
-from .world import World, alert_dict  # noqa: F401  (alert_dict: kept importable from here)
+from .world import World
 from .wsgi import EmulatorApp
 
-# Importing the purpose modules registers what each kind of call leg does.
-from .engine import conference as _conference  # noqa: F401,E402
-from .engine import voice as _voice  # noqa: F401,E402
 
-ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
-
-
-def stored_sids(db):
+def stored_sids(db: Any) -> dict[str, list[str]]:
     """The server's own SIDs a store already holds (accounts and keys), by prefix."""
     return {"AC": [sid for (sid,) in db.query(models.Account.sid)],
             "SK": [sid for (sid,) in db.query(models.ApiKey.sid)]}
 
 
 class Emulator(World):
-    def __init__(self, db_url="sqlite://", clock="manual", speed=1.0, seed=0,
-                 account_sid=None, auth_token=None, config=None, epoch=None,
-                 admin_token=None):
+    """One emulated Twilio in this process: a store shared by one world per account, a webhook
+    router, and the WSGI app serving the REST API and ``/_emulator/*`` (the process's one
+    Flask app, bound to this emulator per request; Flask is imported on the first request).
+
+    ``db_url``: any SQLAlchemy URL (in-memory SQLite by default; a file keeps live state across
+    a restart). ``clock``: ``manual`` (time moves only in :meth:`advance`) or ``realtime``
+    (:meth:`start_realtime` follows the wall clock times ``speed``, in every world). ``seed``
+    fixes every SID, so the same scenario gives the same journal and WAV bytes. ``account_sid``
+    / ``auth_token`` name the default account (else ``TWILIO_ACCOUNT_SID`` /
+    ``TWILIO_AUTH_TOKEN``, else fixed test values). ``config``: an :class:`EmulatorConfig`
+    (every choice where Twilio is silent; a new world starts from a copy of it). ``epoch``:
+    the virtual time it starts at. ``admin_token``: what ``POST /_emulator/accounts`` needs
+    when ``config.loopback_only`` is false.
+
+    The Emulator itself is the default account's world; it satisfies
+    :class:`~twilio_conf_emulator.faces.EmulatorFace`, as ``RemoteEmulator`` does for a running
+    server. Within one world a second concurrent :meth:`advance` waits, then fails with 20409.
+    """
+
+    def __init__(self, db_url: str = "sqlite://", clock: str = "manual", speed: float = 1.0,
+                 seed: int = 0, account_sid: str | None = None, auth_token: str | None = None,
+                 config: EmulatorConfig | None = None, epoch: float | None = None,
+                 admin_token: str | None = None) -> None:
         config = config or EmulatorConfig()
         account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
                        or DEFAULT_ACCOUNT_SID)
@@ -60,10 +76,10 @@ class Emulator(World):
         self.server_sids = SidFactory(seed)  # accounts, keys, tokens
         self.router = Router(config, default=HttpTransport(config))
         self.store = SharedStore(open_store(db_url))
-        self.app = EmulatorApp(self)
-        self.worlds = {}
+        self._app = EmulatorApp(self)
+        self.worlds: dict[str, World] = {}
         self._worlds_lock = threading.RLock()
-        self._realtime_tick = None
+        self._realtime_tick: float | None = None
         with self.store.lock:
             self._init_world(self, account_sid, auth_token, config)
             with self.engine.transaction() as db:
@@ -73,18 +89,29 @@ class Emulator(World):
             self.worlds[account_sid] = self
 
     @property
-    def loopback_only(self):
-        return self.startup_config.loopback_only
+    def app(self) -> Any:
+        """The WSGI app serving the REST and control APIs for every world of this emulator:
+        the process's one Flask app, built (and Flask imported) on first use, bound to this
+        emulator per request. An emulator driven only through its Python methods never
+        imports Flask."""
+        from .app import shared_app
+
+        shared_app()
+        return self._app
+
+    @property
+    def loopback_only(self) -> bool:
+        return bool(self.startup_config.loopback_only)
 
     # -- worlds --------------------------------------------------------------------------------
-    def world(self, account_sid):
+    def world(self, account_sid: str) -> World:
         """The world of ``account_sid`` (``KeyError`` for an unknown account)."""
         w = self.world_for(account_sid)
         if w is None:
             raise KeyError(account_sid)
         return w
 
-    def world_for(self, account_sid):
+    def world_for(self, account_sid: str) -> World | None:
         """The world of an existing account (made on first use), or None."""
         w = self.worlds.get(account_sid)
         if w is not None:
@@ -104,10 +131,11 @@ class Emulator(World):
             w.start_realtime(self._realtime_tick)
         return w
 
-    def create_account(self, sid=None, auth_token=None, friendly_name=None):
+    def create_account(self, sid: str | None = None, auth_token: str | None = None,
+                       friendly_name: str | None = None) -> tuple[str, str]:
         """A fresh, isolated account with its own world. An existing SID is refused (400):
         an account's token is never replaced this way."""
-        if sid is not None and (not isinstance(sid, str) or not ACCOUNT_SID.match(sid)):
+        if sid is not None and not is_sid(sid, "AC"):
             raise BadRequest("sid must be AC followed by 32 hexadecimal digits", code=20001)
         if auth_token is not None and (not isinstance(auth_token, str)
                                        or not 1 <= len(auth_token) <= 64):
@@ -134,7 +162,7 @@ class Emulator(World):
         self.world_for(sid)
         return sid, token
 
-    def close_account(self, account_sid):
+    def close_account(self, account_sid: str) -> None:
         """Drop an account made by ``create_account`` with its whole world (rows, keys,
         runner): what a CI server does after each test so it does not grow without end.
         The default account cannot be closed (400)."""
@@ -152,7 +180,9 @@ class Emulator(World):
             self.store.forget_rows()
             self.worlds.pop(account_sid, None)
 
-    def create_api_key(self, account_sid=None, secret=None):
+    def create_api_key(self, account_sid: str | None = None,
+                       secret: str | None = None) -> tuple[str, str]:
+        """An API key (``SK...``, secret) of ``account_sid`` (default: the default account)."""
         account_sid = account_sid or self.account_sid
         with self.store.lock:
             saved = self.server_sids.snapshot()
@@ -168,7 +198,7 @@ class Emulator(World):
                 raise
         return sid, secret
 
-    def authenticate(self, authorization):
+    def authenticate(self, authorization: str | None) -> World:
         """The world the REST credentials (Basic ``AC…:token`` or ``SK…:secret``) unlock;
         else ``errors.Unauthorized`` (20003)."""
         with self.store.lock:
@@ -176,7 +206,7 @@ class Emulator(World):
         return self.world(account_sid)
 
     # -- the process -----------------------------------------------------------------------------
-    def start_realtime(self, tick=0.02):
+    def start_realtime(self, tick: float = 0.02) -> None:
         """Realtime mode: every world (and every world made later) follows the wall clock."""
         if self.clock_mode != "realtime":
             return
@@ -184,7 +214,7 @@ class Emulator(World):
         for w in list(self.worlds.values()):
             World.start_realtime(w, tick)
 
-    def stop(self):
+    def stop(self) -> None:
         self._realtime_tick = None
         for w in list(self.worlds.values()):
             w.stop_realtime()

@@ -18,15 +18,21 @@ so they exist as soon as the package is installed; no conftest needed).
         twilio_emulator.advance(5)
 """
 
+from __future__ import annotations
+
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+from .faces import EmulatorFace
 
 URL_ENV = "TWILIO_EMULATOR_URL"
 ADMIN_ENV = "TWILIO_EMULATOR_ADMIN_TOKEN"
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("twilio-conf-emulator")
     group.addoption(
         "--twilio-emulator-url", action="store", default=None, metavar="URL",
@@ -38,15 +44,19 @@ def pytest_addoption(parser):
              f"beyond loopback (also ${ADMIN_ENV}).")
 
 
-def emulator_url(config):
-    return config.getoption("twilio_emulator_url", default=None) or os.environ.get(URL_ENV) or None
+def emulator_url(config: pytest.Config) -> str | None:
+    """The server URL from ``--twilio-emulator-url`` or ``$TWILIO_EMULATOR_URL`` (None: in-process)."""
+    url = config.getoption("twilio_emulator_url", default=None) or os.environ.get(URL_ENV)
+    return str(url) if url else None
 
 
 @pytest.fixture
-def twilio_emulator(request):
+def twilio_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorFace]:
     """A fresh emulator for this test: in-process, or a new account (world) on a running
-    server."""
+    server, closed after the test."""
     url = emulator_url(request.config)
+    emu: EmulatorFace
+    remote = None
     if url:
         from .remote import RemoteEmulator
 
@@ -57,7 +67,7 @@ def twilio_emulator(request):
             sid, token = server.create_account()
         finally:
             server.stop()
-        emu = server.world(sid, token)
+        emu = remote = server.world(sid, token)
     else:
         from .emulator import Emulator
 
@@ -66,13 +76,13 @@ def twilio_emulator(request):
         yield emu
     finally:
         try:
-            if url:
-                emu.close_account()  # the shared server does not grow test after test
+            if remote is not None:
+                remote.close_account()  # the shared server does not grow test after test
         finally:
             emu.stop()
 
 
 @pytest.fixture
-def twilio_client(twilio_emulator):
+def twilio_client(twilio_emulator: EmulatorFace) -> Any:
     """A twilio-python ``Client`` wired to ``twilio_emulator``."""
     return twilio_emulator.client

@@ -19,8 +19,21 @@ class EmulatorApp:
         environ[ENVIRON_KEY] = self.emulator
         return shared_app()(environ, start_response)
 
+    def __getattr__(self, name):
+        """Anything else (``url_map``, ``config``...) is the shared Flask app's."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from .app import shared_app
+
+        return getattr(shared_app(), name)
+
     def test_client(self):
         """A werkzeug test client (``.get``, ``.post(json=...)``, responses with ``.json``)."""
         from werkzeug.test import Client
 
         return Client(self)
+
+
+def create_app(emulator):
+    """A WSGI app serving ``emulator`` (the shared Flask app, bound to it)."""
+    return EmulatorApp(emulator)

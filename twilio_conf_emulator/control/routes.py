@@ -9,14 +9,15 @@ import hmac
 
 from flask import current_app, g, jsonify, request
 
-from .. import __version__
 from ..config import SERVER_SETTINGS
+from ..media.audio import say_engine
+from ..version import __version__
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound, Unauthorized
 from ..journal import query
 from ..timefmt import rfc2822
 from ..wsgi import ENVIRON_KEY
-from . import blueprint
+from .blueprint import blueprint
 
 
 def server():
@@ -60,7 +61,7 @@ def clock_body():
 
 @blueprint.get("/health")
 def health():
-    return jsonify({"status": "ok", "version": __version__})
+    return jsonify({"status": "ok", "version": __version__, "say_engine": say_engine()})
 
 
 @blueprint.post("/reset")

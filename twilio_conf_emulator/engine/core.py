@@ -63,10 +63,42 @@ class ClockBusy(TwilioError):
     message = "The virtual clock is already advancing in another request"
 
 
-class Engine:
-    """One world: an account's clock, scheduler, SIDs and outbox, over the shared store."""
+class LegPurpose:
+    """What a kind of call leg does as its call progresses (``options["purpose"]``). The engine
+    is given a table of them (``Engine(purposes=...)``); every hook does nothing unless a
+    purpose overrides it."""
 
-    def __init__(self, config, store, clock, sids, router, account_sid=None):
+    def on_progress(self, eng, call, event):
+        """The leg was initiated or is ringing (``event``)."""
+
+    def on_answer(self, eng, call):
+        """The far end answered."""
+
+    def on_failed(self, eng, call):
+        """The leg ended without being answered, or ended not ``completed``."""
+
+    def on_hangup(self, eng, call, by):
+        """An answered leg is hung up by the far end (``caller``) or the API (``api``)."""
+
+    def on_digits(self, eng, call, digits):
+        """The far end pressed ``digits``."""
+
+    def on_conference_left(self, eng, call, why):
+        """The leg's participant left its conference while the call goes on."""
+
+
+class UnknownPurpose(LookupError):
+    """A leg whose purpose is not in the engine's table: a wiring mistake, never ignored."""
+
+
+class Engine:
+    """One world: an account's clock, scheduler, SIDs and outbox over the shared store (see
+    the module docstring).
+
+    ``purposes`` maps a leg purpose (``participant``, ``twiml``...) to the :class:`LegPurpose`
+    that runs it; ``engine.purposes.leg_purposes()`` is the full table."""
+
+    def __init__(self, config, store, clock, sids, router, purposes, account_sid=None):
         if not isinstance(store, SharedStore):
             store = SharedStore(store)  # a bare session: a store of one world
         self.config = config
@@ -77,6 +109,7 @@ class Engine:
         self.sids = sids
         self.router = router
         self.account_sid = account_sid
+        self.purposes = dict(purposes)
         self.scheduler = Scheduler(clock)
         # Serialises runs of the scheduler; lent out while a webhook is in flight, so a
         # handler that advances the clock (in-process or over HTTP) runs at once.
@@ -88,6 +121,9 @@ class Engine:
         self._answering = None  # the journal entry whose answer on_result is handling
         self._undo = UndoLog()
         self._memory = {}
+        # The TwiML document each leg is running: {call_sid: (generation, Document)}; a
+        # rolled-back turn gives back what it changed here.
+        self.documents = self.memory("twiml_docs")
         self._depth = 0  # nesting of transaction() on the thread holding the lock
 
     # -- state access ------------------------------------------------------------------
@@ -163,13 +199,27 @@ class Engine:
         return self.store.book(cls, fields)
 
     def forget_rows(self):
-        """After the store is emptied (reset): let go of every row and cached lookup."""
+        """After the store is emptied (reset): let go of every row, cached lookup and running
+        document."""
         self.store.forget_rows()
+        dict.clear(self.documents)
+
+    # -- leg purposes ----------------------------------------------------------------------
+    def purpose(self, name):
+        """The :class:`LegPurpose` for ``name``; an unknown one is an error, never a no-op."""
+        try:
+            return self.purposes[name]
+        except KeyError:
+            raise UnknownPurpose(f"no leg purpose {name!r} (known: "
+                                 f"{', '.join(sorted(self.purposes))})") from None
+
+    def purpose_of(self, call):
+        return self.purpose((call.options or {}).get("purpose"))
 
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label=""):
         item = self.scheduler.at(due, action, label)
-        self._undo.record(item.cancel)
+        self._undo.record(lambda: self.scheduler.remove(item))
         self._notify()
         return item
 

@@ -1,6 +1,6 @@
 """IncomingPhoneNumbers: any E.164 number can be "yours"; within a world one account holds a
 number at a time (worlds never see each other's numbers). Inbound virtual calls are routed
-by these rows (see voice.inbound_call)."""
+by these rows (see voice.inbound.inbound_call)."""
 
 from ..errors import BadRequest
 from ..store.models import IncomingPhoneNumber
