@@ -24,8 +24,8 @@ from .store import models
 # The tables a world's reset empties (all carry account_sid); children before parents.
 WORLD_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
                 models.Recording, models.JournalEntry, models.Alert)
-WORLD_PREFIXES = {"CF": models.Conference, "CA": models.Call, "PN": models.IncomingPhoneNumber,
-                  "RE": models.Recording}
+WORLD_PREFIXES: dict[str, Any] = {"CF": models.Conference, "CA": models.Call,
+                                  "PN": models.IncomingPhoneNumber, "RE": models.Recording}
 
 
 def world_sids(db: Any, account_sid: str) -> dict[str, list[str]]:
