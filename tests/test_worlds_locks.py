@@ -64,3 +64,27 @@ def test_emulators_share_one_flask_app():
     assert shared_app() is built  # ... over the one app built for the process
     for e in (first, second, third):
         e.stop()
+
+
+def test_an_in_process_handler_may_advance_the_clock_and_call_the_api_back():
+    """The same guarantee in-process (the handler runs on the delivering thread): its
+    advance and its REST calls complete, and nothing is alerted."""
+    emu = Emulator(config=EmulatorConfig(strict_actions=True))
+    seen = []
+
+    def handler(environ, start_response):
+        seen.append(emu.advance(1))
+        seen.append(len(emu.make_client().conferences.list()))
+        start_response("204 No Content", [])
+        return [b""]
+
+    emu.deliver_webhooks_to(handler)
+    start = emu.now()
+    emu.client.conferences("Room").participants.create(
+        from_=CALLER, to="+15550000001", conference_status_callback="https://app.test/conf",
+        conference_status_callback_event=["join"])
+    emu.advance(5)
+    assert seen and seen[1] == 1 and seen[0] > start
+    assert emu.alerts() == []
+    assert [e["status"] for e in emu.webhooks.all(kind="conference-status")] == [204]
+    emu.stop()
