@@ -130,3 +130,27 @@ def test_an_action_that_raises_after_queueing_a_webhook_delivers_nothing():
     assert len(taken) == 1
     with eng.transaction():
         assert eng.sids.new("CF") == taken[0]
+
+
+def test_audio_work_that_fails_is_an_alert_and_the_run_goes_on(monkeypatch):
+    from twilio_conf_emulator.engine import media_render
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("mixer broke")
+
+    monkeypatch.setattr(media_render, "conference_recording_mono_wav", broken)
+    emu = Emulator()
+    emu.deliver_webhooks_to(_hooks_app, host="app.example.com")
+    c = emu.client
+    a = c.conferences("Rec").participants.create(from_=CALLER, to="+15550000001",
+                                                 conference_record="record-from-start")
+    c.conferences("Rec").participants.create(from_=CALLER, to="+15550000002")
+    emu.advance(10)
+    c.conferences(a.conference_sid).update(status="completed")
+    emu.advance(1)
+    assert [al["code"] for al in emu.alerts()] == [20500]
+    assert c.recordings.list()[0].status == "processing"
+    later = c.conferences("Next").participants.create(from_=CALLER, to="+15550000003")
+    emu.advance(5)
+    assert c.conferences(later.conference_sid).participants(later.call_sid).fetch().status \
+        == "connected"

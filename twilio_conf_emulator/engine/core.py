@@ -2,9 +2,12 @@
 
 How a moment of virtual time unfolds (``run_until``):
 1. Under the lock: pop the next due action, move the clock to its time, run it. Actions change
-   state and queue outbound requests (``emit``); they never talk to the network.
+   state and queue outbound requests (``emit``); they never talk to the network. Audio work
+   they need (rendering a recording) is queued the same way (``offload``) and done outside.
 2. Lock released: deliver the queued requests one by one, in order. A webhook handler may call
-   the REST API back (it takes the lock for its own short turn), so nothing deadlocks.
+   the REST API back (it takes the lock for its own short turn), so nothing deadlocks; the run
+   lock is lent while a request is in flight, so a handler may even advance or reset the
+   clock, in-process or over HTTP from another thread, as a nested run.
 3. Under the lock again: journal each result and hand it to the request's ``on_result``, which
    may change state, schedule more actions and queue more requests (delivered the same way).
 
@@ -25,6 +28,11 @@ d. Inside one action, events are queued in the rule order of the module that own
    ``participant-leave`` in join order, then ``conference-end``).
 
 The journal is therefore the same, byte for byte, on every run of the same scenario.
+
+One Engine is one world (an account's clock, scheduler, SIDs, outbox); worlds share the store
+(``shared.SharedStore``: the session and its lock). Every turn at the state (a transaction or
+an action) is all or nothing: rows roll back with the session, and what it changed in memory
+(SIDs taken, actions scheduled, requests queued, running documents) with the undo log.
 """
 
 import logging
@@ -55,6 +63,16 @@ class Outbound:
     auth_token: str | None = None
     meta: dict = field(default_factory=dict)
     job: object = None  # instead of a request: work done outside the lock (Engine.offload)
+
+
+@dataclass
+class _JobFailed:
+    """An offloaded job raised: its error is reported as its ``then`` action's would be."""
+
+    error: Exception
+
+    def reraise(self):
+        raise self.error
 
 
 class ClockBusy(TwilioError):
@@ -300,7 +318,10 @@ class Engine:
                 ob = self._outbox.popleft()
                 generation = self.generation
             if ob.job is not None:
-                result = ob.job()  # audio work: outside every lock
+                try:
+                    result = ob.job()  # audio work: outside every lock
+                except Exception as err:  # reported like a failing action (20500)
+                    result = _JobFailed(err)
             else:
                 with self.run_lock.lent():
                     result = self.router.deliver(ob.request, ob.auth_token or "")
@@ -311,7 +332,9 @@ class Engine:
                 if "collect" in ob.meta:
                     self._commit()
                     ob.meta["collect"].append(entry.id)
-                if ob.on_result is not None:
+                if isinstance(result, _JobFailed):
+                    self._run_action(result.reraise, ob.meta.get("label", "job"))
+                elif ob.on_result is not None:
                     self._answering = entry
                     try:
                         self._run_action(lambda: ob.on_result(result),
@@ -425,8 +448,8 @@ class Engine:
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
         self.db.add(Alert(
-            account_sid=account_sid or self.account_sid, time=self.clock.now(), code=code, level=level,
-            message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
+            account_sid=account_sid or self.account_sid, time=self.clock.now(), code=code,
+            level=level, message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
         ))
 
     def media_event(self, event_kind, call_sid=None, conference_sid=None, **data):
