@@ -59,6 +59,17 @@ def test_two_accounts_on_one_server_are_independent_worlds():
             assert a.client.conferences(a_sids[0]).fetch().status == "in-progress"
             assert len(a.webhooks.all(kind="conference-status")) == 3
             assert a.now() == start_b + 5
+            # Journal ids are each world's own: dense from 1, whatever the other world did,
+            # and they start over with the world's reset.
+            a_ids = [e["id"] for e in a.webhooks.all()]
+            assert a_ids == list(range(1, len(a_ids) + 1))
+            b.client.conferences("B").participants.create(
+                from_=CALLER, to="+15550000001", conference_status_callback=sink.url + "/b",
+                conference_status_callback_event=["join"])
+            b.advance(5)
+            assert [e["id"] for e in b.webhooks.all()] == [1]
+            assert [e["id"] for e in b.replay_webhooks([1])] == [2]
+            assert [e["id"] for e in a.webhooks.all()] == a_ids
             # Resetting A leaves B's new state.
             b_again = b.client.incoming_phone_numbers.create(phone_number="+15557000002")
             a.reset()

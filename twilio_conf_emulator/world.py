@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from .engine import calls as calls_engine
 from .engine.clock import VirtualClock
@@ -52,6 +52,11 @@ class World:
         self._runner: Any = None
         with self.engine.transaction() as db:
             self.sids.resume(world_sids(db, account_sid))
+            # Journal and alert numbers carry on after what the store holds (a restart).
+            for table, attr in ((models.JournalEntry, "journal_seq"), (models.Alert, "alert_seq")):
+                last = db.query(func.max(table.seq)).filter(
+                    table.account_sid == account_sid).scalar()
+                setattr(self.engine, attr, int(last or 0))
 
     @property
     def app(self) -> Any:
@@ -107,6 +112,7 @@ class World:
             for memory in eng._memory.values():
                 dict.clear(memory)
             eng.generation += 1
+            eng.journal_seq = eng.alert_seq = 0
             self.sids.reset()
             self.clock.reset(self.epoch if self.clock.mode == "manual" else None)
         eng.notify()

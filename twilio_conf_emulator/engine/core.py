@@ -143,6 +143,9 @@ class Engine:
         # rolled-back turn gives back what it changed here.
         self.documents = self.memory("twiml_docs")
         self._depth = 0  # nesting of transaction() on the thread holding the lock
+        # The last journal entry / alert number of this world (their user-visible ids).
+        self.journal_seq = 0
+        self.alert_seq = 0
 
     # -- state access ------------------------------------------------------------------
     @contextmanager
@@ -197,9 +200,11 @@ class Engine:
         self._undo.begin()
         counters = self.sids.snapshot()
         queued = len(self._outbox)
+        alerts = self.alert_seq
 
         def undo_memory():
             self.sids.restore(counters)
+            self.alert_seq = alerts
             while len(self._outbox) > queued:
                 self._outbox.pop()
 
@@ -331,7 +336,7 @@ class Engine:
                 entry = None if ob.job is not None else self._journal(ob, result)
                 if "collect" in ob.meta:
                     self._commit()
-                    ob.meta["collect"].append(entry.id)
+                    ob.meta["collect"].append(entry.seq)
                 if isinstance(result, _JobFailed):
                     self._run_action(result.reraise, ob.meta.get("label", "job"))
                 elif ob.on_result is not None:
@@ -389,8 +394,10 @@ class Engine:
             with self.lock:
                 rows = []
                 for i in ids:
-                    row = self.db.get(JournalEntry, int(i))
-                    if row is None or (self.account_sid and row.account_sid != self.account_sid):
+                    row = self.db.query(JournalEntry).filter(
+                        JournalEntry.account_sid == self.account_sid,
+                        JournalEntry.seq == int(i)).first()
+                    if row is None:
                         raise NotFound(f"/_emulator/webhooks/{i}")
                     rows.append(row)
                 for row in rows:
@@ -422,7 +429,9 @@ class Engine:
     # -- books -------------------------------------------------------------------------------
     def _journal(self, ob, result):
         body = result.body.decode("utf-8", "replace") if result.body else ""
+        self.journal_seq += 1
         entry = self._book(JournalEntry, dict(
+            seq=self.journal_seq,
             account_sid=ob.account_sid,
             time=self.clock.now(),
             kind=ob.request.kind,
@@ -438,7 +447,9 @@ class Engine:
             conference_sid=ob.conference_sid,
         ))
         if result.error_code:
+            self.alert_seq += 1
             self._book(Alert, dict(
+                seq=self.alert_seq,
                 account_sid=ob.account_sid, time=self.clock.now(), code=result.error_code,
                 level="error", message=result.error_message or "HTTP error",
                 call_sid=ob.call_sid, conference_sid=ob.conference_sid, url=result.url,
@@ -447,7 +458,9 @@ class Engine:
 
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
+        self.alert_seq += 1
         self.db.add(Alert(
+            seq=self.alert_seq,
             account_sid=account_sid or self.account_sid, time=self.clock.now(), code=code,
             level=level, message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
         ))
