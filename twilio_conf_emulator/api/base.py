@@ -6,6 +6,7 @@ import functools
 from flask import current_app, g, jsonify, request
 
 from ..engine import accounts as accounts_engine
+from ..errors import Unauthorized
 from ..wsgi import ENVIRON_KEY
 
 
@@ -43,7 +44,10 @@ def authenticated(view):
         with emu.store.lock:
             account = accounts_engine.authenticate(
                 emu.store.db, request.headers.get("Authorization"), account_sid)
-        g.twilio_world = emu.world_for(account.sid)
+        w = emu.world_for(account.sid)
+        if w is None:  # closed while this request was on its way
+            raise Unauthorized()
+        g.twilio_world = w
         return view(account, *args, **kwargs)
 
     return wrapper
