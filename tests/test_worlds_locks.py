@@ -88,3 +88,29 @@ def test_an_in_process_handler_may_advance_the_clock_and_call_the_api_back():
     assert emu.alerts() == []
     assert [e["status"] for e in emu.webhooks.all(kind="conference-status")] == [204]
     emu.stop()
+
+
+def test_speaker_detection_runs_with_no_lock_held(monkeypatch, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from twilio_conf_emulator.media import speech
+
+    rate = 8000
+    t = np.arange(rate * 4) / rate
+    voice = tmp_path / "voice.wav"
+    sf.write(voice, (np.sin(2 * np.pi * 300 * t) * 8000 * (t < 2)).astype(np.int16), rate,
+             subtype="PCM_16")
+    emu = Emulator(config=EmulatorConfig(strict_actions=True))
+    emu.deliver_webhooks_to(_ok_app)
+    seen = []
+    monkeypatch.setattr(speech, "detect", _probing(emu, speech.detect, seen))
+    emu.phone("+15550000001", audio=str(voice))
+    emu.client.conferences("Talk").participants.create(
+        from_=CALLER, to="+15550000001", conference_status_callback="https://app.test/conf",
+        conference_status_callback_event=["speaker"], start_conference_on_enter=True)
+    emu.client.conferences("Talk").participants.create(from_=CALLER, to="+15550000002")
+    emu.advance(10)
+    assert seen and all(seen)
+    assert "participant-speech-start" in emu.webhooks.events()
+    emu.stop()

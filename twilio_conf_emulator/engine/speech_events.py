@@ -36,40 +36,48 @@ def subscribed(conf):
                                                                or [])
 
 
-def _voice_clip(eng, call_sid):
-    """The call's voice as a media Clip on the absolute sample grid, or None."""
-    from ..media.audio import load_sound
-    from ..media.clip import Clip
-
+def _voice_ref(eng, call_sid):
+    """The call's voice (AudioRef) and when it starts (virtual seconds), or (None, None)."""
     row = (eng.db.query(MediaEventRow)
            .filter(MediaEventRow.call_sid == call_sid, MediaEventRow.kind == tl.CALL_ANSWERED)
            .order_by(MediaEventRow.id).first())
     ref = (row.data or {}).get("voice") if row is not None else None
     if not ref:
-        return None
-    offset = float(ref.get("offset", 0.0) or 0.0)
-    return Clip(load_sound(ref, eng.config), tl.sample_of(row.t + offset, eng.config))
+        return None, None
+    return ref, row.t + float(ref.get("offset", 0.0) or 0.0)
 
 
 def on_join(eng, conf, part):
-    """Schedule the speaker events of ``part``'s voice from now on (if anyone listens)."""
+    """Schedule the speaker events of ``part``'s voice from now on (if anyone listens).
+    The voice is loaded and analysed outside the lock (``Engine.offload``); the events are
+    scheduled when that is done, at the same virtual instant."""
     if not subscribed(conf):
         return
-    clip = _voice_clip(eng, part.call_sid)
-    if clip is None:
+    ref, start = _voice_ref(eng, part.call_sid)
+    if ref is None:
         return
     part.options = {**(part.options or {}), "speaking": False}
-    join = tl.sample_of(eng.now(), eng.config)
-    _window(eng, part.id, clip, join, join, None)
+    cfg, part_id = eng.config, part.id
+    join = tl.sample_of(eng.now(), cfg)
+
+    def load_and_analyse():
+        from ..media.audio import load_sound
+        from ..media.clip import Clip
+
+        clip = Clip(load_sound(ref, cfg), tl.sample_of(start, cfg))
+        return clip, _analyse(cfg, clip, join, join, None)
+
+    eng.offload(load_and_analyse, lambda done: _schedule(eng, part_id, done[0], join, done[1]),
+                f"speech window {part_id}")
 
 
-def _window(eng, part_id, clip, join, w0, carry):
-    """Analyse the owned stretch [w0, w1) (absolute samples) and schedule what it holds.
-    ``carry``: the provisional stop (seconds) of an utterance still going at the last
-    window's end, whose start was already scheduled."""
+def _analyse(cfg, clip, join, w0, carry):
+    """Analyse the owned stretch [w0, w1) (absolute samples): ``(plan, carry, w1)``, the
+    events it holds as (time, kind) and the provisional stop (seconds) of an utterance still
+    going at its end.  ``carry`` in: the same from the last window, whose start was already
+    scheduled.  Pure numpy: run outside the lock."""
     from ..media import speech
 
-    cfg = eng.config
     rate = cfg.sample_rate
     spf = tl.samples_per_frame(cfg)
     frames = max(1, int(round(cfg.speech_window_seconds * 1000 / cfg.frame_ms)))
@@ -110,9 +118,19 @@ def _window(eng, part_id, clip, join, w0, carry):
             carry = e
     if prev is not None:  # nothing more of it in this window's data: it ended
         plan.append((prev, STOP))
+    return plan, carry, w1
+
+
+def _schedule(eng, part_id, clip, join, analysed):
+    """Under the lock: schedule a window's events, and the next window's analysis."""
+    plan, carry, w1 = analysed
+    part = eng.db.get(Participant, part_id)
+    if part is None or not part.active:
+        return
+    rate = eng.config.sample_rate
     for t, kind in plan:
         eng.at(max(t, eng.now()), lambda k=kind: _fire(eng, part_id, k), f"{kind} {part_id}")
-    if end is not None and w1 >= end and carry is None:
+    if clip.end is not None and w1 >= clip.end and carry is None:
         return
     eng.at(w1 / rate, lambda: _next(eng, part_id, clip, join, w1, carry),
            f"speech window {part_id}")
@@ -122,7 +140,10 @@ def _next(eng, part_id, clip, join, w0, carry):
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active:
         return
-    _window(eng, part_id, clip, join, w0, carry)
+    cfg = eng.config
+    eng.offload(lambda: _analyse(cfg, clip, join, w0, carry),
+                lambda analysed: _schedule(eng, part_id, clip, join, analysed),
+                f"speech window {part_id}")
 
 
 def _fire(eng, part_id, kind):
