@@ -25,6 +25,9 @@ def create_app(emulator):
 
     app.register_blueprint(api_blueprint)
     app.register_blueprint(control_blueprint)
+    from .taskrouter.api import blueprint as taskrouter_blueprint
+
+    app.register_blueprint(taskrouter_blueprint)
 
     @app.errorhandler(TwilioError)
     def _twilio_error(err):

@@ -26,10 +26,13 @@ from .webhooks.transport import HttpTransport, Router, WsgiTransport
 # Importing the purpose modules registers what each kind of call leg does.
 from .engine import conference as _conference  # noqa: F401,E402
 from .engine import voice as _voice  # noqa: F401,E402
+from .engine import enqueue as _enqueue  # noqa: F401,E402
+from .taskrouter import conference as _tr_conference  # noqa: F401,E402
+from .taskrouter import models as tr_models  # noqa: E402
 
 STATE_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
                 models.Recording, models.VirtualPhone, models.JournalEntry, models.Alert,
-                models.MediaEventRow)
+                models.MediaEventRow) + tr_models.TABLES
 
 
 def alert_dict(r):
@@ -40,7 +43,8 @@ def alert_dict(r):
 def stored_sids(db):
     """Every SID a store already holds, by prefix (empty for a fresh store)."""
     tables = {"AC": models.Account, "SK": models.ApiKey, "CF": models.Conference,
-              "CA": models.Call, "PN": models.IncomingPhoneNumber, "RE": models.Recording}
+              "CA": models.Call, "PN": models.IncomingPhoneNumber, "RE": models.Recording,
+              **tr_models.SID_PREFIXES}
     return {prefix: [sid for (sid,) in db.query(model.sid)] for prefix, model in tables.items()}
 
 

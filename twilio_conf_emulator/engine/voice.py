@@ -32,6 +32,9 @@ from . import conference as conf_engine
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
 COACH_TARGET_MISSING = 13240
 LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirecting"
+# Verbs run by their own modules (engine/enqueue.py): {Verb class: run(eng, call, verb, gen, i)
+# -> True when the document stops there}.
+VERB_RUNNERS = {}
 
 
 @dataclass
@@ -294,6 +297,9 @@ def _step(eng, sid, gen, i):
             return
         elif isinstance(verb, twiml.Dial):
             if _dial(eng, call, verb, gen, i):
+                return
+        elif type(verb) in VERB_RUNNERS:
+            if VERB_RUNNERS[type(verb)](eng, call, verb, gen, i):
                 return
         elif isinstance(verb, twiml.Unsupported):
             _alert(eng, call, twiml.SCHEMA_WARNING, f"<{verb.name}> is not run by "
