@@ -34,6 +34,12 @@ def make_app(centre):
         r.play("file:" + centre["wait_wav"])
         return xml(r)
 
+    @app.post("/hold")
+    def hold():
+        r = VoiceResponse()
+        r.play("file:" + request.args["wav"])
+        return xml(r)
+
     @app.post("/assign")
     def assign():
         centre["assignments"].append(dict(request.form))
