@@ -126,11 +126,11 @@ def _cancel_task(eng, call):
     ws = eng.db.get(Workspace, opts.get("tr_workspace") or "")
     if task is None or ws is None or task.assignment_status not in tr_tasks.ACTIVE:
         return
-    for r in tr_tasks.reservations(eng, ws, task):
-        leg = (r.data or {}).get("worker_call_sid")
-        if r.reservation_status == "pending" and leg:
-            call_legs.hangup(eng, leg, by="api")
+    ringing = [(r.data or {}).get("worker_call_sid") for r in tr_tasks.reservations(eng, ws, task)
+               if r.reservation_status == "pending"]
     tr_tasks.cancel(eng, ws, task, CANCEL_REASON)
+    for leg in filter(None, ringing):  # after the cancel, so the reservation reads canceled
+        call_legs.hangup(eng, leg, by="api")
 
 
 class QueuedLeg(voice.TwimlLeg):
