@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("control", __name__, url_prefix="/_emulator")
 
-from . import routes  # noqa: E402,F401
+from . import routes, taskrouter  # noqa: E402,F401
