@@ -50,7 +50,7 @@ def _page(items, key, dump):
         raise invalid(f"PageSize must be 1-{PAGE_SIZE_MAX} and Page >= 0")
     filters = [(k, v) for k, v in args.items(multi=True)
                if k not in ("PageSize", "Page", "PageToken")]
-    base = render.BASE + request.path[len("/v1"):]
+    base = _origin() + request.path
 
     def url(p):
         return f"{base}?{urlencode(filters + [('PageSize', size), ('Page', p)])}"
@@ -61,6 +61,16 @@ def _page(items, key, dump):
         "previous_page_url": url(page - 1) if page > 0 else None, "url": url(page),
         "next_page_url": url(page + 1) if (page + 1) * size < len(items) else None,
         "key": key}}
+
+
+def _origin():
+    """Where paging URLs point: Twilio's host when the request came for it (in-process, or
+    through the shipped HTTP client), else the emulator's own address, so a client whose
+    ``taskrouter.base_url`` points here follows ``next_page_url`` here, never to Twilio."""
+    host = (request.host or "").split(":")[0]
+    if host == "twilio.com" or host.endswith(".twilio.com"):
+        return "https://taskrouter.twilio.com"
+    return request.host_url.rstrip("/")
 
 
 def _ws(db, account, ws_sid):
