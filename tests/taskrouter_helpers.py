@@ -46,7 +46,13 @@ def make_app(centre):
         answer = centre.get("answer")
         if answer is None:
             return "", 200
+        if isinstance(answer, str):
+            return answer, 200, {"Content-Type": "text/plain"}
         return jsonify(answer)
+
+    @app.post("/broken")
+    def broken():
+        return "down", 500
 
     @app.post("/events")
     def events():

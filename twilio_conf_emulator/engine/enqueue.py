@@ -8,7 +8,7 @@ A Task is created in the Workflow's workspace with the call's attributes (``call
 ``from``, ``to``, ``direction``, ``account_sid``, ``called``, ``caller``, ``api_version``,
 ``call_status``...) merged with the ``<Task>`` JSON; the caller hears the waitUrl document
 (default: Twilio's hold music) until an instruction moves the call on. A caller who hangs up
-while queued cancels the Task (reason ``hangup``). ``<Enqueue>`` without ``workflowSid``
+while queued cancels the Task (reason: ``taskrouter_hangup_reason``, default ``hangup``). ``<Enqueue>`` without ``workflowSid``
 (a named ``<Queue>``) is not built: warning 12200, the next verb runs.
 """
 
@@ -23,7 +23,6 @@ from . import calls as call_legs
 from . import voice
 
 PURPOSE = "taskrouter-queued"
-CANCEL_REASON = "hangup"
 
 
 @dataclass
@@ -128,7 +127,7 @@ def _cancel_task(eng, call):
         return
     ringing = [(r.data or {}).get("worker_call_sid") for r in tr_tasks.reservations(eng, ws, task)
                if r.reservation_status == "pending"]
-    tr_tasks.cancel(eng, ws, task, CANCEL_REASON)
+    tr_tasks.cancel(eng, ws, task, eng.config.taskrouter_hangup_reason)
     for leg in filter(None, ringing):  # after the cancel, so the reservation reads canceled
         call_legs.hangup(eng, leg, by="api")
 

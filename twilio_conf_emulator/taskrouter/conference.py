@@ -6,7 +6,8 @@
    into the same conference, and the Task's attributes gain ``conference.room_name``,
    ``conference.sid`` and ``conference.participants.worker`` / ``.customer`` (call SIDs).
 3. When the worker's leg ends, the task moves to ``wrapping`` and ``PostWorkActivitySid``
-   applies; the app then completes the task. A worker who does not answer rejects it.
+   applies; the app then completes the task. A worker who does not answer: the reservation
+   becomes ``taskrouter_worker_no_answer`` (default rejected) and the task is offered on.
 """
 
 from xml.sax.saxutils import escape
@@ -14,7 +15,8 @@ from xml.sax.saxutils import escape
 from ..engine import calls as call_legs
 from ..engine import conference as conf_engine
 from ..store.models import Account, Call
-from .instructions import accept, customer_call, post_work, reject, worker_contact
+from .instructions import (accept, customer_call, finish_reservation, post_work, reject, requeue,
+                           worker_contact)
 from .models import Reservation, Task, Workspace
 from .resources import bool_param, int_param, invalid, set_data
 
@@ -33,6 +35,16 @@ def _events(value, allowed, name):
     if bad:
         raise invalid(f"{name} has an invalid event: {bad[0]!r}")
     return out
+
+
+def _conference_record(value):
+    """ConferenceRecord: true/false or the <Conference record> words."""
+    if value in (None, ""):
+        return None
+    word = {"true": "record-from-start", "false": "do-not-record"}.get(str(value).lower(), value)
+    if word not in ("record-from-start", "do-not-record"):
+        raise invalid("ConferenceRecord must be true, false, record-from-start or do-not-record")
+    return word
 
 
 def _one(value):
@@ -66,7 +78,7 @@ def conference(eng, ws, res, opts):
             "status_callback_method": opts.get("conference_status_callback_method"),
             "status_callback_events": _events(opts.get("conference_status_callback_event"),
                                               _CONF_EVENTS, "ConferenceStatusCallbackEvent"),
-            "record": opts.get("conference_record"),
+            "record": _conference_record(opts.get("conference_record")),
             "trim": opts.get("conference_trim"),
             "recording_status_callback": opts.get("conference_recording_status_callback"),
             "max_participants": opts.get("max_participants"),
@@ -125,7 +137,16 @@ def _worker_gone(eng, call, answered):
     if res is None:
         return
     if res.reservation_status == "pending" and not answered:
-        reject(eng, ws, res)
+        outcome = eng.config.taskrouter_worker_no_answer
+        if outcome == "timeout":
+            from .matching import time_out
+
+            time_out(eng, ws, res)
+        elif outcome == "canceled":
+            finish_reservation(eng, ws, res, "canceled", "reservation.canceled")
+            requeue(eng, ws, res)
+        else:
+            reject(eng, ws, res)
         return
     if res.reservation_status == "accepted":
         from .tasks import wrap

@@ -151,12 +151,22 @@ def reserve(eng, ws, task, worker, queue):
 
 
 def _reservation_timeout(eng, ws_sid, res_sid):
-    from . import instructions
-
     res = eng.db.get(Reservation, res_sid)
     ws = eng.db.get(Workspace, ws_sid)
     if res is None or ws is None or res.reservation_status != "pending":
         return
+    leg = (res.data or {}).get("worker_call_sid")
+    time_out(eng, ws, res)
+    if leg:  # a conference instruction still ringing the worker: stop ringing
+        from ..engine import calls as call_legs
+
+        call_legs.hangup(eng, leg, by="api")
+
+
+def time_out(eng, ws, res):
+    """The reservation timed out: the worker moves to the TimeoutActivity, the task on."""
+    from . import instructions
+
     instructions.finish_reservation(eng, ws, res, "timeout", "reservation.timeout")
     worker = eng.db.get(Worker, res.worker_sid)
     if worker is not None and ws.data.get("timeout_activity_sid"):
