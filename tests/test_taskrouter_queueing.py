@@ -120,3 +120,24 @@ def test_caller_hanging_up_while_the_worker_rings_cancels_both(emu, tmp_path):
     assert res.reservation_status == "canceled"
     legs = emu.client.calls.list(to="+15550300001")
     assert [c.status for c in legs] == ["canceled"]
+
+
+def test_enqueue_without_workflow_sid_is_skipped_with_a_warning(emu, tmp_path):
+    from flask import Flask
+
+    app = Flask(__name__)
+
+    @app.post("/voice")
+    def voice():
+        return ("<Response><Enqueue>support</Enqueue><Say>No queue here.</Say></Response>", 200,
+                {"Content-Type": "text/xml"})
+
+    emu.deliver_webhooks_to(app)
+    emu.client.incoming_phone_numbers.create(phone_number=SUPPORT,
+                                             voice_url="http://app.test/voice")
+    customer = emu.call(CUSTOMER, SUPPORT)
+    emu.advance(10)
+    assert emu.client.calls(customer).fetch().status == "completed"   # the <Say> ran, then end
+    warnings = [a for a in emu.alerts() if a["level"] == "warning"]
+    assert [a["code"] for a in warnings] == [12200] and "<Enqueue>" in warnings[0]["message"]
+    assert emu.client.taskrouter.v1.workspaces.list() == []
