@@ -227,3 +227,24 @@ def test_credentials_of_another_account_see_nothing(emu, tmp_path):
     bad = emu.make_client(emu.account_sid, "wrong")
     status, code, _ = error_of(bad, lambda: bad.taskrouter.v1.workspaces.list())
     assert (status, code) == (401, 20003)
+
+
+@pytest.mark.parametrize("configuration", [
+    {"task_routing": []},
+    {"task_routing": {"filters": [{"expression": 5, "targets": []}]}},
+    {"task_routing": {"filters": [{"expression": "1==1", "targets": ["WQ"]}]}},
+    {"task_routing": {"filters": [{"expression": "1==1", "targets": [
+        {"queue": "QUEUE", "priority": "high"}]}]}},
+    {"task_routing": {"filters": [{"expression": "1==1", "targets": [
+        {"queue": "QUEUE", "timeout": -1}]}]}},
+    {"task_routing": {"filters": "all"}},
+    ["not", "an", "object"],
+])
+def test_bad_workflow_configurations_are_400_20001(emu, tmp_path, configuration):
+    centre = build(emu, tmp_path)
+    text = json.dumps(configuration).replace("QUEUE", centre["queue"])
+    ws = emu.client.taskrouter.v1.workspaces(centre["workspace"])
+    status, code, _ = error_of(emu.client, lambda: ws.workflows.create(
+        friendly_name="bad", configuration=text))
+    assert (status, code) == (400, 20001)
+    assert [w.friendly_name for w in ws.workflows.list()] == ["Inbound"]

@@ -35,7 +35,8 @@ def _form():
         values = request.form.getlist(key)
         if any(len(v) > MAX_VALUE for v in values):
             raise invalid(f"{key} is too long")
-        out[key] = values if len(values) > 1 or key.endswith("Event") else values[0]
+        # Lists only where Twilio takes them (…Event); elsewhere the first value counts.
+        out[key] = values if key.endswith("Event") else values[0]
     return out
 
 

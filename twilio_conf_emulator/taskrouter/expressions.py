@@ -129,6 +129,8 @@ class _Parser:
 
 def compile_expression(text):
     """Parse ``text``; raises :class:`ExpressionError` (20001) outside the subset."""
+    if text is not None and not isinstance(text, str):
+        raise ExpressionError("an expression is a string")
     text = (text or "").strip()
     if not text:
         raise ExpressionError("empty")

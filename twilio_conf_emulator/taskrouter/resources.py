@@ -249,6 +249,11 @@ def parse_configuration(eng, ws, text):
             queue(t)
             if t.get("expression"):
                 compile_expression(t["expression"])
+            for key, hi in (("priority", 2 ** 31 - 1), ("timeout", TASK_TIMEOUT_MAX)):
+                value = t.get(key)
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                          or not 0 <= value <= hi):
+                    raise invalid(f"A target's {key} must be an integer from 0 to {hi}")
     if routing.get("default_filter") is not None:
         queue(routing["default_filter"])
     return text
