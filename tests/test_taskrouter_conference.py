@@ -98,15 +98,15 @@ def test_events_are_signed_for_the_account(emu, tmp_path):
         assert validator.validate(e["url"], dict(e["params"]), e["signature"])
 
 
-def test_same_scenario_twice_gives_the_same_journal(tmp_path):
+def test_same_scenario_twice_gives_the_same_journal_and_audio(tmp_path):
     from twilio_conf_emulator import Emulator
 
     journals = []
     for _ in range(2):
         emu = Emulator()
-        connect(emu, tmp_path)
+        _, customer, _ = connect(emu, tmp_path)
         journals.append([(e["time"], e["kind"], e["url"], e["params"])
-                         for e in emu.webhooks.all()])
+                         for e in emu.webhooks.all()] + [emu.call_audio(customer)])
         emu.stop()
     assert len(journals[0]) > 5
     assert journals[0] == journals[1]

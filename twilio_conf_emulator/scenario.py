@@ -244,7 +244,7 @@ def run(sc, target, progress=None, chunk=60.0):
 
 
 # -- output -----------------------------------------------------------------------------------------
-KEY_PARAMS = ("StatusCallbackEvent", "Digits", "DialCallStatus", "CallStatus")
+KEY_PARAMS = ("StatusCallbackEvent", "EventType", "Digits", "DialCallStatus", "CallStatus")
 
 
 def summary(params):
