@@ -171,6 +171,8 @@ def error_of(client, call):
     ("instruction not known", 400, 20001),
     ("page size too big", 400, 20001),
     ("unknown activity for a worker", 404, 20404),
+    ("delete a queue with an active task", 400, 20001),
+    ("delete a workflow with an active task", 400, 20001),
 ])
 def test_bad_input_gets_twilio_codes_and_changes_nothing(emu, tmp_path, case, status, code):
     centre = build(emu, tmp_path)
@@ -206,6 +208,9 @@ def test_bad_input_gets_twilio_codes_and_changes_nothing(emu, tmp_path, case, st
         "page size too big": lambda: ws.workers.page(page_size=5000),
         "unknown activity for a worker": lambda: ws.workers(centre["workers"]["alice"]).update(
             activity_sid="WA" + "0" * 32),
+        "delete a queue with an active task": lambda: ws.task_queues(centre["queue"]).delete(),
+        "delete a workflow with an active task": lambda: ws.workflows(
+            centre["workflow"]).delete(),
     }
     got_status, got_code, _ = error_of(emu.client, calls[case])
     assert (got_status, got_code) == (status, code)

@@ -356,3 +356,23 @@ def update_activity_name(eng, act, p):
     if p.get("FriendlyName") is not None:
         act.friendly_name = name_param(p["FriendlyName"])
     touch(eng, act)
+
+
+def _active_tasks(eng, ws, **match):
+    from .models import Task
+
+    return [t for t in listing(eng, Task, ws.account_sid, ws.sid)
+            if t.assignment_status in ("pending", "reserved", "assigned", "wrapping")
+            and all(getattr(t, k) == v for k, v in match.items())]
+
+
+def delete_task_queue(eng, ws, q):
+    if _active_tasks(eng, ws, task_queue_sid=q.sid):
+        raise invalid("Cannot delete a TaskQueue that has active Tasks")
+    eng.db.delete(q)
+
+
+def delete_workflow(eng, ws, wf):
+    if _active_tasks(eng, ws, workflow_sid=wf.sid):
+        raise invalid("Cannot delete a Workflow that has active Tasks")
+    eng.db.delete(wf)
