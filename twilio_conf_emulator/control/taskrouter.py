@@ -7,7 +7,7 @@ Answers the Worker as the TaskRouter API renders it (201)."""
 from flask import jsonify
 
 from ..taskrouter import agents, render
-from . import blueprint
+from .blueprint import blueprint
 from .routes import body, emulator
 
 

@@ -6,7 +6,8 @@ import json
 
 from ..engine import calls as calls_engine
 from .models import Activity, Workspace
-from .resources import create_worker, get, invalid, listing
+from .common import get, invalid, listing
+from .resources import create_worker
 
 
 def declare_worker(eng, account_sid, spec):

@@ -8,11 +8,12 @@ from flask import Blueprint, request
 
 from ..api.base import engine, no_content, respond
 from ..engine import accounts as accounts_engine
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..store.models import ApiKey
-from . import instructions, render, resources, tasks
+from . import instructions, render, reservations, resources, tasks
+from .expressions import compile_expression, evaluate
 from .models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
-from .resources import get, invalid, listing
+from .common import attrs, get, invalid, listing
 
 blueprint = Blueprint("taskrouter", __name__, url_prefix="/v1")
 MAX_VALUE = 65536
@@ -139,8 +140,6 @@ def simple_list(ws_sid, kind):
     if kind == "Tasks":
         return task_list(ws_sid)
     if kind not in SIMPLE:
-        from ..errors import NotFound
-
         raise NotFound(request.path)
     cls, key, dump, create, _, _, filters = SIMPLE[kind]
     eng = engine()
@@ -152,11 +151,8 @@ def simple_list(ws_sid, kind):
         for name, attr, cast in filters:
             rows = _filter(rows, name, attr, cast)
         if kind == "Workers" and request.args.get("TargetWorkersExpression"):
-            from .expressions import compile_expression, evaluate
-            from .matching import _attrs
-
             node = compile_expression(request.args["TargetWorkersExpression"])
-            rows = [w for w in rows if evaluate(node, worker=_attrs(w), side="worker")]
+            rows = [w for w in rows if evaluate(node, worker=attrs(w), side="worker")]
         return respond(_page(rows, key, lambda r: dump(db, r)))
 
 
@@ -165,8 +161,6 @@ def simple_item(ws_sid, kind, sid):
     if kind == "Tasks":
         return task_item(ws_sid, sid)
     if kind not in SIMPLE:
-        from ..errors import NotFound
-
         raise NotFound(request.path)
     cls, _, dump, _, update, delete, _ = SIMPLE[kind]
     eng = engine()
@@ -198,11 +192,8 @@ def task_list(ws_sid):
         if request.args.get("Priority") is not None:
             rows = [t for t in rows if str(t.priority) == request.args["Priority"]]
         if request.args.get("EvaluateTaskAttributes"):
-            from .expressions import compile_expression, evaluate
-            from .matching import _attrs
-
             node = compile_expression(request.args["EvaluateTaskAttributes"])
-            rows = [t for t in rows if evaluate(node, task=_attrs(t))]
+            rows = [t for t in rows if evaluate(node, task=attrs(t))]
         now = eng.now()
         return respond(_page(rows, "tasks", lambda t: render.task(db, t, now)))
 
@@ -226,7 +217,7 @@ def reservation_list(ws_sid, task_sid):
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         t = get(eng, Task, ws.account_sid, task_sid, request.path, ws.sid)
-        rows = tasks.reservations(eng, ws, t)
+        rows = reservations.of_task(eng, ws, t)
         rows = _filter(_filter(rows, "ReservationStatus", "reservation_status"),
                        "WorkerSid", "worker_sid")
         return respond(_page(rows, "reservations", lambda r: render.reservation(db, r)))

@@ -12,13 +12,16 @@
 
 from xml.sax.saxutils import escape
 
-from ..engine import calls as call_legs
-from ..engine import conference as conf_engine
+from ..engine.conference.joining import create_participant
+from ..engine.conference.leg import ParticipantLeg
+from ..engine.conference.lookups import participant_for_call
+from ..engine.voice.leg import redirect as redirect_call
 from ..store.models import Account, Call
-from .instructions import (accept, customer_call, finish_reservation, post_work, reject, requeue,
-                           worker_contact)
+from .common import bool_param, int_param, invalid, set_data
 from .models import Reservation, Task, Workspace
-from .resources import bool_param, int_param, invalid, set_data
+from .reservations import (accept, customer_call, finish_reservation, post_work, reject, requeue,
+                           time_out, worker_contact)
+from .tasks import attributes, set_attributes, wrap
 
 PURPOSE = "taskrouter-worker"
 _CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -88,7 +91,7 @@ def conference(eng, ws, res, opts):
     if p["beep"] not in ("true", "false", "onEnter", "onExit"):
         raise invalid("Beep must be true, false, onEnter or onExit")
     account = eng.db.get(Account, ws.account_sid)
-    part = conf_engine.create_participant(eng, account, task.sid, p,
+    part = create_participant(eng, account, task.sid, p,
                                           f"Reservation {res.sid} conference")
     leg = eng.db.get(Call, part.call_sid)
     leg.options = {**leg.options, "purpose": PURPOSE, "tr_reservation": res.sid,
@@ -114,12 +117,9 @@ def _worker_answered(eng, call):
         return
     task = eng.db.get(Task, res.task_sid)
     customer = eng.db.get(Call, res.data.get("customer_call_sid"))
-    part = conf_engine.participant_for_call(eng, call.sid)
+    part = participant_for_call(eng, call.sid)
     if customer is None or customer.status != "in-progress" or part is None:
         return
-    from ..engine import voice
-    from .tasks import attributes, set_attributes
-
     accept(eng, ws, res)
     attrs = attributes(task)
     attrs["conference"] = {"room_name": task.sid, "sid": part.conference_sid,
@@ -127,7 +127,7 @@ def _worker_answered(eng, call):
     set_attributes(eng, task, attrs)
     end = "true" if res.data.get("customer_end_on_exit") else "false"
     beep = "true" if res.data.get("customer_beep", True) else "false"
-    voice.redirect(eng, customer, twiml=(
+    redirect_call(eng, customer, twiml=(
         f'<Response><Dial><Conference startConferenceOnEnter="true" endConferenceOnExit="{end}"'
         f' beep="{beep}">{escape(task.sid)}</Conference></Dial></Response>'))
 
@@ -139,8 +139,6 @@ def _worker_gone(eng, call, answered):
     if res.reservation_status == "pending" and not answered:
         outcome = eng.config.taskrouter_worker_no_answer
         if outcome == "timeout":
-            from .matching import time_out
-
             time_out(eng, ws, res)
         elif outcome == "canceled":
             finish_reservation(eng, ws, res, "canceled", "reservation.canceled")
@@ -149,30 +147,22 @@ def _worker_gone(eng, call, answered):
             reject(eng, ws, res)
         return
     if res.reservation_status == "accepted":
-        from .tasks import wrap
-
         task = eng.db.get(Task, res.task_sid)
         wrap(eng, ws, task)
         post_work(eng, ws, res)
 
 
-class WorkerLeg(conf_engine.ParticipantLeg):
+class WorkerLeg(ParticipantLeg):
     """A worker's conference leg: a participant leg that also drives its reservation."""
 
-    @staticmethod
-    def on_answer(eng, call):
-        conf_engine.ParticipantLeg.on_answer(eng, call)
+    def on_answer(self, eng, call):
+        super().on_answer(eng, call)
         _worker_answered(eng, call)
 
-    @staticmethod
-    def on_failed(eng, call):
-        conf_engine.ParticipantLeg.on_failed(eng, call)
+    def on_failed(self, eng, call):
+        super().on_failed(eng, call)
         _worker_gone(eng, call, answered=False)
 
-    @staticmethod
-    def on_hangup(eng, call, by):
-        conf_engine.ParticipantLeg.on_hangup(eng, call, by)
+    def on_hangup(self, eng, call, by):
+        super().on_hangup(eng, call, by)
         _worker_gone(eng, call, answered=True)
-
-
-call_legs.PURPOSES[PURPOSE] = WorkerLeg

@@ -8,13 +8,18 @@ places a Calls API call to the worker; ``redirect`` sends a call to new TwiML.
 
 import json
 import re
+from xml.sax.saxutils import escape, quoteattr
 
+from ..engine.voice.calls_api import create_api_call
+from ..engine.voice.leg import redirect as redirect_call
 from ..errors import BadRequest
 from ..store.models import Account, Call
 from ..webhooks.transport import OutboundRequest
-from . import events
-from .models import Reservation, Task, TaskQueue, Worker, Workflow, Workspace
-from .resources import bool_param, int_param, invalid, set_data, touch
+from . import events, hooks, tasks
+from .common import bool_param, int_param, invalid, set_activity, set_data
+from .conference import conference
+from .models import Reservation, Task, Worker, Workflow, Workspace
+from .reservations import accept, customer_call, reject, worker_contact
 
 INSTRUCTIONS = ("accept", "reject", "conference", "dequeue", "call", "redirect")
 REST_STATUSES = ("accepted", "rejected", "wrapping", "completed")
@@ -89,8 +94,6 @@ def carry_out(eng, ws, res, opts):
     elif what == "reject":
         reject(eng, ws, res, opts.get("activity_sid") or opts.get("worker_activity_sid"))
     elif what == "conference":
-        from .conference import conference
-
         conference(eng, ws, res, opts)
     elif what == "dequeue":
         dequeue(eng, ws, res, opts)
@@ -98,63 +101,6 @@ def carry_out(eng, ws, res, opts):
         call(eng, ws, res, opts)
     else:
         redirect(eng, ws, res, opts)
-
-
-# -- reservation states ---------------------------------------------------------------------------
-def finish_reservation(eng, ws, res, status, event):
-    res.reservation_status = status
-    touch(eng, res)
-    task = eng.db.get(Task, res.task_sid)
-    events.send(eng, ws, event, task=task, reservation=res)
-
-
-def accept(eng, ws, res):
-    task = eng.db.get(Task, res.task_sid)
-    res.reservation_status = "accepted"
-    touch(eng, res)
-    task.assignment_status = "assigned"
-    touch(eng, task)
-    queue = eng.db.get(TaskQueue, task.task_queue_sid) if task.task_queue_sid else None
-    worker = eng.db.get(Worker, res.worker_sid)
-    if queue is not None and queue.data.get("assignment_activity_sid") and worker is not None:
-        from .resources import set_activity
-
-        set_activity(eng, ws, worker, queue.data["assignment_activity_sid"])
-    events.send(eng, ws, "reservation.accepted", task=task, reservation=res)
-
-
-def reject(eng, ws, res, activity_sid=None):
-    task = eng.db.get(Task, res.task_sid)
-    finish_reservation(eng, ws, res, "rejected", "reservation.rejected")
-    # TaskRouter does not offer the same task to a worker who rejected it.
-    set_data(task, rejected_workers=sorted(set(task.data.get("rejected_workers") or [])
-                                           | {res.worker_sid}))
-    worker = eng.db.get(Worker, res.worker_sid)
-    if activity_sid and worker is not None:
-        from .resources import set_activity
-
-        set_activity(eng, ws, worker, activity_sid)
-    requeue(eng, ws, res)
-
-
-def requeue(eng, ws, res):
-    from . import matching
-
-    task = eng.db.get(Task, res.task_sid)
-    if task is not None and task.assignment_status == "reserved":
-        task.assignment_status = "pending"
-        touch(eng, task)
-        matching.soon(eng, ws.sid)
-
-
-def post_work(eng, ws, res):
-    """After the worker's part of the task: the PostWorkActivitySid, if one was given."""
-    sid = (res.data or {}).get("post_work_activity_sid")
-    worker = eng.db.get(Worker, res.worker_sid)
-    if sid and worker is not None:
-        from .resources import set_activity
-
-        set_activity(eng, ws, worker, sid)
 
 
 # -- REST: POST .../Reservations/{Sid} ------------------------------------------------------------
@@ -175,8 +121,6 @@ def update_reservation(eng, ws, task, res, form):
     elif status == "rejected":
         reject(eng, ws, res, form.get("WorkerActivitySid"))
     elif status in ("wrapping", "completed"):
-        from . import tasks
-
         if status == "wrapping" and task.assignment_status == "assigned":
             tasks.wrap(eng, ws, task)
         elif status == "completed" and task.assignment_status in ("assigned", "wrapping"):
@@ -185,35 +129,11 @@ def update_reservation(eng, ws, task, res, form):
             raise invalid(f"Reservation {res.sid} cannot move to {status} while its task is "
                           f"{task.assignment_status}")
     if form.get("WorkerActivitySid") and status != "rejected":
-        from .resources import set_activity
-
         set_activity(eng, ws, eng.db.get(Worker, res.worker_sid), form["WorkerActivitySid"])
 
 
 # -- instructions that bridge calls --------------------------------------------------------------
-def customer_call(eng, ws, task):
-    from .tasks import attributes
-
-    sid = attributes(task).get("call_sid")
-    call = eng.db.get(Call, sid) if isinstance(sid, str) else None
-    if call is None or call.account_sid != ws.account_sid or call.status != "in-progress":
-        raise invalid(f"The Task's call_sid {sid!r} is not a call in progress")
-    return call
-
-
-def worker_contact(eng, res, opts, key="to"):
-    worker = eng.db.get(Worker, res.worker_sid)
-    to = opts.get(key) or json.loads(worker.data.get("attributes") or "{}").get("contact_uri")
-    if not to:
-        raise invalid("No To given and the Worker has no contact_uri attribute")
-    return to
-
-
 def dequeue(eng, ws, res, opts):
-    from xml.sax.saxutils import escape, quoteattr
-
-    from ..engine import voice
-
     task = eng.db.get(Task, res.task_sid)
     call = customer_call(eng, ws, task)
     to = worker_contact(eng, res, opts, "dequeue_to" if opts.get("dequeue_to") else "to")
@@ -222,14 +142,12 @@ def dequeue(eng, ws, res, opts):
     set_data(res, post_work_activity_sid=opts.get("dequeue_post_work_activity_sid")
              or opts.get("post_work_activity_sid"))
     accept(eng, ws, res)
-    voice.redirect(eng, call, twiml=(
+    redirect_call(eng, call, twiml=(
         f"<Response><Dial callerId={quoteattr(caller_id)} timeout=\"{timeout}\">"
         f"<Number>{escape(to)}</Number></Dial></Response>"))
 
 
 def call(eng, ws, res, opts):
-    from ..engine import calls as call_legs
-
     url = opts.get("call_url") or opts.get("url")
     if not url:
         raise invalid("CallUrl is required for the call instruction")
@@ -238,7 +156,7 @@ def call(eng, ws, res, opts):
     if not from_:
         raise invalid("CallFrom is required for the call instruction")
     account = eng.db.get(Account, ws.account_sid)
-    call_legs.create_api_call(eng, account, {
+    create_api_call(eng, account, {
         "to": to, "from_": from_, "url": url,
         "status_callback": opts.get("call_status_callback_url"),
         "timeout": int_param(opts.get("call_timeout"), "CallTimeout", 60, 1, 600)})
@@ -247,8 +165,6 @@ def call(eng, ws, res, opts):
 
 
 def redirect(eng, ws, res, opts):
-    from ..engine import voice
-
     sid, url = opts.get("redirect_call_sid") or opts.get("call_sid"), opts.get("redirect_url") \
         or opts.get("url")
     call = eng.db.get(Call, sid) if sid else None
@@ -256,6 +172,9 @@ def redirect(eng, ws, res, opts):
         raise invalid(f"RedirectCallSid {sid!r} is not a call in progress")
     if not url:
         raise invalid("RedirectUrl is required for the redirect instruction")
-    voice.redirect(eng, call, url=url, method="POST")
+    redirect_call(eng, call, url=url, method="POST")
     if bool_param(opts.get("redirect_accept"), "RedirectAccept", False):
         accept(eng, ws, res)
+
+
+hooks.register("assign", send_assignment)

@@ -10,19 +10,15 @@ workers by idle time (longest first), then by creation.
 
 import json
 
-from . import events
-from .expressions import evaluate, compile_expression
+from ..engine import calls as call_legs
+from . import events, hooks
+from .common import attrs as _attrs
+from .common import listing, new_row, set_activity, set_data, touch
+from .expressions import compile_expression, evaluate
 from .models import Reservation, Task, TaskQueue, Worker, Workflow, Workspace
-from .resources import listing, set_data, touch, _new
+from .reservations import time_out
 
 BUSY = ("pending", "accepted")
-
-
-def _attrs(row):
-    try:
-        return json.loads(row.data.get("attributes") or "{}")
-    except ValueError:
-        return {}
 
 
 def route(eng, ws, task):
@@ -127,16 +123,12 @@ def dispatch(eng, ws_sid):
 
 
 def reserve(eng, ws, task, worker, queue):
-    from . import instructions
-
-    res = _new(eng, Reservation, "WR", ws.account_sid, workspace_sid=ws.sid, task_sid=task.sid,
+    res = new_row(eng, Reservation, "WR", ws.account_sid, workspace_sid=ws.sid, task_sid=task.sid,
                worker_sid=worker.sid, friendly_name=worker.friendly_name,
                reservation_status="pending", data={})
     task.assignment_status = "reserved"
     touch(eng, task)
     if queue.data.get("reservation_activity_sid"):
-        from .resources import set_activity
-
         set_activity(eng, ws, worker, queue.data["reservation_activity_sid"])
     events.send(eng, ws, "reservation.created", task=task, reservation=res)
     wf = eng.db.get(Workflow, task.workflow_sid) if task.workflow_sid else None
@@ -146,7 +138,7 @@ def reserve(eng, ws, task, worker, queue):
     eng.after(float(timeout), lambda: _reservation_timeout(eng, ws.sid, sid),
               f"reservation timeout {sid}")
     set_data(res, timeout=timeout, target=target.get("queue"))
-    instructions.send_assignment(eng, ws, wf, task, res, worker)
+    hooks.call("assign", eng, ws, wf, task, res, worker)
     return res
 
 
@@ -158,19 +150,8 @@ def _reservation_timeout(eng, ws_sid, res_sid):
     leg = (res.data or {}).get("worker_call_sid")
     time_out(eng, ws, res)
     if leg:  # a conference instruction still ringing the worker: stop ringing
-        from ..engine import calls as call_legs
-
         call_legs.hangup(eng, leg, by="api")
 
 
-def time_out(eng, ws, res):
-    """The reservation timed out: the worker moves to the TimeoutActivity, the task on."""
-    from . import instructions
-
-    instructions.finish_reservation(eng, ws, res, "timeout", "reservation.timeout")
-    worker = eng.db.get(Worker, res.worker_sid)
-    if worker is not None and ws.data.get("timeout_activity_sid"):
-        from .resources import set_activity
-
-        set_activity(eng, ws, worker, ws.data["timeout_activity_sid"])
-    instructions.requeue(eng, ws, res)
+hooks.register("offer", soon)
+hooks.register("route", route)

@@ -7,116 +7,17 @@ invalid parameter, 20404 for an unknown resource, 20409 (HTTP 409) for a state c
 
 import json
 
-from ..errors import BadRequest, NotFound, TwilioError
-from . import events
+from . import events, hooks, reservations
+from .common import (TASK_TIMEOUT_MAX, Conflict, bool_param, get, int_param, invalid,
+                     json_attributes, listing, name_param, new_row, set_activity, set_data,
+                     touch)
 from .expressions import compile_expression
 from .models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
 
 DEFAULT_ACTIVITIES = (("Offline", False), ("Available", True), ("Unavailable", False))
-MAX_ATTRIBUTES = 16384  # Twilio caps Task attributes at 16 KiB
-MAX_NAME = 256
 RESERVATION_TIMEOUT_DEFAULT, RESERVATION_TIMEOUT_MAX = 120, 86400
-TASK_TIMEOUT_DEFAULT, TASK_TIMEOUT_MAX = 86400, 2 * 86400
 TASK_ORDERS = ("FIFO", "LIFO")
 TASK_CHANNELS = ("default", "voice", "chat", "sms", "video")  # a new workspace's channels
-
-
-class Conflict(TwilioError):
-    status = 409
-
-    def __init__(self, message, code=20409):
-        super().__init__(message, code=code)
-
-
-def invalid(message):
-    return BadRequest(message, code=20001)
-
-
-# -- shared helpers --------------------------------------------------------------------------------
-def _new(eng, cls, prefix, account_sid, **fields):
-    now = eng.now()
-    row = cls(sid=eng.sids.new(prefix), account_sid=account_sid, date_created=now,
-              date_updated=now, seq=_next_seq(eng), **fields)
-    eng.db.add(row)
-    return row
-
-
-def _next_seq(eng):
-    n = eng.db.info.get("tr_seq")
-    if n is None:
-        n = max([r.seq or 0 for cls in (Workspace, Activity, TaskQueue, Workflow, Worker, Task,
-                                        Reservation) for r in eng.db.query(cls)] or [0])
-    eng.db.info["tr_seq"] = n + 1
-    return n + 1
-
-
-def touch(eng, row):
-    row.date_updated = eng.now()
-
-
-def set_data(row, **changes):
-    row.data = {**(row.data or {}), **changes}
-
-
-def name_param(value, required=True):
-    if value is None or value == "":
-        if required:
-            raise invalid("Missing required parameter FriendlyName in the post body")
-        return None
-    if len(value) > MAX_NAME:
-        raise invalid(f"FriendlyName must be at most {MAX_NAME} characters")
-    return value
-
-
-def json_attributes(value, what="Attributes"):
-    """A JSON object string (Twilio stores and returns the string itself)."""
-    if value is None:
-        return "{}"
-    if len(value) > MAX_ATTRIBUTES:
-        raise invalid(f"{what} must be at most {MAX_ATTRIBUTES} characters")
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        raise invalid(f"{what} is not valid JSON: {value[:60]!r}") from None
-    if not isinstance(parsed, dict):
-        raise invalid(f"{what} must be a JSON object")
-    return value
-
-
-def int_param(value, name, default, lo, hi):
-    if value is None or value == "":
-        return default
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise invalid(f"{name} must be an integer") from None
-    if not lo <= n <= hi:
-        raise invalid(f"{name} must be between {lo} and {hi}")
-    return n
-
-
-def bool_param(value, name, default=None):
-    if value is None or value == "":
-        return default
-    low = str(value).lower()
-    if low not in ("true", "false"):
-        raise invalid(f"{name} must be true or false")
-    return low == "true"
-
-
-def get(eng, cls, account_sid, sid, path, workspace_sid=None):
-    row = eng.db.get(cls, sid) if sid else None
-    if row is None or row.account_sid != account_sid or (
-            workspace_sid is not None and getattr(row, "workspace_sid", None) != workspace_sid):
-        raise NotFound(path)
-    return row
-
-
-def listing(eng, cls, account_sid, workspace_sid=None):
-    q = eng.db.query(cls).filter(cls.account_sid == account_sid)
-    if workspace_sid is not None:
-        q = q.filter(cls.workspace_sid == workspace_sid)
-    return q.order_by(cls.seq).all()
 
 
 # -- Workspaces ------------------------------------------------------------------------------------
@@ -129,13 +30,13 @@ def create_workspace(eng, account_sid, p):
         raise invalid("Template must be NONE or FIFO")
     if any(w.friendly_name == name for w in listing(eng, Workspace, account_sid)):
         raise Conflict(f"Workspace with FriendlyName {name!r} already exists", code=20001)
-    ws = _new(eng, Workspace, "WS", account_sid, friendly_name=name, data={
+    ws = new_row(eng, Workspace, "WS", account_sid, friendly_name=name, data={
         "event_callback_url": p.get("EventCallbackUrl") or None,
         "events_filter": p.get("EventsFilter") or None,
         "multi_task_enabled": bool_param(p.get("MultiTaskEnabled"), "MultiTaskEnabled", True),
         "prioritize_queue_order": order,
     })
-    acts = [_new(eng, Activity, "WA", account_sid, workspace_sid=ws.sid, friendly_name=n,
+    acts = [new_row(eng, Activity, "WA", account_sid, workspace_sid=ws.sid, friendly_name=n,
                  available=a) for n, a in DEFAULT_ACTIVITIES]
     set_data(ws, default_activity_sid=acts[0].sid, timeout_activity_sid=acts[0].sid,
              task_channels={name: eng.sids.new("TC") for name in TASK_CHANNELS})
@@ -175,7 +76,7 @@ def create_activity(eng, ws, p):
     name = name_param(p.get("FriendlyName"))
     if any(a.friendly_name == name for a in listing(eng, Activity, ws.account_sid, ws.sid)):
         raise Conflict(f"Activity with FriendlyName {name!r} already exists", code=20001)
-    return _new(eng, Activity, "WA", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
+    return new_row(eng, Activity, "WA", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
                 available=bool_param(p.get("Available"), "Available", True))
 
 
@@ -210,7 +111,7 @@ def _queue_fields(eng, ws, q, p):
 
 def create_task_queue(eng, ws, p):
     name = name_param(p.get("FriendlyName"))
-    q = _new(eng, TaskQueue, "WQ", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
+    q = new_row(eng, TaskQueue, "WQ", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
              data={"target_workers": "1==1", "task_order": "FIFO", "max_reserved_workers": 1})
     _queue_fields(eng, ws, q, p)
     return q
@@ -277,7 +178,7 @@ def _workflow_fields(eng, ws, wf, p):
 def create_workflow(eng, ws, p):
     name = name_param(p.get("FriendlyName"))
     parse_configuration(eng, ws, p.get("Configuration"))
-    wf = _new(eng, Workflow, "WW", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
+    wf = new_row(eng, Workflow, "WW", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
               data={"task_reservation_timeout": RESERVATION_TIMEOUT_DEFAULT})
     _workflow_fields(eng, ws, wf, p)
     return wf
@@ -297,33 +198,13 @@ def create_worker(eng, ws, p):
     act_sid = p.get("ActivitySid") or ws.data["default_activity_sid"]
     act = get(eng, Activity, ws.account_sid, act_sid, f"Activity {act_sid}", ws.sid)
     now = eng.now()
-    w = _new(eng, Worker, "WK", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
+    w = new_row(eng, Worker, "WK", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
              activity_sid=act.sid, available=act.available, date_status_changed=now,
              idle_since=now, data={"attributes": attrs})
     events.send(eng, ws, "worker.created", worker=w)
     if act.available:
-        from . import matching
-
-        matching.soon(eng, ws.sid)
+        hooks.offer(eng, ws.sid)
     return w
-
-
-def set_activity(eng, ws, worker, activity_sid):
-    """The worker's activity changes (REST, a queue's assignment activity, PostWork...)."""
-    act = get(eng, Activity, ws.account_sid, activity_sid, f"Activity {activity_sid}", ws.sid)
-    if act.sid == worker.activity_sid:
-        return
-    worker.activity_sid = act.sid
-    worker.available = act.available
-    worker.date_status_changed = eng.now()
-    if act.available:
-        worker.idle_since = eng.now()
-    touch(eng, worker)
-    events.send(eng, ws, "worker.activity.update", worker=worker)
-    if act.available:
-        from . import matching
-
-        matching.soon(eng, ws.sid)
 
 
 def update_worker(eng, ws, worker, p):
@@ -334,11 +215,9 @@ def update_worker(eng, ws, worker, p):
         events.send(eng, ws, "worker.attributes.update", worker=worker)
     if p.get("ActivitySid"):
         if bool_param(p.get("RejectPendingReservations"), "RejectPendingReservations"):
-            from . import instructions
-
             for r in listing(eng, Reservation, ws.account_sid, ws.sid):
                 if r.worker_sid == worker.sid and r.reservation_status == "pending":
-                    instructions.reject(eng, ws, r)
+                    reservations.reject(eng, ws, r)
         set_activity(eng, ws, worker, p["ActivitySid"])
     touch(eng, worker)
 
@@ -359,8 +238,6 @@ def update_activity_name(eng, act, p):
 
 
 def _active_tasks(eng, ws, **match):
-    from .models import Task
-
     return [t for t in listing(eng, Task, ws.account_sid, ws.sid)
             if t.assignment_status in ("pending", "reserved", "assigned", "wrapping")
             and all(getattr(t, k) == v for k, v in match.items())]

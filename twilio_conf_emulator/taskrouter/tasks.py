@@ -2,17 +2,18 @@
 
 import json
 
-from . import events, matching
-from .models import Reservation, Task, TaskQueue, Workflow
-from .resources import (TASK_TIMEOUT_DEFAULT, TASK_TIMEOUT_MAX, Conflict, get, int_param,
-                        invalid, json_attributes, listing, set_data, touch, _new)
+from . import events, hooks
+from .common import (TASK_TIMEOUT_DEFAULT, TASK_TIMEOUT_MAX, Conflict, attrs, get, int_param,
+                     invalid, json_attributes, listing, set_data, touch, new_row)
+from .models import Task, TaskQueue, Workflow, Workspace
+from .reservations import finish_reservation, of_task
 
 PRIORITY_MAX = 2 ** 31 - 1
 ACTIVE = ("pending", "reserved")
 
 
 def attributes(task):
-    return json.loads(task.data.get("attributes") or "{}")
+    return attrs(task)
 
 
 def set_attributes(eng, task, attrs):
@@ -38,7 +39,7 @@ def create_task(eng, ws, p):
     if channel not in channels and channel not in channels.values():
         raise invalid(f"TaskChannel {channel!r} does not exist in the Workspace")
     timeout = int_param(p.get("Timeout"), "Timeout", TASK_TIMEOUT_DEFAULT, 1, TASK_TIMEOUT_MAX)
-    task = _new(eng, Task, "WT", ws.account_sid, workspace_sid=ws.sid,
+    task = new_row(eng, Task, "WT", ws.account_sid, workspace_sid=ws.sid,
                 workflow_sid=wf.sid if wf else None, task_queue_sid=queue_sid,
                 priority=int_param(p.get("Priority"), "Priority", 0, 0, PRIORITY_MAX),
                 assignment_status="pending",
@@ -47,15 +48,13 @@ def create_task(eng, ws, p):
                                            "default"),
                       "rejected_workers": []})
     events.send(eng, ws, "task.created", task=task)
-    matching.route(eng, ws, task)
+    hooks.call("route", eng, ws, task)
     sid = task.sid
     eng.after(timeout, lambda: _ttl(eng, ws.sid, sid), f"task TTL {sid}")
     return task
 
 
 def _ttl(eng, ws_sid, task_sid):
-    from .models import Workspace
-
     task = eng.db.get(Task, task_sid)
     ws = eng.db.get(Workspace, ws_sid)
     if task is None or ws is None or task.assignment_status not in ACTIVE:
@@ -65,21 +64,15 @@ def _ttl(eng, ws_sid, task_sid):
 
 def cancel(eng, ws, task, reason, event="task.canceled"):
     """Cancel a pending or reserved task; its pending reservation is canceled too."""
-    for r in reservations(eng, ws, task):
+    for r in of_task(eng, ws, task):
         if r.reservation_status == "pending":
-            from . import instructions
-
-            instructions.finish_reservation(eng, ws, r, "canceled", "reservation.canceled")
+            finish_reservation(eng, ws, r, "canceled", "reservation.canceled")
     task.assignment_status = "canceled"
     set_data(task, reason=reason)
     touch(eng, task)
     events.send(eng, ws, event, task=task)
     if event != "task.canceled":
         events.send(eng, ws, "task.canceled", task=task)
-
-
-def reservations(eng, ws, task):
-    return [r for r in listing(eng, Reservation, ws.account_sid, ws.sid) if r.task_sid == task.sid]
 
 
 def update_task(eng, ws, task, p):
@@ -108,43 +101,37 @@ def update_task(eng, ws, task, p):
                            code=20001)
     touch(eng, task)
     if task.assignment_status == "pending":
-        matching.soon(eng, ws.sid)
+        hooks.offer(eng, ws.sid)
 
 
 def wrap(eng, ws, task, reason=None):
-    from . import instructions
-
     if task.assignment_status != "assigned":
         return
     task.assignment_status = "wrapping"
     if reason:
         set_data(task, reason=reason)
     touch(eng, task)
-    for r in reservations(eng, ws, task):
+    for r in of_task(eng, ws, task):
         if r.reservation_status == "accepted":
-            instructions.finish_reservation(eng, ws, r, "wrapping", "reservation.wrapup")
+            finish_reservation(eng, ws, r, "wrapping", "reservation.wrapup")
     events.send(eng, ws, "task.wrapup", task=task)
 
 
 def complete(eng, ws, task, reason=None):
-    from . import instructions
-
     task.assignment_status = "completed"
     if reason:
         set_data(task, reason=reason)
     touch(eng, task)
-    for r in reservations(eng, ws, task):
+    for r in of_task(eng, ws, task):
         if r.reservation_status in ("accepted", "wrapping"):
-            instructions.finish_reservation(eng, ws, r, "completed", "reservation.completed")
+            finish_reservation(eng, ws, r, "completed", "reservation.completed")
     events.send(eng, ws, "task.completed", task=task)
 
 
 def delete_task(eng, ws, task):
-    for r in reservations(eng, ws, task):
+    for r in of_task(eng, ws, task):
         if r.reservation_status == "pending":
-            from . import instructions
-
-            instructions.finish_reservation(eng, ws, r, "canceled", "reservation.canceled")
+            finish_reservation(eng, ws, r, "canceled", "reservation.canceled")
         eng.db.delete(r)
     events.send(eng, ws, "task.deleted", task=task)
     eng.db.delete(task)
