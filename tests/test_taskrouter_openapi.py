@@ -253,3 +253,31 @@ def test_bad_workflow_configurations_are_400_20001(emu, tmp_path, configuration)
         friendly_name="bad", configuration=text))
     assert (status, code) == (400, 20001)
     assert [w.friendly_name for w in ws.workflows.list()] == ["Inbound"]
+
+
+@pytest.mark.parametrize("path", [
+    "Statistics", "RealTimeStatistics", "CumulativeStatistics", "Events", "TaskChannels",
+    "Events/EV" + "0" * 32, "TaskChannels/TC" + "0" * 32, "TaskQueues/Statistics",
+    "Workers/Statistics", "TaskQueues/{queue}/Statistics", "Workflows/{workflow}/Statistics",
+    "Workers/{alice}/Reservations", "Workers/{alice}/Channels", "Workers/{alice}/Statistics",
+    "Workers/{alice}/Reservations/WR" + "0" * 32,
+])
+def test_routes_of_twilio_not_built_are_501(emu, tmp_path, path):
+    centre = build(emu, tmp_path)
+    path = path.format(queue=centre["queue"], workflow=centre["workflow"],
+                       alice=centre["workers"]["alice"])
+    url = f"https://taskrouter.twilio.com/v1/Workspaces/{centre['workspace']}/{path}"
+    resp = emu.client.request("GET", url)
+    body = json.loads(resp.text)
+    assert resp.status_code == 501 and set(body) == ERROR_KEYS and body["code"] == 20501
+    other = emu.make_client(*emu.create_account())
+    assert other.request("GET", url).status_code == 404   # only after authentication
+
+
+def test_unknown_taskrouter_paths_are_404(emu, tmp_path):
+    centre = build(emu, tmp_path)
+    for path in ("Nonsense", "Workers/{alice}/Nonsense", "Tasks/WT" + "0" * 32):
+        url = (f"https://taskrouter.twilio.com/v1/Workspaces/{centre['workspace']}/"
+               + path.format(alice=centre["workers"]["alice"]))
+        resp = emu.client.request("GET", url)
+        assert resp.status_code == 404 and json.loads(resp.text)["code"] == 20404

@@ -8,7 +8,7 @@ from flask import Blueprint, request
 
 from ..api.base import engine, no_content, respond
 from ..engine import accounts as accounts_engine
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, NotImplementedYet
 from ..store.models import ApiKey
 from . import instructions, render, reservations, resources, tasks
 from .expressions import compile_expression, evaluate
@@ -135,10 +135,34 @@ SIMPLE = {
 }
 
 
+# Twilio routes of TaskRouter v1 the emulator does not build: an honest 501, after auth.
+NOT_BUILT_TOP = ("Events", "TaskChannels", "Statistics", "RealTimeStatistics",
+                 "CumulativeStatistics")
+NOT_BUILT_SUB = ("Reservations", "Channels", "Statistics", "RealTimeStatistics",
+                 "CumulativeStatistics")
+
+
+def _not_built(ws_sid, what):
+    eng = engine()
+    with eng.transaction() as db:
+        _ws(db, _account(db), ws_sid)
+    raise NotImplementedYet(f"TaskRouter {what}")
+
+
+@blueprint.route(WS + "/<kind>/<sid>/<sub>", methods=["GET", "POST", "DELETE"])
+@blueprint.route(WS + "/<kind>/<sid>/<sub>/<sub_sid>", methods=["GET", "POST", "DELETE"])
+def not_built_nested(ws_sid, kind, sid, sub, sub_sid=None):
+    if kind in SIMPLE and sub in NOT_BUILT_SUB or kind in NOT_BUILT_TOP:
+        return _not_built(ws_sid, f"{kind}/{sub}")
+    raise NotFound(request.path)
+
+
 @blueprint.route(WS + "/<kind>", methods=["GET", "POST"])
 def simple_list(ws_sid, kind):
     if kind == "Tasks":
         return task_list(ws_sid)
+    if kind in NOT_BUILT_TOP:
+        return _not_built(ws_sid, kind)
     if kind not in SIMPLE:
         raise NotFound(request.path)
     cls, key, dump, create, _, _, filters = SIMPLE[kind]
@@ -160,6 +184,8 @@ def simple_list(ws_sid, kind):
 def simple_item(ws_sid, kind, sid):
     if kind == "Tasks":
         return task_item(ws_sid, sid)
+    if kind in NOT_BUILT_TOP or sid in NOT_BUILT_SUB:
+        return _not_built(ws_sid, f"{kind}/{sid}")
     if kind not in SIMPLE:
         raise NotFound(request.path)
     cls, _, dump, _, update, delete, _ = SIMPLE[kind]
