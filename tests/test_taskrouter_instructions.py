@@ -115,3 +115,28 @@ def test_task_attributes_are_json_in_the_event(emu, tmp_path):
     created = [dict(e["params"]) for e in emu.webhooks.all(kind="taskrouter-event")
                if dict(e["params"])["EventType"] == "task.created"][0]
     assert json.loads(created["TaskAttributes"])["call_sid"] == customer
+
+
+@pytest.mark.parametrize("answer", [
+    {"instruction": "conference", "to": ["+1"], "from": SUPPORT},
+    {"instruction": "conference", "from": {"a": 1}},
+    {"instruction": "conference", "timeout": "soon"},
+    {"instruction": "conference", "from": 15550200000, "timeout": 20, "early_media": False,
+     "status_callback_event": ["ringing", 7, None]},
+    {"instruction": "conference", "beep_on_customer_entrance": "maybe"},
+    {"instruction": "conference", "conference_status_callback_event": "start nonsense"},
+    {"instruction": "dequeue", "dequeue_timeout": -5},
+    {"instruction": "call"},
+    {"instruction": "redirect", "redirect_call_sid": "CA" + "0" * 32, "redirect_url": "/x"},
+    {"instruction": None}, ["conference"], "null", "",
+])
+def test_junk_answers_never_break_the_engine(emu, tmp_path, answer, recwarn):
+    centre = build(emu, tmp_path, answer=answer if not isinstance(answer, list) else "[1]")
+    emu.call(CUSTOMER, SUPPORT)
+    emu.advance(10)   # strict_actions: an action that raised would fail the test here
+    assert [a for a in emu.alerts() if a["code"] == 20500] == []
+    task = centre["tr"].tasks.list()[0]
+    assert task.assignment_status in ("pending", "reserved", "assigned")
+    assert [str(w.message) for w in recwarn if "sqlalchemy" in type(w.message).__module__] == []
+    if isinstance(answer, dict) and answer.get("beep_on_customer_entrance") == "maybe":
+        assert emu.client.calls.list(to=AGENTS["alice"]) == []  # refused before dialling

@@ -90,6 +90,11 @@ def conference(eng, ws, res, opts):
     }
     if p["beep"] not in ("true", "false", "onEnter", "onExit"):
         raise invalid("Beep must be true, false, onEnter or onExit")
+    customer_side = dict(  # checked before anything is dialled
+        customer_end_on_exit=bool_param(opts.get("end_conference_on_customer_exit"),
+                                        "EndConferenceOnCustomerExit", False),
+        customer_beep=bool_param(opts.get("beep_on_customer_entrance"),
+                                 "BeepOnCustomerEntrance", True))
     account = eng.db.get(Account, ws.account_sid)
     part = create_participant(eng, account, task.sid, p,
                                           f"Reservation {res.sid} conference")
@@ -98,11 +103,7 @@ def conference(eng, ws, res, opts):
                    "tr_workspace": ws.sid}
     set_data(res, worker_call_sid=leg.sid, customer_call_sid=customer.sid,
              conference_sid=part.conference_sid,
-             post_work_activity_sid=opts.get("post_work_activity_sid"),
-             customer_end_on_exit=bool_param(opts.get("end_conference_on_customer_exit"),
-                                             "EndConferenceOnCustomerExit", False),
-             customer_beep=bool_param(opts.get("beep_on_customer_entrance"),
-                                      "BeepOnCustomerEntrance", True))
+             post_work_activity_sid=opts.get("post_work_activity_sid"), **customer_side)
 
 
 def _context(eng, call):
@@ -116,7 +117,7 @@ def _worker_answered(eng, call):
     if res is None or res.reservation_status != "pending":
         return
     task = eng.db.get(Task, res.task_sid)
-    customer = eng.db.get(Call, res.data.get("customer_call_sid"))
+    customer = eng.db.get(Call, res.data.get("customer_call_sid") or "")
     part = participant_for_call(eng, call.sid)
     if customer is None or customer.status != "in-progress" or part is None:
         return

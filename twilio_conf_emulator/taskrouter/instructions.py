@@ -82,8 +82,28 @@ def send_assignment(eng, ws, wf, task, res, worker, fallback=False):
                      ws.account_sid, on_result=got, call_sid=events._call_sid(task))
 
 
+def _plain(opts):
+    """JSON answer values as the form strings the REST update gets (``true``, ``20``);
+    lists only for ``..._event``; anything else is refused."""
+    out = {}
+    for k, v in opts.items():
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, (int, float)):
+            v = str(v)
+        elif isinstance(v, list) and k.endswith("_event"):
+            v = [str(x) for x in v if isinstance(x, (str, int))]
+        elif v is not None and not isinstance(v, str):
+            raise invalid(f"{k} must be a string, number or boolean")
+        if isinstance(v, str) and len(v) > 65536:
+            raise invalid(f"{k} is too long")
+        out[k] = v
+    return out
+
+
 def carry_out(eng, ws, res, opts):
     """Run one instruction (``opts`` in the callback JSON's snake_case)."""
+    opts = _plain(opts)
     what = opts.get("instruction")
     if what not in INSTRUCTIONS:
         raise invalid(f"Instruction must be one of {', '.join(INSTRUCTIONS)}")
