@@ -141,3 +141,22 @@ def test_enqueue_without_workflow_sid_is_skipped_with_a_warning(emu, tmp_path):
     warnings = [a for a in emu.alerts() if a["level"] == "warning"]
     assert [a["code"] for a in warnings] == [12200] and "<Enqueue>" in warnings[0]["message"]
     assert emu.client.taskrouter.v1.workspaces.list() == []
+
+
+def test_the_longest_idle_worker_gets_the_next_task(emu, tmp_path):
+    centre = build(emu, tmp_path, answer={"instruction": "accept"}, workers=("alice", "bob"))
+    ws = centre["tr"]
+
+    def new_task():
+        t = ws.tasks.create(workflow_sid=centre["workflow"],
+                            attributes='{"selected_language": "en"}')
+        emu.advance(1)
+        return t.sid, ws.tasks(t.sid).reservations.list()[0].worker_name
+
+    first, who = new_task()
+    assert who == "alice"                       # both idle since creation: alice was first
+    emu.advance(30)
+    ws.tasks(first).update(assignment_status="completed")
+    emu.advance(1)
+    _, who = new_task()
+    assert who == "bob"                         # alice just finished; bob has waited longer

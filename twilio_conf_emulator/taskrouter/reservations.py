@@ -15,6 +15,11 @@ def of_task(eng, ws, task):
 def finish_reservation(eng, ws, res, status, event):
     res.reservation_status = status
     touch(eng, res)
+    if status in ("wrapping", "completed"):
+        # Longest idle counts from the end of the worker's last task.
+        worker = eng.db.get(Worker, res.worker_sid)
+        if worker is not None:
+            worker.idle_since = eng.now()
     task = eng.db.get(Task, res.task_sid)
     events.send(eng, ws, event, task=task, reservation=res)
 
