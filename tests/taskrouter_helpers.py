@@ -23,7 +23,8 @@ def make_app(centre):
     @app.post("/incoming")
     def incoming():
         r = VoiceResponse()
-        e = Enqueue(workflow_sid=centre["workflow"], wait_url="/wait")
+        e = Enqueue(workflow_sid=centre["workflow"],
+                    wait_url=None if centre.get("default_wait") else "/wait")
         e.task(json.dumps({"selected_language": "en"}), priority=5)
         r.append(e)
         return xml(r)
@@ -67,7 +68,7 @@ def make_app(centre):
 
 def wav(tmp_path, name, hz):
     path = tmp_path / name
-    sf.write(path, tone(hz, 120.0), RATE, subtype="PCM_16")
+    sf.write(path, tone(hz, 60.0), RATE, subtype="PCM_16")
     return str(path)
 
 

@@ -160,3 +160,13 @@ def test_the_longest_idle_worker_gets_the_next_task(emu, tmp_path):
     emu.advance(1)
     _, who = new_task()
     assert who == "bob"                         # alice just finished; bob has waited longer
+
+
+def test_without_wait_url_the_caller_hears_hold_music(emu, tmp_path):
+    centre = build(emu, tmp_path, answer="conference", available=False)
+    centre["default_wait"] = True
+    customer = emu.call(CUSTOMER, SUPPORT)
+    emu.advance(20)
+    assert emu.webhooks.all(kind="enqueue-wait") == []
+    x, _ = sf.read(io.BytesIO(emu.call_audio(customer)), dtype="int16")
+    assert len(x) >= 19 * RATE and abs(x[-10 * RATE:].astype(float)).mean() > 100

@@ -25,7 +25,6 @@ from ...taskrouter.models import Task, Workflow, Workspace
 from .. import audio_docs, callbacks, twiml
 from .. import calls as call_legs
 from .leg import TwimlLeg
-from .runner import PLAY_LOOP_MAX
 from .state import alert, set_opts
 
 PURPOSE = "taskrouter-queued"
@@ -73,7 +72,7 @@ def _play_wait(eng, call, verb):
     sid = call.sid
     if not verb.wait_url:
         eng.media_event(tl.CALL_PLAY, call_sid=sid, audio={**audio_docs.HOLD_MUSIC,
-                                                            "loop": PLAY_LOOP_MAX})
+                                                            "loop": True})
         return
 
     def done(ref, error):
@@ -83,7 +82,8 @@ def _play_wait(eng, call, verb):
         if error is not None:
             eng.alert(c.account_sid, error[0], error[1], call_sid=sid, url=verb.wait_url)
             return
-        eng.media_event(tl.CALL_PLAY, call_sid=sid, audio={**ref, "loop": PLAY_LOOP_MAX})
+        # The wait document plays again when it ends, as long as the caller waits.
+        eng.media_event(tl.CALL_PLAY, call_sid=sid, audio={**ref, "loop": True})
 
     audio_docs.fetch_playlist(eng, call.account_sid, verb.wait_url, verb.wait_method,
                               callbacks.voice_params(call), done, call_sid=sid,
