@@ -27,6 +27,8 @@ KEPT_PATHS = (
     "/v1/Workspaces/{WorkspaceSid}/Tasks/{Sid}",
     "/v1/Workspaces/{WorkspaceSid}/Tasks/{TaskSid}/Reservations",
     "/v1/Workspaces/{WorkspaceSid}/Tasks/{TaskSid}/Reservations/{Sid}",
+    "/v1/Workspaces/{WorkspaceSid}/Workers/{WorkerSid}/Reservations",
+    "/v1/Workspaces/{WorkspaceSid}/Workers/{WorkerSid}/Reservations/{Sid}",
 )
 DROPPED_KEYS = {"description", "summary", "example", "examples", "x-twilio"}
 OUT = os.path.join(os.path.dirname(__file__), "..", "twilio_conf_emulator", "taskrouter",

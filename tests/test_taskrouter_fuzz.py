@@ -40,7 +40,8 @@ def test_junk_in_every_taskrouter_parameter(emu, tmp_path):
         names = list(op.get("requestBody", {}).get("content", {})
                      .get("application/x-www-form-urlencoded", {})
                      .get("schema", {}).get("properties", {}))
-        ids = {"WorkspaceSid": centre["workspace"], "TaskSid": task.sid}
+        ids = {"WorkspaceSid": centre["workspace"], "TaskSid": task.sid,
+               "WorkerSid": centre["workers"]["alice"]}
         by_collection = {"Activities": centre["activities"]["Unavailable"],
                          "TaskQueues": centre["queue"], "Workflows": centre["workflow"],
                          "Workers": centre["workers"]["alice"], "Reservations": res.sid,

@@ -4,6 +4,7 @@ the fallback assignment URL; a worker who does not answer the conference leg."""
 import json
 
 import pytest
+from twilio.base.exceptions import TwilioRestException
 from taskrouter_helpers import AGENTS, CUSTOMER, SUPPORT, build, event_types
 
 from twilio_conf_emulator.config import EmulatorConfig
@@ -140,3 +141,21 @@ def test_junk_answers_never_break_the_engine(emu, tmp_path, answer, recwarn):
     assert [str(w.message) for w in recwarn if "sqlalchemy" in type(w.message).__module__] == []
     if isinstance(answer, dict) and answer.get("beep_on_customer_entrance") == "maybe":
         assert emu.client.calls.list(to=AGENTS["alice"]) == []  # refused before dialling
+
+
+def test_the_worker_answers_its_own_reservation_with_a_conference(emu, tmp_path):
+    centre = build(emu, tmp_path, answer=None)
+    customer = emu.call(CUSTOMER, SUPPORT)
+    emu.advance(5)
+    alice = centre["tr"].workers(centre["workers"]["alice"])
+    res = alice.reservations.list(reservation_status="pending")[0]
+    assert res.url.endswith(f"/Workers/{alice._solution['sid']}/Reservations/{res.sid}")
+    alice.reservations(res.sid).update(instruction="conference", from_=SUPPORT)
+    emu.advance(5)
+    assert alice.reservations(res.sid).fetch().reservation_status == "accepted"
+    task = centre["tr"].tasks(res.task_sid).fetch()
+    assert json.loads(task.attributes)["conference"]["participants"]["customer"] == customer
+    bob_path = centre["tr"].workers.create(friendly_name="zed").reservations(res.sid)
+    with pytest.raises(TwilioRestException) as err:
+        bob_path.fetch()   # another worker's view of it
+    assert (err.value.status, err.value.code) == (404, 20404)

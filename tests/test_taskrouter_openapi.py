@@ -82,8 +82,14 @@ def walk(emu, tmp_path):
     res = ws.tasks(task.sid).reservations.list()[0]
     ws.tasks(task.sid).reservations(res.sid).fetch()
     ws.tasks(task.sid).reservations.list(reservation_status="accepted")
+    alice = ws.workers(centre["workers"]["alice"])
+    assert [r.sid for r in alice.reservations.list()] == [res.sid]
+    assert alice.reservations(res.sid).fetch().reservation_status == "accepted"
+    alice.reservations.list(reservation_status="accepted")
+    ws.tasks(task.sid).reservations(res.sid).update(
+        worker_activity_sid=centre["activities"]["Available"])
     ws.tasks(task.sid).update(assignment_status="wrapping")
-    ws.tasks(task.sid).reservations(res.sid).update(reservation_status="completed")
+    alice.reservations(res.sid).update(reservation_status="completed")
     other = ws.tasks.create(workflow_sid=wf2.sid, attributes='{"type": "email"}',
                             task_channel="default", priority=3, timeout=600)
     ws.tasks(other.sid).update(attributes='{"type": "email", "vip": true}')
@@ -259,8 +265,8 @@ def test_bad_workflow_configurations_are_400_20001(emu, tmp_path, configuration)
     "Statistics", "RealTimeStatistics", "CumulativeStatistics", "Events", "TaskChannels",
     "Events/EV" + "0" * 32, "TaskChannels/TC" + "0" * 32, "TaskQueues/Statistics",
     "Workers/Statistics", "TaskQueues/{queue}/Statistics", "Workflows/{workflow}/Statistics",
-    "Workers/{alice}/Reservations", "Workers/{alice}/Channels", "Workers/{alice}/Statistics",
-    "Workers/{alice}/Reservations/WR" + "0" * 32,
+    "Workers/{alice}/Channels", "Workers/{alice}/Statistics",
+    "Workers/{alice}/Channels/WC" + "0" * 32,
 ])
 def test_routes_of_twilio_not_built_are_501(emu, tmp_path, path):
     centre = build(emu, tmp_path)

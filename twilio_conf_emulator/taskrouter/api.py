@@ -138,8 +138,7 @@ SIMPLE = {
 # Twilio routes of TaskRouter v1 the emulator does not build: an honest 501, after auth.
 NOT_BUILT_TOP = ("Events", "TaskChannels", "Statistics", "RealTimeStatistics",
                  "CumulativeStatistics")
-NOT_BUILT_SUB = ("Reservations", "Channels", "Statistics", "RealTimeStatistics",
-                 "CumulativeStatistics")
+NOT_BUILT_SUB = ("Channels", "Statistics", "RealTimeStatistics", "CumulativeStatistics")
 
 
 def _not_built(ws_sid, what):
@@ -261,3 +260,31 @@ def reservation_item(ws_sid, task_sid, sid):
         if request.method == "POST":
             instructions.update_reservation(eng, ws, t, r, _form())
         return respond(render.reservation(db, r))
+
+
+@blueprint.get(WS + "/Workers/<worker_sid>/Reservations")
+def worker_reservation_list(ws_sid, worker_sid):
+    eng = engine()
+    with eng.transaction() as db:
+        ws = _ws(db, _account(db), ws_sid)
+        w = get(eng, Worker, ws.account_sid, worker_sid, request.path, ws.sid)
+        rows = [r for r in listing(eng, Reservation, ws.account_sid, ws.sid)
+                if r.worker_sid == w.sid]
+        rows = _filter(rows, "ReservationStatus", "reservation_status")
+        return respond(_page(rows, "reservations",
+                             lambda r: render.reservation(db, r, by_worker=True)))
+
+
+@blueprint.route(WS + "/Workers/<worker_sid>/Reservations/<sid>", methods=["GET", "POST"])
+def worker_reservation_item(ws_sid, worker_sid, sid):
+    eng = engine()
+    with eng.transaction() as db:
+        ws = _ws(db, _account(db), ws_sid)
+        w = get(eng, Worker, ws.account_sid, worker_sid, request.path, ws.sid)
+        r = get(eng, Reservation, ws.account_sid, sid, request.path, ws.sid)
+        if r.worker_sid != w.sid:
+            raise NotFound(request.path)
+        if request.method == "POST":
+            t = get(eng, Task, ws.account_sid, r.task_sid, request.path, ws.sid)
+            instructions.update_reservation(eng, ws, t, r, _form())
+        return respond(render.reservation(db, r, by_worker=True))

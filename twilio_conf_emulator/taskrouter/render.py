@@ -140,15 +140,18 @@ def task(db, t, now):
     }
 
 
-def reservation(db, r):
+def reservation(db, r, by_worker=False):
+    """A Task Reservation, or (``by_worker``) the same one seen from its Worker."""
     w = db.get(Worker, r.worker_sid)
+    url = (ws_url(r.workspace_sid, "Workers", r.worker_sid, "Reservations", r.sid) if by_worker
+           else ws_url(r.workspace_sid, "Tasks", r.task_sid, "Reservations", r.sid))
     return {
         "account_sid": r.account_sid, "date_created": iso(r.date_created),
         "date_updated": iso(r.date_updated), "reservation_status": r.reservation_status,
         "sid": r.sid, "task_sid": r.task_sid,
         "worker_name": w.friendly_name if w else r.friendly_name, "worker_sid": r.worker_sid,
         "workspace_sid": r.workspace_sid,
-        "url": ws_url(r.workspace_sid, "Tasks", r.task_sid, "Reservations", r.sid),
+        "url": url,
         "links": {"task": ws_url(r.workspace_sid, "Tasks", r.task_sid),
                   "worker": ws_url(r.workspace_sid, "Workers", r.worker_sid),
                   "workspace": ws_url(r.workspace_sid)},
