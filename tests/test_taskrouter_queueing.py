@@ -170,3 +170,37 @@ def test_without_wait_url_the_caller_hears_hold_music(emu, tmp_path):
     assert emu.webhooks.all(kind="enqueue-wait") == []
     x, _ = sf.read(io.BytesIO(emu.call_audio(customer)), dtype="int16")
     assert len(x) >= 19 * RATE and abs(x[-10 * RATE:].astype(float)).mean() > 100
+
+
+def test_max_reserved_workers_offers_at_once_and_rescinds_on_accept(emu, tmp_path):
+    centre = build(emu, tmp_path, answer=None, workers=("alice", "bob"))
+    centre["tr"].task_queues(centre["queue"]).update(max_reserved_workers=2)
+    emu.call(CUSTOMER, SUPPORT)
+    emu.advance(5)
+    task = centre["tr"].tasks.list()[0]
+    res = {r.worker_name: r for r in centre["tr"].tasks(task.sid).reservations.list()}
+    assert {k: r.reservation_status for k, r in res.items()} == {"alice": "pending",
+                                                                 "bob": "pending"}
+    centre["tr"].tasks(task.sid).reservations(res["alice"].sid).update(
+        reservation_status="rejected")
+    assert centre["tr"].tasks(task.sid).fetch().assignment_status == "reserved"  # bob's still on
+    centre["tr"].tasks(task.sid).reservations(res["bob"].sid).update(
+        reservation_status="accepted")
+    emu.advance(0)
+    assert centre["tr"].tasks(task.sid).fetch().assignment_status == "assigned"
+
+
+def test_accepting_rescinds_the_other_reservations(emu, tmp_path):
+    centre = build(emu, tmp_path, answer=None, workers=("alice", "bob"))
+    centre["tr"].task_queues(centre["queue"]).update(max_reserved_workers=2)
+    emu.call(CUSTOMER, SUPPORT)
+    emu.advance(5)
+    task = centre["tr"].tasks.list()[0]
+    res = {r.worker_name: r for r in centre["tr"].tasks(task.sid).reservations.list()}
+    centre["tr"].tasks(task.sid).reservations(res["bob"].sid).update(
+        reservation_status="accepted")
+    emu.advance(0)
+    after = {r.worker_name: r.reservation_status
+             for r in centre["tr"].tasks(task.sid).reservations.list()}
+    assert after == {"alice": "rescinded", "bob": "accepted"}
+    assert "reservation.rescinded" in event_types(emu)

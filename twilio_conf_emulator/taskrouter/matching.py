@@ -115,11 +115,12 @@ def dispatch(eng, ws_sid):
                 and evaluate(queue_expr, task=tattrs, worker=_attrs(w), side="worker")
                 and (target_expr is None
                      or evaluate(target_expr, task=tattrs, worker=_attrs(w), side="worker"))]
-        if not fits:
-            continue
-        worker = min(fits, key=lambda w: (w.idle_since, w.seq))
-        busy.add(worker.sid)
-        reserve(eng, ws, task, worker, queue)
+        # MaxReservedWorkers: that many of the longest idle are offered the task at once;
+        # the first to accept takes it and the others' reservations are rescinded.
+        chosen = sorted(fits, key=lambda w: (w.idle_since, w.seq))
+        for worker in chosen[:int(queue.data.get("max_reserved_workers") or 1)]:
+            busy.add(worker.sid)
+            reserve(eng, ws, task, worker, queue)
 
 
 def reserve(eng, ws, task, worker, queue):

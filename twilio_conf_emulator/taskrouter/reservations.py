@@ -1,6 +1,7 @@
 """A reservation's life: pending -> accepted / rejected / timeout / canceled, then wrapping
 and completed with its task; and who it connects (the task's caller, the worker's phone)."""
 
+from ..engine import calls as call_legs
 from ..store.models import Call
 from . import events, hooks
 from .common import attrs, invalid, listing, set_activity, set_data, touch
@@ -35,6 +36,12 @@ def accept(eng, ws, res):
     if queue is not None and queue.data.get("assignment_activity_sid") and worker is not None:
         set_activity(eng, ws, worker, queue.data["assignment_activity_sid"])
     events.send(eng, ws, "reservation.accepted", task=task, reservation=res)
+    for other in of_task(eng, ws, task):  # MaxReservedWorkers > 1: the others lose it
+        if other.sid != res.sid and other.reservation_status == "pending":
+            finish_reservation(eng, ws, other, "rescinded", "reservation.rescinded")
+            leg = (other.data or {}).get("worker_call_sid")
+            if leg:  # a conference instruction still ringing that worker
+                call_legs.hangup(eng, leg, by="api")
 
 
 def reject(eng, ws, res, activity_sid=None):
@@ -59,8 +66,11 @@ def time_out(eng, ws, res):
 
 
 def requeue(eng, ws, res):
+    """The reservation ended without the task: it is pending again once no other
+    reservation of it is still pending."""
     task = eng.db.get(Task, res.task_sid)
-    if task is not None and task.assignment_status == "reserved":
+    if task is not None and task.assignment_status == "reserved" and not any(
+            r.reservation_status == "pending" for r in of_task(eng, ws, task)):
         task.assignment_status = "pending"
         touch(eng, task)
         hooks.offer(eng, ws.sid)
