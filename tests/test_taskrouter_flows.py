@@ -119,3 +119,19 @@ def test_supervisor_whisper_then_barge(room):
     emu.advance(5)
     assert band_rms(heard(emu, customer, 3), SUPERVISOR_HZ) > 500  # barge: everyone hears
     assert band_rms(heard(emu, alice, 3), SUPERVISOR_HZ) > 500
+
+
+@pytest.mark.parametrize("mode", ["monitor", "whisper", "barge"])
+def test_supervise_instruction_on_the_reservation(room, mode):
+    emu, centre, task, conf = room
+    res = centre["tr"].tasks(task.sid).reservations.list()[0]
+    centre["tr"].tasks(task.sid).reservations(res.sid).update(
+        instruction="supervise", supervisor=SUPERVISOR, supervisor_mode=mode)
+    emu.advance(6)
+    parts = emu.client.conferences(conf["sid"]).participants
+    sup = parts("supervisor").fetch()
+    assert sup.muted is (mode == "monitor") and sup.coaching is (mode == "whisper")
+    customer, alice = conf["participants"]["customer"], conf["participants"]["worker"]
+    assert band_rms(heard(emu, sup.call_sid, 4), CUSTOMER_HZ) > 500   # hears the call
+    assert (band_rms(heard(emu, alice, 4), SUPERVISOR_HZ) > 500) is (mode != "monitor")
+    assert (band_rms(heard(emu, customer, 4), SUPERVISOR_HZ) > 500) is (mode == "barge")

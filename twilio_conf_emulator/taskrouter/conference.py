@@ -167,3 +167,30 @@ class WorkerLeg(ParticipantLeg):
     def on_hangup(self, eng, call, by):
         super().on_hangup(eng, call, by)
         _worker_gone(eng, call, answered=True)
+
+
+SUPERVISOR_MODES = ("monitor", "whisper", "barge")
+
+
+def supervise(eng, ws, res, opts):
+    """``Instruction=supervise`` on an accepted conference reservation: dial ``Supervisor``
+    into the task's conference, muted (``monitor``), coaching the worker (``whisper``) or
+    heard by all (``barge``)."""
+    opts = {k: _one(v) for k, v in opts.items()}
+    conf_sid = (res.data or {}).get("conference_sid")
+    if res.reservation_status != "accepted" or not conf_sid:
+        raise invalid("supervise needs an accepted reservation of a conference instruction")
+    to = opts.get("supervisor")
+    if not to:
+        raise invalid("Supervisor is required for the supervise instruction")
+    mode = opts.get("supervisor_mode") or "monitor"
+    if mode not in SUPERVISOR_MODES:
+        raise invalid(f"SupervisorMode must be one of {', '.join(SUPERVISOR_MODES)}")
+    task = eng.db.get(Task, res.task_sid)
+    p = {"from_": opts.get("from") or attributes(task).get("to") or to, "to": to,
+         "label": "supervisor", "muted": mode == "monitor", "beep": "false",
+         "timeout": int_param(opts.get("timeout"), "Timeout", 60, 5, 600)}
+    if mode == "whisper":
+        p.update(coaching=True, call_sid_to_coach=res.data.get("worker_call_sid"))
+    account = eng.db.get(Account, ws.account_sid)
+    create_participant(eng, account, conf_sid, p, f"Reservation {res.sid} supervise")

@@ -17,11 +17,11 @@ from ..store.models import Account, Call
 from ..webhooks.transport import OutboundRequest
 from . import events, hooks, tasks
 from .common import bool_param, int_param, invalid, set_activity, set_data
-from .conference import conference
+from .conference import conference, supervise
 from .models import Reservation, Task, Worker, Workflow, Workspace
 from .reservations import accept, customer_call, reject, worker_contact
 
-INSTRUCTIONS = ("accept", "reject", "conference", "dequeue", "call", "redirect")
+INSTRUCTIONS = ("accept", "reject", "conference", "dequeue", "call", "redirect", "supervise")
 REST_STATUSES = ("accepted", "rejected", "wrapping", "completed")
 ASSIGNMENT_KIND = "taskrouter-assignment"
 
@@ -107,6 +107,9 @@ def carry_out(eng, ws, res, opts):
     what = opts.get("instruction")
     if what not in INSTRUCTIONS:
         raise invalid(f"Instruction must be one of {', '.join(INSTRUCTIONS)}")
+    if what == "supervise":  # the one instruction for a reservation already accepted
+        supervise(eng, ws, res, opts)
+        return
     if res.reservation_status != "pending":
         raise invalid(f"Reservation {res.sid} is {res.reservation_status}, not pending")
     if what == "accept":
