@@ -15,7 +15,7 @@ from .routes import body, emulator
 def taskrouter_worker():
     data = body()
     emu = emulator()
-    account = data.get("account_sid") or emu.account_sid
+    account = emu.account_sid  # the world of the request's credentials, never another
     with emu.engine.transaction() as db:
         _, worker = agents.declare_worker(emu.engine, account, data)
         return jsonify(render.worker(db, worker)), 201

@@ -4,12 +4,11 @@ API key), as for the 2010 API; every row is that account's."""
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
-from ..api.base import engine, no_content, respond
-from ..engine import accounts as accounts_engine
+from ..api.base import emulator, engine, no_content, respond, world
 from ..errors import BadRequest, NotFound, NotImplementedYet
-from ..store.models import ApiKey
+from ..store.models import Account
 from . import instructions, render, reservations, resources, tasks
 from .expressions import compile_expression, evaluate
 from .models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
@@ -21,13 +20,15 @@ PAGE_SIZE_MAX = 1000
 WS = "/Workspaces/<ws_sid>"
 
 
+def _authed():
+    """Authenticate the request's credentials and bind their account's world; its engine."""
+    g.twilio_world = emulator().authenticate(request.headers.get("Authorization"))
+    return engine()
+
+
 def _account(db):
-    creds = accounts_engine.parse_basic(request.headers.get("Authorization"))
-    user = creds[0] if creds else ""
-    if user.startswith("SK"):
-        key = db.get(ApiKey, user)
-        user = key.account_sid if key else ""
-    return accounts_engine.authenticate(db, request.headers.get("Authorization"), user or None)
+    """The request's account (its world is bound by :func:`_authed`)."""
+    return db.get(Account, world().account_sid)
 
 
 def _form():
@@ -93,7 +94,7 @@ def _filter(rows, name, attr, cast=str):
 # -- Workspaces -----------------------------------------------------------------------------
 @blueprint.route("/Workspaces", methods=["GET", "POST"])
 def workspaces():
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         account = _account(db)
         if request.method == "POST":
@@ -105,7 +106,7 @@ def workspaces():
 
 @blueprint.route("/Workspaces/<ws_sid>", methods=["GET", "POST", "DELETE"])
 def workspace(ws_sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         if request.method == "DELETE":
@@ -142,7 +143,7 @@ NOT_BUILT_SUB = ("Channels", "Statistics", "RealTimeStatistics", "CumulativeStat
 
 
 def _not_built(ws_sid, what):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         _ws(db, _account(db), ws_sid)
     raise NotImplementedYet(f"TaskRouter {what}")
@@ -165,7 +166,7 @@ def simple_list(ws_sid, kind):
     if kind not in SIMPLE:
         raise NotFound(request.path)
     cls, key, dump, create, _, _, filters = SIMPLE[kind]
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         if request.method == "POST":
@@ -188,7 +189,7 @@ def simple_item(ws_sid, kind, sid):
     if kind not in SIMPLE:
         raise NotFound(request.path)
     cls, _, dump, _, update, delete, _ = SIMPLE[kind]
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         row = get(eng, cls, ws.account_sid, sid, request.path, ws.sid)
@@ -202,7 +203,7 @@ def simple_item(ws_sid, kind, sid):
 
 # -- Tasks and their Reservations ---------------------------------------------------------------
 def task_list(ws_sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         if request.method == "POST":
@@ -224,7 +225,7 @@ def task_list(ws_sid):
 
 
 def task_item(ws_sid, sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         t = get(eng, Task, ws.account_sid, sid, request.path, ws.sid)
@@ -238,7 +239,7 @@ def task_item(ws_sid, sid):
 
 @blueprint.get(WS + "/Tasks/<task_sid>/Reservations")
 def reservation_list(ws_sid, task_sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         t = get(eng, Task, ws.account_sid, task_sid, request.path, ws.sid)
@@ -250,7 +251,7 @@ def reservation_list(ws_sid, task_sid):
 
 @blueprint.route(WS + "/Tasks/<task_sid>/Reservations/<sid>", methods=["GET", "POST"])
 def reservation_item(ws_sid, task_sid, sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         t = get(eng, Task, ws.account_sid, task_sid, request.path, ws.sid)
@@ -264,7 +265,7 @@ def reservation_item(ws_sid, task_sid, sid):
 
 @blueprint.get(WS + "/Workers/<worker_sid>/Reservations")
 def worker_reservation_list(ws_sid, worker_sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         w = get(eng, Worker, ws.account_sid, worker_sid, request.path, ws.sid)
@@ -277,7 +278,7 @@ def worker_reservation_list(ws_sid, worker_sid):
 
 @blueprint.route(WS + "/Workers/<worker_sid>/Reservations/<sid>", methods=["GET", "POST"])
 def worker_reservation_item(ws_sid, worker_sid, sid):
-    eng = engine()
+    eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
         w = get(eng, Worker, ws.account_sid, worker_sid, request.path, ws.sid)

@@ -32,11 +32,13 @@ def new_row(eng, cls, prefix, account_sid, **fields):
 
 
 def _next_seq(eng):
-    n = eng.db.info.get("tr_seq")
+    """Creation order (lists are in it): after the store's rows on first use (a restart)."""
+    memory = eng.memory("taskrouter")
+    n = memory.get("seq")
     if n is None:
         n = max([r.seq or 0 for cls in (Workspace, Activity, TaskQueue, Workflow, Worker, Task,
                                         Reservation) for r in eng.db.query(cls)] or [0])
-    eng.db.info["tr_seq"] = n + 1
+    memory["seq"] = n + 1
     return n + 1
 
 

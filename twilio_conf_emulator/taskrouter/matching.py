@@ -72,13 +72,13 @@ def _target_timeout(eng, ws_sid, task_sid, n):
 
 def soon(eng, ws_sid):
     """Schedule one matching pass for the workspace at the current virtual instant."""
-    pending = eng.db.info.setdefault("tr_matching", set())
+    pending = eng.memory("taskrouter-matching")  # undone with a refused request, reset empties
     if ws_sid in pending:
         return
-    pending.add(ws_sid)
+    pending[ws_sid] = True
 
     def run():
-        pending.discard(ws_sid)
+        pending.pop(ws_sid, None)
         dispatch(eng, ws_sid)
 
     eng.soon(run, f"TaskRouter matching {ws_sid}")
