@@ -37,7 +37,7 @@ def _build():
 
     app.register_blueprint(api_blueprint)
     app.register_blueprint(control_blueprint)
-    from .taskrouter.api import blueprint as taskrouter_blueprint
+    from .taskrouter.web import blueprint as taskrouter_blueprint
 
     app.register_blueprint(taskrouter_blueprint)
 

@@ -8,5 +8,5 @@
 - ``instructions``: what an assignment callback or a Reservation update asks for
   (accept, reject, conference, dequeue, call, redirect), carried out with the voice engine;
 - ``events``: the workspace's EventCallbackUrl, signed and journaled;
-- ``api``: the thin Flask blueprint on ``/v1/Workspaces/...``.
+- ``web``: the thin Flask blueprint on ``/v1/Workspaces/...`` (views in ``web/views.py``).
 """

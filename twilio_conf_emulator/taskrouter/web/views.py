@@ -4,17 +4,17 @@ API key), as for the 2010 API; every row is that account's."""
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, g, request
+from flask import g, request
 
-from ..api.base import emulator, engine, no_content, respond, world
-from ..errors import BadRequest, NotFound, NotImplementedYet
-from ..store.models import Account
-from . import instructions, render, reservations, resources, tasks
-from .expressions import compile_expression, evaluate
-from .models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
-from .common import attrs, get, invalid, listing
+from ...api.base import emulator, engine, no_content, respond, world
+from ...errors import BadRequest, NotFound, NotImplementedYet
+from ...store.models import Account
+from .. import instructions, render, reservations, resources, tasks
+from .blueprint import blueprint
+from ..expressions import compile_expression, evaluate
+from ..models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
+from ..common import attrs, get, invalid, listing
 
-blueprint = Blueprint("taskrouter", __name__, url_prefix="/v1")
 MAX_VALUE = 65536
 PAGE_SIZE_MAX = 1000
 WS = "/Workspaces/<ws_sid>"
