@@ -73,17 +73,20 @@ def wav(tmp_path, name, hz):
 
 
 def build(emu, tmp_path, answer=None, reservation_timeout=120, workers=("alice",),
-          available=True):
+          available=True, host=None):
+    """``host``: the app's own host name (the router is server-wide: a second world's app
+    needs its own), else every webhook goes to this app at ``app.test``."""
     centre = {"assignments": [], "wait_wav": wav(tmp_path, "wait.wav", 300)}
-    emu.deliver_webhooks_to(make_app(centre))
+    emu.deliver_webhooks_to(make_app(centre), host=host)
+    base = f"http://{host or 'app.test'}"
     tr = emu.client.taskrouter.v1
     ws = tr.workspaces.create(friendly_name="Contact centre",
-                              event_callback_url="http://app.test/events")
+                              event_callback_url=f"{base}/events")
     acts = {a.friendly_name: a.sid for a in tr.workspaces(ws.sid).activities.list()}
     queue = tr.workspaces(ws.sid).task_queues.create(
         friendly_name="English", target_workers="languages HAS 'en'")
     flow = tr.workspaces(ws.sid).workflows.create(
-        friendly_name="Inbound", assignment_callback_url="http://app.test/assign",
+        friendly_name="Inbound", assignment_callback_url=f"{base}/assign",
         task_reservation_timeout=reservation_timeout,
         configuration=json.dumps({"task_routing": {
             "filters": [{"filter_friendly_name": "English",
@@ -104,7 +107,7 @@ def build(emu, tmp_path, answer=None, reservation_timeout=120, workers=("alice",
             attributes=json.dumps({"languages": ["en"], "contact_uri": number}))
         centre["workers"][name] = w.sid
     emu.client.incoming_phone_numbers.create(phone_number=SUPPORT,
-                                             voice_url="http://app.test/incoming")
+                                             voice_url=f"{base}/incoming")
     return centre
 
 
