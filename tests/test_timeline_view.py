@@ -18,7 +18,8 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
@@ -90,7 +91,7 @@ def spans(p, state):
 
 def assert_spans(actual, expected):
     assert len(actual) == len(expected), (actual, expected)
-    for (a, b), (c, d) in zip(actual, expected):
+    for (a, b), (c, d) in zip(actual, expected, strict=True):
         assert a == pytest.approx(c, abs=FRAME) and b == pytest.approx(d, abs=FRAME), (actual, expected)
 
 

@@ -83,7 +83,7 @@ class JournalView:
                     for e in expected]
         ok = len(actual) == len(expected) if exact else len(actual) >= len(expected)
         if ok:
-            for exp, act in zip(expected, actual):
+            for exp, act in zip(expected, actual, strict=False):
                 if any(act.get(k) != str(v) for k, v in exp.items()):
                     ok = False
                     break

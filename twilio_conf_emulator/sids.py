@@ -15,7 +15,7 @@ import threading
 SID_HEX_DIGITS = 32
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sid_pattern(prefix: str) -> "re.Pattern[str]":
     """The pattern a whole SID with ``prefix`` (``CA``, ``CF``, ``AP``...) matches."""
     return re.compile(rf"{re.escape(prefix)}[0-9a-fA-F]{{{SID_HEX_DIGITS}}}")

@@ -2,11 +2,11 @@
 
 from flask import request
 
-from .blueprint import blueprint
+from ..timefmt import rfc2822
 from .base import authenticated, engine, respond
+from .blueprint import blueprint
 from .params import TChoice, TString, field, schema_class
 from .render import ROOT
-from ..timefmt import rfc2822
 
 SUBRESOURCES = {
     "available_phone_numbers": "AvailablePhoneNumbers", "calls": "Calls",

@@ -6,11 +6,10 @@ from ..engine.voice import calls_api
 from ..errors import NotFound
 from ..store.models import Call
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
-from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
-                     TUrl, field, schema_class)
+from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 PATH = "/Accounts/<account_sid>/Calls"
 STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",

@@ -5,8 +5,8 @@ from flask import request
 from ..engine.conference import controls, lookups
 from ..store.models import Conference
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, respond
+from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TChoice, TMethod, TString, TUrl, field, schema_class
 

@@ -6,8 +6,8 @@ from ..engine import numbers as numbers_engine
 from ..errors import BadRequest, NotFound
 from ..store.models import IncomingPhoneNumber
 from . import render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field, schema_class
 

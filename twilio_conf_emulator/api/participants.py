@@ -5,11 +5,10 @@ from flask import request
 
 from ..engine.conference import controls, joining, leaving, lookups
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
-from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
-                     TUrl, field, schema_class)
+from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")

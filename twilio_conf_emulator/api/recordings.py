@@ -10,13 +10,13 @@ warning 16113 and serves mono).  Whether media needs HTTP auth is
 
 from flask import current_app, request
 
-from ..engine.conference import lookups
 from ..engine import recording as recording_engine
+from ..engine.conference import lookups
 from ..errors import NotFound
 from ..store.models import Account, Recording
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
 

@@ -2,13 +2,13 @@
 
 from flask import current_app, jsonify, request
 
-from ..media.audio import say_engine
-from ..version import __version__
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound
 from ..journal import query
+from ..media.audio import say_engine
 from ..store.models import Alert
 from ..timefmt import rfc2822
+from ..version import __version__
 from .blueprint import blueprint
 
 
@@ -210,7 +210,8 @@ def set_config():
 @blueprint.get("/conferences/<conference_sid>/timeline.<any(html, json):fmt>")
 def conference_timeline(conference_sid, fmt):
     """The picture of a conference (``.html``, one self-contained page) or its data (``.json``)."""
-    from ..timeline_view import conference_timeline as build, render_html
+    from ..timeline_view import conference_timeline as build
+    from ..timeline_view import render_html
 
     model = build(emulator(), conference_sid)  # unknown SID: errors.NotFound, a Twilio 404
     if fmt == "json":

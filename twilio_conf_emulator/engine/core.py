@@ -260,7 +260,7 @@ class Engine:
                 if ob.on_result is not None:
                     self._answering = entry
                     try:
-                        self._run_action(lambda: ob.on_result(result),
+                        self._run_action(lambda ob=ob, result=result: ob.on_result(result),
                                          f"result of {ob.request.kind}")
                     finally:
                         self._answering = None

@@ -46,7 +46,7 @@ class Clip:
         if self.stop is None or at < self.stop:
             self.stop = at
 
-    def shifted(self, delay: int) -> "Clip":
+    def shifted(self, delay: int) -> Clip:
         """The same sound ``delay`` samples later (a jitter buffer on the voice path)."""
         stop = None if self.stop is None else self.stop + delay
         return Clip(self.sound, self.start + delay, stop)

@@ -62,4 +62,4 @@ def detect(samples, config, *, sample_rate: int | None = None, threshold_dbfs: f
     # frames * ms / 1000 (not frames * 0.02): 190 frames is 3.8 s, not 3.8000000000000003.
     begin = starts[q[first_q]] * config.frame_ms / 1000.0
     stop = (ends[last_run[speaking]] + hang) * config.frame_ms / 1000.0
-    return [(float(b), float(e)) for b, e in zip(begin, stop)]
+    return [(float(b), float(e)) for b, e in zip(begin, stop, strict=True)]

@@ -74,7 +74,8 @@ def _read_local(url, kind, base_dir):
         with open(path, "rb") as fh:
             body = fh.read()
     except (OSError, ValueError) as exc:
-        return _local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE, codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
+        return _local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE,
+                             codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
     content_type = guess_content_type(path)
     return _local_result(url, kind, 200, body, content_type, None, None)
 

@@ -6,8 +6,8 @@ from .. import calls as call_legs
 from ..conference import leaving, lookups
 from ..core import LegPurpose
 from . import gather
-from .dial_conference import after_conference
 from .dial_action import action_after_hangup
+from .dial_conference import after_conference
 from .dial_number import hang_up_child
 from .runner import fetch, run_text, start
 from .state import docs, new_gen, opt, set_opts
