@@ -8,3 +8,5 @@
 - Only active participants are listed or reachable; one that left is a 404.
 """
 
+from __future__ import annotations
+

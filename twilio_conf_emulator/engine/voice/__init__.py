@@ -11,14 +11,19 @@
 is a new module with ``run(eng, call, verb, gen, i)`` and one entry in ``VERBS``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from .. import twiml
+from ..core import LegPurpose
 from . import dial, gather
 from .dial_number import DialChild
 from .leg import TwimlLeg
 
-VERBS = {twiml.Gather: gather.run, twiml.Dial: dial.run}
+VERBS: dict[type, Callable[..., bool]] = {twiml.Gather: gather.run, twiml.Dial: dial.run}
 
 
-def purposes():
+def purposes() -> dict[str, LegPurpose]:
     """The leg purposes this package owns, for ``Engine(purposes=...)``."""
     return {"twiml": TwimlLeg(VERBS), "dial-child": DialChild()}
