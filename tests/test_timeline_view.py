@@ -338,3 +338,16 @@ def test_fifty_five_participants(emu, tmp_path):
     [svg] = svg_nodes(doc, "svg")
     last_row_y = max(float(t.get("y")) for t in svg_nodes(doc, "text", "lane-label"))
     assert last_row_y < float(svg.get("height"))
+
+
+def test_the_page_escapes_what_the_app_chose(emu):
+    """Labels and names come from the app: the template autoescapes every one of them."""
+    emu.phone("+15550000001", answer_after=1)
+    p = emu.client.conferences("R&D").participants.create(
+        from_="+15550100000", to="+15550000001", label='<img src=x onerror="alert(1)">')
+    emu.advance(3)
+    page = render_html(conference_timeline(emu, p.conference_sid))
+    assert "<img" not in page and "R&amp;D" in page
+    doc = lxml_html.fromstring(page)
+    assert not doc.xpath("//img")
+    assert '<img src=x onerror="alert(1)">' in doc.text_content()  # shown, as text
