@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # annotations only
 
 
 def ensure_account(db: Session, sid: str, auth_token: str, now: float,
-                   friendly_name: str | None=None) -> Account:
+                   friendly_name: str | None = None) -> Account:
     acct = db.get(Account, sid)
     if acct is None:
         acct = Account(

@@ -45,7 +45,7 @@ def tf(value: Any) -> str:
     return "true" if value else "false"
 
 
-def voice_params(call: Call, status: str | None=None) -> list[tuple[str, str]]:
+def voice_params(call: Call, status: str | None = None) -> list[tuple[str, str]]:
     """The parameters Twilio always sends about a call (TwiML requests and call callbacks)."""
     p = [
         ("AccountSid", call.account_sid),
@@ -112,8 +112,8 @@ def participant_params(participant: Participant) -> list[tuple[str, str]]:
 
 
 def conference_event_params(conference: Conference, event: str, now: float, seq: int,
-                            participant: Participant | None=None,
-                            extra: Iterable[tuple[str, str]]=()) -> list[tuple[str, str]]:
+                            participant: Participant | None = None,
+                            extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     p = [
         ("AccountSid", conference.account_sid),
         ("ConferenceSid", conference.sid),

@@ -32,7 +32,7 @@ def phone_key(account_sid: str | None, number: str) -> str:
 
 
 def set_phone(db: Session, number: str, config: dict[str, Any],
-              account_sid: str | None=None) -> dict[str, Any]:
+              account_sid: str | None = None) -> dict[str, Any]:
     outcome = config.get("outcome", "answer")
     if outcome not in PHONE_OUTCOMES:
         raise BadRequest(f"outcome must be one of {', '.join(PHONE_OUTCOMES)}")
@@ -75,7 +75,7 @@ def get_phone(eng: Engine, account_sid: str, number: str) -> dict[str, Any]:
 
 # -- legs ------------------------------------------------------------------------------------
 def new_call(eng: Engine, account_sid: str, to: str, from_: str, direction: str, purpose: str,
-             parent_call_sid: str | None=None, **options: Any) -> Call:
+             parent_call_sid: str | None = None, **options: Any) -> Call:
     now = eng.now()
     call = Call(
         sid=eng.sids.new("CA"), account_sid=account_sid, parent_call_sid=parent_call_sid,
@@ -201,7 +201,7 @@ def press_digits(eng: Engine, sid: str, digits: str) -> None:
     eng.purpose_of(c).on_digits(eng, c, digits)
 
 
-def hangup(eng: Engine, sid: str, by: str="caller") -> None:
+def hangup(eng: Engine, sid: str, by: str = "caller") -> None:
     """The far end (``caller``) or the API (``api``) ends the call."""
     c = eng.db.get(Call, sid)
     if c is None or c.status in TERMINAL_CALL_STATUSES:

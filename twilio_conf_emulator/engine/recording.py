@@ -14,11 +14,18 @@ A recording that ends is ``processing`` for an instant; the completion action (s
 timeline, so the bytes are the same on every run.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadRequest
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call
+    from .core import Engine
 
 API_HOST = "https://api.twilio.com"
 LIVE = ("in-progress", "paused")
@@ -27,17 +34,17 @@ ABSENT_TOO_SHORT = 16101  # Twilio: "Recording too short" (nothing was recorded)
 ABSENT_SILENT = 16102  # Twilio: "Recording silent"
 
 
-def recording_url(rec):
+def recording_url(rec: Recording) -> str:
     """RecordingUrl / media_url: absolute, no extension."""
     return f"{API_HOST}/2010-04-01/Accounts/{rec.account_sid}/Recordings/{rec.sid}"
 
 
-def wants_recording(conf):
+def wants_recording(conf: Conference) -> bool:
     return (conf.options or {}).get("record") in ("record-from-start", "true")
 
 
 # -- conference recordings -------------------------------------------------------------------
-def on_conference_start(eng, conf):
+def on_conference_start(eng: Engine, conf: Conference) -> None:
     if not wants_recording(conf):
         return
     opts = conf.options or {}
@@ -60,7 +67,7 @@ def on_conference_start(eng, conf):
     send_status(eng, rec, "in-progress")
 
 
-def active_recording(eng, conf):
+def active_recording(eng: Engine, conf: Conference) -> Recording | None:
     return (eng.db.query(Recording)
             .filter(Recording.conference_sid == conf.sid, Recording.source == "Conference",
                     Recording.status.in_(LIVE))
@@ -68,7 +75,7 @@ def active_recording(eng, conf):
             .first())
 
 
-def on_conference_end(eng, conf):
+def on_conference_end(eng: Engine, conf: Conference) -> None:
     rec = active_recording(eng, conf)
     if rec is None:
         return
@@ -76,7 +83,8 @@ def on_conference_end(eng, conf):
     _finish(eng, rec)
 
 
-def update(eng, conf, rec, status, pause_behavior=None):
+def update(eng: Engine, conf: Conference, rec: Recording, status: str,
+           pause_behavior: str | None = None) -> Any:
     """POST .../Conferences/{CF}/Recordings/{RE}: pause, resume or stop a live recording."""
     if rec.status not in LIVE:
         raise BadRequest(f"Recording {rec.sid} is not in-progress or paused; a recording in "
@@ -103,7 +111,7 @@ def update(eng, conf, rec, status, pause_behavior=None):
 
 
 # -- call recordings (Record=true) -----------------------------------------------------------
-def on_call_answered(eng, call):
+def on_call_answered(eng: Engine, call: Call) -> None:
     opts = call.options or {}
     if not opts.get("record"):
         return
@@ -124,7 +132,7 @@ def on_call_answered(eng, call):
     send_status(eng, rec, "in-progress")
 
 
-def on_call_ended(eng, call):
+def on_call_ended(eng: Engine, call: Call) -> None:
     recs = (eng.db.query(Recording)
             .filter(Recording.call_sid == call.sid, Recording.source == "OutboundAPI",
                     Recording.status.in_(LIVE))
@@ -135,7 +143,7 @@ def on_call_ended(eng, call):
 
 
 # -- completion --------------------------------------------------------------------------------
-def _finish(eng, rec, status="processing"):
+def _finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     """The recording stops now; it completes (rendered, called back) in a moment."""
     rec.status = status
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
@@ -144,7 +152,7 @@ def _finish(eng, rec, status="processing"):
     eng.soon(lambda: complete(eng, sid), f"recording {sid}")
 
 
-def complete(eng, sid):
+def complete(eng: Engine, sid: str) -> None:
     """Render the recording once, store the mono WAV, fix the duration, call back."""
     from . import media_render
 
@@ -176,7 +184,7 @@ def complete(eng, sid):
     send_record_end(eng, rec)
 
 
-def send_record_end(eng, rec):
+def send_record_end(eng: Engine, rec: Recording) -> None:
     """The deprecated ``eventCallbackUrl`` gets ``conference-record-end`` when a conference
     recording is ready, unless a ``recordingStatusCallback`` was given (TwiML docs)."""
     if rec.source != "Conference" or rec.status != "completed":
@@ -202,7 +210,7 @@ def send_record_end(eng, rec):
                      account_sid=rec.account_sid, conference_sid=rec.conference_sid)
 
 
-def delete(eng, rec):
+def delete(eng: Engine, rec: Recording) -> None:
     """DELETE a recording: only once it is over (live or stopping: 21220)."""
     if rec.status in LIVE or rec.status in ("stopped", "processing"):
         raise BadRequest(f"Recording {rec.sid} is still {rec.status}; stop it (or end the "
@@ -212,7 +220,7 @@ def delete(eng, rec):
     rec.date_updated = eng.now()
 
 
-def media(eng, rec, fmt, want_dual, url=None):
+def media(eng: Engine, rec: Any, fmt: str, want_dual: bool, url: str | None = None) -> bytes:
     """A completed recording's file: the stored mono WAV, or MP3 of it; dual channel only
     when asked (``RequestedChannels=2``) of a dual recording, else warning 16113 and mono."""
     from . import media_render
@@ -230,12 +238,12 @@ def media(eng, rec, fmt, want_dual, url=None):
     return media_render.mp3_bytes(media_render.decode_wav(rec.wav), eng.config)
 
 
-def _whole(seconds):
+def _whole(seconds: float) -> int:
     return int(math.floor(seconds + 0.5))
 
 
 # -- recording status callbacks ----------------------------------------------------------------
-def status_params(rec, status):
+def status_params(rec: Any, status: str) -> list[tuple[str, str]]:
     """recordingStatusCallback parameters, in Twilio's documented order."""
     p = [("AccountSid", rec.account_sid)]
     if rec.source == "Conference":
@@ -261,7 +269,7 @@ def status_params(rec, status):
     return p
 
 
-def send_status(eng, rec, status):
+def send_status(eng: Engine, rec: Recording, status: str) -> None:
     opts = rec.options or {}
     url = opts.get("status_callback")
     if not url or status not in (opts.get("status_callback_events") or ["completed"]):
