@@ -46,7 +46,7 @@ def entry_dict(e: JournalEntry) -> dict[str, Any]:
 
 def query(db: Session, kind: str | None = None, conference_sid: str | None = None,
           call_sid: str | None = None, account_sid: str | None = None,
-          since_id: int | None = None) -> list[dict[str, Any]]:
+          since_id: int | str | None = None) -> list[dict[str, Any]]:
     """Journal entries as dicts, in order, narrowed by whichever filters are given."""
     stmt = select(JournalEntry).order_by(JournalEntry.id)
     if kind:
@@ -67,7 +67,7 @@ class JournalView:
 
     def _fetch(self, kind: str | None = None, conference_sid: str | None = None,
                call_sid: str | None = None, account_sid: str | None = None,
-               since_id: int | None = None) -> list[dict[str, Any]]:
+               since_id: int | str | None = None) -> list[dict[str, Any]]:
         raise NotImplementedError  # the in-process Journal and RemoteJournal provide it
 
     def all(self, **filters: Any) -> list[dict[str, Any]]:
@@ -131,6 +131,6 @@ class Journal(JournalView):
 
     def _fetch(self, kind: str | None = None, conference_sid: str | None = None,
                call_sid: str | None = None, account_sid: str | None = None,
-               since_id: int | None = None) -> list[dict[str, Any]]:
+               since_id: int | str | None = None) -> list[dict[str, Any]]:
         with self._emu.engine.transaction() as db:
             return query(db, kind, conference_sid, call_sid, account_sid, since_id)

@@ -1,5 +1,9 @@
 """Control API routes. Names and shapes are a stable contract (DESIGN.md); add, don't rename."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import current_app, jsonify, request
 
 from ..engine import calls as calls_engine
@@ -10,6 +14,9 @@ from ..store.models import Alert
 from ..timefmt import rfc2822
 from ..version import __version__
 from .blueprint import blueprint
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
 
 
 def emulator():
@@ -34,23 +41,23 @@ def clock_body():
 
 
 @blueprint.get("/health")
-def health():
+def health() -> ResponseReturnValue:
     return jsonify({"status": "ok", "version": __version__, "say_engine": say_engine()})
 
 
 @blueprint.post("/reset")
-def reset():
+def reset() -> ResponseReturnValue:
     emulator().reset()
     return jsonify({"status": "ok"})
 
 
 @blueprint.get("/clock")
-def clock():
+def clock() -> ResponseReturnValue:
     return jsonify(clock_body())
 
 
 @blueprint.post("/clock/advance")
-def advance():
+def advance() -> ResponseReturnValue:
     data = body()
     try:
         seconds = float(data.get("seconds", 0))
@@ -63,7 +70,7 @@ def advance():
 
 
 @blueprint.post("/phones")
-def phones():
+def phones() -> ResponseReturnValue:
     data = body()
     number = data.get("number")
     if not number or not isinstance(number, str):
@@ -89,7 +96,7 @@ def _digits_script(value):
 
 
 @blueprint.post("/calls")
-def inbound_call():
+def inbound_call() -> ResponseReturnValue:
     """A virtual caller dials ``to``; routed by that number's VoiceUrl. ``{"call_sid"}``."""
     data = body()
     for key in ("from", "to"):
@@ -115,7 +122,7 @@ def _existing_call(sid):
 
 
 @blueprint.post("/calls/<sid>/digits")
-def call_digits(sid):
+def call_digits(sid: str) -> ResponseReturnValue:
     data = body()
     digits = data.get("digits")
     if not digits or not isinstance(digits, str):
@@ -126,21 +133,21 @@ def call_digits(sid):
 
 
 @blueprint.post("/calls/<sid>/hangup")
-def call_hangup(sid):
+def call_hangup(sid: str) -> ResponseReturnValue:
     _existing_call(sid)
     emulator().hangup(sid)
     return jsonify({"call_sid": sid})
 
 
 @blueprint.get("/calls/<sid>/audio.wav")
-def call_audio(sid):
+def call_audio(sid: str) -> ResponseReturnValue:
     """What that call heard (answer to end, or to now while it is up), 8 kHz 16-bit WAV."""
     data = emulator().call_audio(sid)  # unknown call: errors.NotFound, a Twilio-shaped 404
     return current_app.response_class(data, mimetype="audio/x-wav")
 
 
 @blueprint.post("/accounts")
-def accounts():
+def accounts() -> ResponseReturnValue:
     data = body()
     sid, token = emulator().create_account(data.get("sid"), data.get("auth_token"),
                                            data.get("friendly_name"))
@@ -148,14 +155,14 @@ def accounts():
 
 
 @blueprint.post("/keys")
-def keys():
+def keys() -> ResponseReturnValue:
     data = body()
     sid, secret = emulator().create_api_key(data.get("account_sid"), data.get("secret"))
     return jsonify({"sid": sid, "secret": secret}), 201
 
 
 @blueprint.get("/webhooks")
-def webhooks():
+def webhooks() -> ResponseReturnValue:
     a = request.args
     emu = emulator()
     with emu.engine.transaction() as db:
@@ -166,7 +173,7 @@ def webhooks():
 
 
 @blueprint.post("/webhooks/replay")
-def replay_webhooks():
+def replay_webhooks() -> ResponseReturnValue:
     """``{"ids": [...], "url": optional}``: re-send journal entries, re-signed for the URL."""
     data = body()
     ids = data.get("ids")
@@ -183,7 +190,7 @@ def replay_webhooks():
 
 
 @blueprint.get("/alerts")
-def alerts():
+def alerts() -> ResponseReturnValue:
     emu = emulator()
     with emu.engine.transaction() as db:
         rows = db.query(Alert).order_by(Alert.id).all()
@@ -192,12 +199,12 @@ def alerts():
 
 
 @blueprint.get("/config")
-def get_config():
+def get_config() -> ResponseReturnValue:
     return jsonify(emulator().config.as_dict())
 
 
 @blueprint.post("/config")
-def set_config():
+def set_config() -> ResponseReturnValue:
     try:
         emulator().config.update(**body())
     except KeyError as err:
@@ -208,7 +215,7 @@ def set_config():
 
 
 @blueprint.get("/conferences/<conference_sid>/timeline.<any(html, json):fmt>")
-def conference_timeline(conference_sid, fmt):
+def conference_timeline(conference_sid: str, fmt: str) -> ResponseReturnValue:
     """The picture of a conference (``.html``, one self-contained page) or its data (``.json``)."""
     from ..timeline_view import conference_timeline as build
     from ..timeline_view import render_html
@@ -220,6 +227,6 @@ def conference_timeline(conference_sid, fmt):
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "DELETE"])
-def unknown(rest):
+def unknown(rest: str) -> ResponseReturnValue:
     raise NotFound(request.path)
 
