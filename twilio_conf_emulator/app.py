@@ -4,20 +4,28 @@ Any error, including an unexpected one, leaves as Twilio's JSON error body; the 
 transaction has already rolled back, so bad input never loses state.
 """
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import MethodNotAllowed, NotFound, TwilioError
 
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+
 log = logging.getLogger(__name__)
 
 
-def create_app(emulator):
+def create_app(emulator: Any) -> Flask:
+    """The WSGI app serving ``emulator`` (an ``Emulator``; untyped here: it imports this module)."""
     app = Flask("twilio_conf_emulator")
     app.extensions["twilio_conf_emulator"] = emulator
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
     app.url_map.strict_slashes = False
 
     from .api import blueprint as api_blueprint
@@ -27,11 +35,12 @@ def create_app(emulator):
     app.register_blueprint(control_blueprint)
 
     @app.errorhandler(TwilioError)
-    def _twilio_error(err):
+    def _twilio_error(err: TwilioError) -> ResponseReturnValue:
         return jsonify(err.to_dict()), err.status
 
     @app.errorhandler(HTTPException)
-    def _http_error(err):
+    def _http_error(err: HTTPException) -> ResponseReturnValue:
+        e: TwilioError
         if err.code == 404:
             e = NotFound(request.path)
         elif err.code == 405:
@@ -42,7 +51,7 @@ def create_app(emulator):
         return jsonify(e.to_dict()), e.status
 
     @app.errorhandler(Exception)
-    def _unexpected(err):  # pragma: no cover - only reached through a bug
+    def _unexpected(err: Exception) -> ResponseReturnValue:  # pragma: no cover - only reached through a bug
         log.exception("internal error on %s %s", request.method, request.path)
         e = TwilioError(f"Internal error: {type(err).__name__}: {err}")
         return jsonify(e.to_dict()), e.status

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, jsonify, request
 
@@ -19,11 +19,11 @@ if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
 
 
-def emulator():
+def emulator() -> Any:  # the Emulator (which imports the app, so not named here)
     return current_app.extensions["twilio_conf_emulator"]
 
 
-def body():
+def body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if data is None:
         if request.data.strip():
@@ -34,7 +34,7 @@ def body():
     return data
 
 
-def clock_body():
+def clock_body() -> dict[str, Any]:
     emu = emulator()
     return {"mode": emu.clock.mode, "now": rfc2822(emu.clock.now()), "epoch": emu.clock.now(),
             "pending": emu.engine.scheduler.pending()}
@@ -82,7 +82,7 @@ def phones() -> ResponseReturnValue:
     return jsonify(result), 201
 
 
-def _digits_script(value):
+def _digits_script(value: Any) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(
@@ -113,7 +113,7 @@ def inbound_call() -> ResponseReturnValue:
     return jsonify({"call_sid": sid}), 201
 
 
-def _existing_call(sid):
+def _existing_call(sid: str) -> None:
     from ..store.models import Call
 
     with emulator().engine.transaction() as db:
