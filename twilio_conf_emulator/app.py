@@ -7,7 +7,8 @@ transaction has already rolled back, so bad input never loses state.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -19,13 +20,23 @@ if TYPE_CHECKING:  # annotations only
 
 
 log = logging.getLogger(__name__)
+_APP = None
+_APP_LOCK = threading.Lock()
 
 
-def create_app(emulator: Any) -> Flask:
-    """The WSGI app serving ``emulator`` (an ``Emulator``; untyped here: it imports this module)."""
+def shared_app():
+    """The process's one Flask app (built on first use); the Emulator comes with each request."""
+    global _APP
+    if _APP is None:
+        with _APP_LOCK:
+            if _APP is None:
+                _APP = _build()
+    return _APP
+
+
+def _build():
     app = Flask("twilio_conf_emulator")
-    app.extensions["twilio_conf_emulator"] = emulator
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
+    app.json.sort_keys = False
     app.url_map.strict_slashes = False
 
     from .api import blueprint as api_blueprint

@@ -26,7 +26,7 @@ from .timefmt import rfc2822
 def entry_dict(e: JournalEntry) -> dict[str, Any]:
     params = [tuple(p) for p in e.params]
     return {
-        "id": e.id,
+        "id": e.seq if e.seq is not None else e.id,  # the number in its world's journal
         "time": e.time,
         "timestamp": rfc2822(e.time),
         "kind": e.kind,
@@ -58,7 +58,7 @@ def query(db: Session, kind: str | None = None, conference_sid: str | None = Non
     if account_sid:
         stmt = stmt.where(JournalEntry.account_sid == account_sid)
     if since_id:
-        stmt = stmt.where(JournalEntry.id > int(since_id))
+        stmt = stmt.where(JournalEntry.seq > int(since_id))
     return [entry_dict(e) for e in db.scalars(stmt)]
 
 
@@ -124,7 +124,7 @@ def _diff(expected, actual):
 
 
 class Journal(JournalView):
-    """The journal of an in-process :class:`~twilio_conf_emulator.Emulator`."""
+    """The journal of one world (an in-process Emulator's default account, or a World)."""
 
     def __init__(self, emulator: Any) -> None:
         self._emu = emulator
@@ -132,5 +132,8 @@ class Journal(JournalView):
     def _fetch(self, kind: str | None = None, conference_sid: str | None = None,
                call_sid: str | None = None, account_sid: str | None = None,
                since_id: int | str | None = None) -> list[dict[str, Any]]:
+        own = self._emu.account_sid
+        if account_sid not in (None, own):
+            return []  # another world's journal is not visible from this one
         with self._emu.engine.transaction() as db:
-            return query(db, kind, conference_sid, call_sid, account_sid, since_id)
+            return query(db, kind, conference_sid, call_sid, own, since_id)

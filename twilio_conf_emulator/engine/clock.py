@@ -56,9 +56,12 @@ class VirtualClock:
         """In realtime mode, ``advance`` shifts the mapping from wall to virtual time."""
         self._virtual_base += seconds
 
-    def reset(self, epoch: float | None = None) -> None:
-        """Back to ``epoch`` (default: the fixed start), re-anchored to the wall clock."""
-        self._now = float(DEFAULT_EPOCH if epoch is None else epoch)
+    def reset(self, epoch=None):
+        """Start over at ``epoch`` (default: the fixed epoch in manual mode, the wall
+        clock's time in realtime mode, as at start-up)."""
+        if epoch is None:
+            epoch = DEFAULT_EPOCH if self.mode == "manual" else _time.time()
+        self._now = float(epoch)
         self._wall_base = self._wall()
         self._virtual_base = self._now
 
@@ -91,7 +94,19 @@ class Scheduler:
             return heapq.heappop(self._heap)
         return None
 
-    def pending(self) -> int:
+    def next_due(self):
+        """The due time of the next action, or None."""
+        return self._heap[0].due if self._heap else None
+
+    def remove(self, item):
+        """Take back an action scheduled by a turn that rolled back (rare: O(n))."""
+        try:
+            self._heap.remove(item)
+        except ValueError:
+            return
+        heapq.heapify(self._heap)
+
+    def pending(self):
         return len(self._heap)
 
     def clear(self) -> None:

@@ -14,8 +14,10 @@ if TYPE_CHECKING:  # annotations only
 
 
 def find_number(eng: Engine, to: str) -> IncomingPhoneNumber | None:
+    """The world's own number ``to`` (numbers of other worlds are not reachable)."""
     return (eng.db.query(IncomingPhoneNumber)
-            .filter(IncomingPhoneNumber.phone_number == to)
+            .filter(IncomingPhoneNumber.phone_number == to,
+                    IncomingPhoneNumber.account_sid == eng.account_sid)
             .order_by(IncomingPhoneNumber.date_created).first())
 
 
