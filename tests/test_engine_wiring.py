@@ -56,12 +56,12 @@ def test_a_verb_family_is_one_entry_in_the_twiml_legs_table():
     emu, sid = caller_in_a_gather()
     seen = []
 
-    def enqueue(eng, call, verb, gen, i):  # a stand-in family: takes over, never goes on
+    def pay(eng, call, verb, gen, i):  # a stand-in family: takes over, never goes on
         seen.append((call.sid, verb.name, verb.text))
         return True
 
-    emu.engine.purpose("twiml").verbs[twiml.Unsupported] = enqueue
-    emu.client.calls(sid).update(twiml="<Response><Enqueue>support</Enqueue><Hangup/></Response>")
+    emu.engine.purpose("twiml").verbs[twiml.Unsupported] = pay
+    emu.client.calls(sid).update(twiml="<Response><Pay>card</Pay><Hangup/></Response>")
     emu.advance(5)
-    assert seen == [(sid, "Enqueue", "support")]
+    assert seen == [(sid, "Pay", "card")]
     assert emu.client.calls(sid).fetch().status == "in-progress"  # <Hangup/> never ran

@@ -10,6 +10,7 @@ from lxml import etree
 
 from .attrs import Attrs as _Attrs
 from .attrs import Context as _Context
+from .enqueue import parse_enqueue
 from .model import (
     CONFERENCE_BEEP,
     CONFERENCE_END_ON_EXIT,
@@ -390,6 +391,7 @@ _VERBS = {
     "Hangup": _hangup,
     "Reject": _reject,
     "Dial": _dial,
+    "Enqueue": parse_enqueue,
 }
 
 
