@@ -19,7 +19,10 @@ next window (its stop is scheduled once it is known).  Voices are judged as spok
 phone (before the participant's jitter buffer).
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,16 +30,24 @@ from ..media import timeline as tl
 from ..store.models import MediaEventRow, Participant
 from .conference.events import send_event
 
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
+    from ..media.clip import Clip
+    from ..store.models import Conference
+    from .core import Engine
+
 START, STOP = "participant-speech-start", "participant-speech-stop"
+# A window's analysis: its events [(time, kind)], the carried provisional stop, its end sample.
+Analysed = tuple[list[tuple[float, str]], "float | None", int]
 
 
-def subscribed(conf):
+def subscribed(conf: Conference) -> bool:
     opts = conf.options or {}
     return bool(opts.get("status_callback")) and "speaker" in (opts.get("status_callback_events")
                                                                or [])
 
 
-def _voice_ref(eng, call_sid):
+def _voice_ref(eng: Engine, call_sid: str) -> tuple[dict | None, float | None]:
     """The call's voice (AudioRef) and when it starts (virtual seconds), or (None, None)."""
     row = (eng.db.query(MediaEventRow)
            .filter(MediaEventRow.call_sid == call_sid, MediaEventRow.kind == tl.CALL_ANSWERED)
@@ -47,7 +58,7 @@ def _voice_ref(eng, call_sid):
     return ref, row.t + float(ref.get("offset", 0.0) or 0.0)
 
 
-def on_join(eng, conf, part):
+def on_join(eng: Engine, conf: Conference, part: Participant) -> None:
     """Schedule the speaker events of ``part``'s voice from now on (if anyone listens).
     The voice is loaded and analysed outside the lock (``Engine.offload``); the events are
     scheduled when that is done, at the same virtual instant."""
@@ -57,21 +68,22 @@ def on_join(eng, conf, part):
     if ref is None:
         return
     part.options = {**(part.options or {}), "speaking": False}
-    cfg, part_id = eng.config, part.id
+    cfg, part_id, first = eng.config, part.id, float(start or 0.0)
     join = tl.sample_of(eng.now(), cfg)
 
-    def load_and_analyse():
+    def load_and_analyse() -> tuple[Clip, Analysed]:
         from ..media.audio import load_sound
         from ..media.clip import Clip
 
-        clip = Clip(load_sound(ref, cfg), tl.sample_of(start, cfg))
+        clip = Clip(load_sound(ref, cfg), tl.sample_of(first, cfg))
         return clip, _analyse(cfg, clip, join, join, None)
 
     eng.offload(load_and_analyse, lambda done: _schedule(eng, part_id, done[0], join, done[1]),
                 f"speech window {part_id}")
 
 
-def _analyse(cfg, clip, join, w0, carry):
+def _analyse(cfg: EmulatorConfig, clip: Clip, join: int, w0: int,
+             carry: float | None) -> Analysed:
     """Analyse the owned stretch [w0, w1) (absolute samples): ``(plan, carry, w1)``, the
     events it holds as (time, kind) and the provisional stop (seconds) of an utterance still
     going at its end.  ``carry`` in: the same from the last window, whose start was already
@@ -121,7 +133,7 @@ def _analyse(cfg, clip, join, w0, carry):
     return plan, carry, w1
 
 
-def _schedule(eng, part_id, clip, join, analysed):
+def _schedule(eng: Engine, part_id: int, clip: Clip, join: int, analysed: Analysed) -> None:
     """Under the lock: schedule a window's events, and the next window's analysis."""
     plan, carry, w1 = analysed
     part = eng.db.get(Participant, part_id)
@@ -136,7 +148,7 @@ def _schedule(eng, part_id, clip, join, analysed):
            f"speech window {part_id}")
 
 
-def _next(eng, part_id, clip, join, w0, carry):
+def _next(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: float | None) -> None:
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active:
         return
@@ -146,7 +158,7 @@ def _next(eng, part_id, clip, join, w0, carry):
                 f"speech window {part_id}")
 
 
-def _fire(eng, part_id, kind):
+def _fire(eng: Engine, part_id: int, kind: str) -> None:
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active or part.status != "connected":
         return
@@ -161,7 +173,7 @@ def _fire(eng, part_id, kind):
     send_event(eng, conf, kind, part)
 
 
-def on_silenced(eng, conf, part):
+def on_silenced(eng: Engine, conf: Conference, part: Participant) -> None:
     """``part`` is muted, put on hold or leaves now: end an utterance in progress."""
     if not (part.options or {}).get("speaking"):
         return
