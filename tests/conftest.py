@@ -10,6 +10,7 @@ from twilio_conf_emulator.config import EmulatorConfig
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 OPENAPI_PATH = os.path.join(SHARED, "twilio-oai", "twilio_api_v2010_conference.json")
+FULL_OPENAPI_PATH = os.path.join(SHARED, "twilio-oai", "twilio_api_v2010.json")
 EXAMPLES_PATH = os.path.join(SHARED, "reference", "twilio-python-examples.json")
 
 
@@ -30,8 +31,9 @@ def client(emu):
 def openapi_spec():
     if not os.path.exists(OPENAPI_PATH):
         pytest.skip("../shared/twilio-oai is absent: Twilio's OpenAPI cannot be read here")
-    with open(OPENAPI_PATH) as fh:
-        return json.load(fh)
+    from openapi_extract import build
+
+    return build(OPENAPI_PATH, FULL_OPENAPI_PATH)
 
 
 @pytest.fixture(scope="session")

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__, url_prefix="/2010-04-01")
 
-from . import accounts, calls, conferences, numbers, participants, recordings  # noqa: E402,F401
+from . import (accounts, call_recordings, calls, conferences, numbers, participants,  # noqa: E402,F401
+               recordings)

@@ -73,7 +73,7 @@ def on_conference_end(eng, conf):
     if rec is None:
         return
     # conf-end (already on the timeline) closes the recording for the mixer.
-    _finish(eng, rec)
+    finish(eng, rec)
 
 
 def update(eng, conf, rec, status, pause_behavior=None):
@@ -97,7 +97,7 @@ def update(eng, conf, rec, status, pause_behavior=None):
         rec.status = "in-progress"
     elif status == "stopped":
         eng.media_event("record", conference_sid=conf.sid, action="stop", recording_sid=rec.sid)
-        _finish(eng, rec, "stopped")
+        finish(eng, rec, "stopped")
     rec.date_updated = now
     return rec
 
@@ -126,16 +126,19 @@ def on_call_answered(eng, call):
 
 def on_call_ended(eng, call):
     recs = (eng.db.query(Recording)
-            .filter(Recording.call_sid == call.sid, Recording.source == "OutboundAPI",
+            .filter(Recording.call_sid == call.sid, Recording.source != "Conference",
                     Recording.status.in_(LIVE))
             .all())
     for rec in recs:
+        from .call_recordings import close_pause
+
+        close_pause(rec, eng.now())
         rec.options = {**(rec.options or {}), "end_time": eng.now()}
-        _finish(eng, rec)
+        finish(eng, rec)
 
 
 # -- completion --------------------------------------------------------------------------------
-def _finish(eng, rec, status="processing"):
+def finish(eng, rec, status="processing"):
     """The recording stops now; it completes (rendered, called back) in a moment."""
     rec.status = status
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
@@ -159,7 +162,9 @@ def complete(eng, sid):
     else:
         x = media_render.render_recording(eng.db, cfg, rec, channels=1)
         wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
-        recorded = max(0.0, stopped - rec.start_time)
+        skipped = sum((u if u is not None else stopped) - a
+                      for a, u, b in (rec.options or {}).get("pauses") or [] if b == "skip")
+        recorded = max(0.0, stopped - rec.start_time - skipped)
     seconds = n / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
     if sound:
         rec.status = "completed"
@@ -255,7 +260,7 @@ def status_params(rec, status):
         ("RecordingSource", rec.source),
     ]
     if rec.source != "Conference":
-        p.append(("RecordingTrack", "both"))
+        p.append(("RecordingTrack", (rec.options or {}).get("track", "both")))
     if status == "absent" and rec.error_code:
         p.append(("ErrorCode", str(rec.error_code)))
     return p
