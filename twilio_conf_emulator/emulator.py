@@ -166,28 +166,38 @@ class Emulator:
         """What ``call_sid`` heard, from its answer to its end (to now if it is still up), as
         8 kHz 16-bit mono WAV bytes.  Unknown call: ``errors.NotFound``."""
         from .engine import media_render
-        from .errors import NotFound
+        from .errors import AudioUnavailable, NotFound
+        from .media.audio import AudioError
 
         with self.engine.transaction() as db:
             call = db.get(models.Call, call_sid)
             if call is None:
                 raise NotFound(f"/_emulator/calls/{call_sid}/audio.wav")
             live = call.answered_at is not None and call.end_time is None
-            return media_render.call_audio_wav(db, self.config, call_sid,
-                                               end=self.clock.now() if live else None)
+            try:
+                return media_render.call_audio_wav(db, self.config, call_sid,
+                                                   end=self.clock.now() if live else None)
+            except AudioError as err:
+                raise AudioUnavailable(f"The audio of call {call_sid} cannot be rendered: "
+                                       f"{err}") from None
 
     def recording_audio(self, recording_sid, fmt="wav", channels=1):
         """A completed recording's media, as the Recordings API serves it (``fmt`` wav or
         mp3; ``channels=2`` for the dual file of a dual recording)."""
         from .engine import media_render
-        from .errors import NotFound
+        from .errors import AudioUnavailable, NotFound
+        from .media.audio import AudioError
 
         with self.engine.transaction() as db:
             rec = db.get(models.Recording, recording_sid)
             if rec is None or rec.deleted or rec.status != "completed" or not rec.wav:
                 raise NotFound(f"/Recordings/{recording_sid}.{fmt}")
             if channels == 2 and rec.channels == 2:
-                x = media_render.render_recording(db, self.config, rec, channels=2)
+                try:
+                    x = media_render.render_recording(db, self.config, rec, channels=2)
+                except AudioError as err:
+                    raise AudioUnavailable(f"Recording {recording_sid} cannot be rendered: "
+                                           f"{err}") from None
             else:
                 x = media_render.decode_wav(rec.wav)
                 if fmt == "wav":

@@ -16,7 +16,8 @@ timeline, so the bytes are the same on every run.
 
 import math
 
-from ..errors import BadRequest
+from ..errors import AudioUnavailable, BadRequest
+from ..media.audio import AudioError
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
 
@@ -25,6 +26,7 @@ LIVE = ("in-progress", "paused")
 DONE = ("completed", "absent")
 ABSENT_TOO_SHORT = 16101  # Twilio: "Recording too short" (nothing was recorded)
 ABSENT_SILENT = 16102  # Twilio: "Recording silent"
+RENDER_FAILED = AudioUnavailable.code  # the audio cannot be rendered (emulator's choice)
 
 
 def recording_url(rec):
@@ -149,22 +151,16 @@ def finish(eng, rec, status="processing"):
 
 def complete(eng, sid):
     """Render the recording once, store the mono WAV, fix the duration, call back."""
-    from . import media_render
-
     rec = eng.db.get(Recording, sid)
     if rec is None or rec.status in DONE or rec.deleted:
         return
     cfg = eng.config
     stopped = (rec.options or {}).get("stopped_at", eng.now())
-    if rec.source == "Conference":
-        wav, n, sound = media_render.conference_recording_mono_wav(eng.db, cfg, rec)
-        recorded = media_render.conference_recorded_seconds(eng.db, cfg, rec, end=stopped)
-    else:
-        x = media_render.render_recording(eng.db, cfg, rec, channels=1)
-        wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
-        skipped = sum((u if u is not None else stopped) - a
-                      for a, u, b in (rec.options or {}).get("pauses") or [] if b == "skip")
-        recorded = max(0.0, stopped - rec.start_time - skipped)
+    try:
+        wav, n, sound, recorded = _render(eng, rec, stopped)
+    except AudioError as err:
+        _failed(eng, rec, str(err))
+        return
     seconds = n / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
     if sound:
         rec.status = "completed"
@@ -179,6 +175,37 @@ def complete(eng, sid):
     rec.date_updated = eng.now()
     send_status(eng, rec, rec.status)
     send_record_end(eng, rec)
+
+
+def _render(eng, rec, stopped):
+    """``(mono wav, samples, any sound, seconds recorded)`` of a recording that ended."""
+    from . import media_render
+
+    cfg = eng.config
+    if rec.source == "Conference":
+        wav, n, sound = media_render.conference_recording_mono_wav(eng.db, cfg, rec)
+        recorded = media_render.conference_recorded_seconds(eng.db, cfg, rec, end=stopped)
+    else:
+        x = media_render.render_recording(eng.db, cfg, rec, channels=1)
+        wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
+        skipped = sum((u if u is not None else stopped) - a
+                      for a, u, b in (rec.options or {}).get("pauses") or [] if b == "skip")
+        recorded = max(0.0, stopped - rec.start_time - skipped)
+    return wav, n, sound, recorded
+
+
+def _failed(eng, rec, reason):
+    """The audio cannot be rendered: the recording ends ``absent`` with RENDER_FAILED, its
+    callback and an error alert, never ``processing`` forever."""
+    rec.status = "absent"
+    rec.wav = None
+    rec.duration = 0
+    rec.error_code = RENDER_FAILED
+    rec.date_updated = eng.now()
+    eng.alert(rec.account_sid, RENDER_FAILED, f"Recording {rec.sid} failed: {reason}",
+              call_sid=rec.call_sid, conference_sid=rec.conference_sid)
+    # An app waiting for "completed" must hear that it never will (README Assumptions).
+    send_status(eng, rec, "absent", also_for=("completed",))
 
 
 def send_record_end(eng, rec):
@@ -227,7 +254,10 @@ def media(eng, rec, fmt, want_dual, url=None):
                   "cannot be honoured, serving mono", level="warning", call_sid=rec.call_sid,
                   conference_sid=rec.conference_sid, url=url)
     if want_dual and rec.channels == 2:
-        x = media_render.render_recording(eng.db, eng.config, rec, channels=2)
+        try:
+            x = media_render.render_recording(eng.db, eng.config, rec, channels=2)
+        except AudioError as err:
+            raise AudioUnavailable(f"Recording {rec.sid} cannot be rendered: {err}") from None
         return (media_render.wav_bytes(x, eng.config) if fmt == "wav"
                 else media_render.mp3_bytes(x, eng.config))
     if fmt == "wav":
@@ -266,10 +296,12 @@ def status_params(rec, status):
     return p
 
 
-def send_status(eng, rec, status):
+def send_status(eng, rec, status, also_for=()):
+    """The recording status callback, if ``status`` (or one of ``also_for``) was asked."""
     opts = rec.options or {}
     url = opts.get("status_callback")
-    if not url or status not in (opts.get("status_callback_events") or ["completed"]):
+    events = opts.get("status_callback_events") or ["completed"]
+    if not url or not ({status, *also_for} & set(events)):
         return
     from ..webhooks.transport import OutboundRequest
 
