@@ -5,6 +5,7 @@ import functools
 from flask import current_app, jsonify, request
 
 from ..engine import accounts as accounts_engine
+from . import ignored
 
 
 def emulator():
@@ -25,7 +26,10 @@ def authenticated(view):
         with eng.lock:
             account = accounts_engine.authenticate(
                 eng.db, request.headers.get("Authorization"), account_sid)
-        return view(account, *args, **kwargs)
+        resp = view(account, *args, **kwargs)
+        if resp.status_code < 400:
+            ignored.warn(eng, account.sid)
+        return resp
 
     return wrapper
 

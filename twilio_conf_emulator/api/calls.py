@@ -7,6 +7,7 @@ from ..errors import NotFound
 from ..store.models import Call
 from . import blueprint, filters, render
 from .base import authenticated, engine, no_content, respond
+from .ignored import ignore
 from .paging import paginate
 from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
                      TUrl, field, schema_class)
@@ -30,7 +31,8 @@ CreateParams = schema_class("CreateCallParams", {
     "status_callback_event": field(TList, "StatusCallbackEvent",
                                    choices=("initiated", "ringing", "answered", "completed")),
     "status_callback_method": field(TMethod, "StatusCallbackMethod"),
-    "send_digits": field(TString, "SendDigits", max_length=32),
+    "send_digits": field(TString, "SendDigits", max_length=32,
+                         ignored="the digits are not played to the called party yet"),
     "timeout": field(TInt, "Timeout", min=1, max=600),
     "record": field(TBool, "Record"),
     "recording_channels": field(TChoice, "RecordingChannels", choices=("mono", "dual")),
@@ -41,7 +43,8 @@ CreateParams = schema_class("CreateCallParams", {
     "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
     "caller_id": field(TString, "CallerId"),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
-    "machine_detection": field(TString, "MachineDetection"),
+    "machine_detection": field(TString, "MachineDetection",
+                ignored="answering machine detection is not emulated yet (AnsweredBy is not set)"),
 })
 
 UpdateParams = schema_class("UpdateCallParams", {
@@ -75,6 +78,8 @@ def get_call(db, account, sid):
 @authenticated
 def create_call(account):
     p = CreateParams().parse(request.form)
+    if p.get("application_sid") and (p.get("url") or p.get("twiml")):
+        ignore("ApplicationSid", "Url or Twiml is given and is used instead")
     eng = engine()
     with eng.transaction():
         call = calls_engine.create_api_call(eng, account, p)

@@ -269,7 +269,8 @@ def create_api_call(eng, account, p):
     if url:
         twiml = None  # "If both twiml and url are provided then twiml will be ignored."
     call = new_call(
-        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api", purpose="twiml",
+        eng, account.sid, to=p["to"], from_=caller_id(p), direction="outbound-api",
+        purpose="twiml",
         url=url, method=p.get("method") or "POST", twiml=twiml,
         fallback_url=p.get("fallback_url"), fallback_method=p.get("fallback_method") or "POST",
         status_callback=p.get("status_callback"),
@@ -283,6 +284,11 @@ def create_api_call(eng, account, p):
     return call
 
 
+def caller_id(p):
+    """``CallerId`` is what the called party sees as From, when given (README Assumptions)."""
+    return p.get("caller_id") or p["from_"]
+
+
 def recording_options(p):
     """Record=true settings of Create Call / Create Participant, kept on the leg."""
     return {
@@ -292,6 +298,7 @@ def recording_options(p):
         or ["completed"],
         "recording_channels": p.get("recording_channels") or "mono",
         "trim": p.get("trim") or "trim-silence",
+        "recording_track": p.get("recording_track") or "both",
     }
 
 

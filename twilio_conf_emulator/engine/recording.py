@@ -117,6 +117,7 @@ def on_call_answered(eng, call):
         start_time=now, duration=None, date_created=now, date_updated=now,
         options={
             "trim": (opts.get("trim") or "trim-silence") == "trim-silence",
+            "track": opts.get("recording_track") or "both",
             "status_callback": opts.get("recording_status_callback"),
             "status_callback_method": opts.get("recording_status_callback_method") or "POST",
             "status_callback_events": opts.get("recording_status_callback_events") or ["completed"],
