@@ -25,7 +25,7 @@ from ..media import timeline as tl
 from ..store.models import Call, IncomingPhoneNumber
 from ..webhooks import content
 from ..webhooks.transport import OutboundRequest
-from . import audio_docs, callbacks, twiml
+from . import audio_docs, callbacks, dial_record, twiml
 from . import calls as call_legs
 from . import conference as conf_engine
 
@@ -461,10 +461,10 @@ def _gather_submit(eng, call, g, finished_on_key):
 def _dial(eng, call, dial, gen, i):
     """Start ``dial``; True if it is now running (it continues the document when it ends),
     False if it did nothing and the next verb runs."""
-    if dial.record != "do-not-record":
-        _alert(eng, call, twiml.SCHEMA_WARNING, f"<Dial record=\"{dial.record}\">: call "
-               "recording is not emulated (use <Conference record>)", level="warning")
     noun = dial.noun
+    if dial.record != "do-not-record" and not isinstance(noun, twiml.Number):
+        _alert(eng, call, twiml.SCHEMA_WARNING, f"<Dial record=\"{dial.record}\">: recorded "
+               "for <Number> only (use <Conference record>)", level="warning")
     if isinstance(noun, twiml.Conference):
         return _dial_conference(eng, call, dial, noun, gen, i)
     if isinstance(noun, twiml.Number):
@@ -620,7 +620,9 @@ def _dial_number(eng, call, dial, noun, gen, i):
         status_callback_method=noun.status_callback_method,
         status_callback_events=list(noun.status_callback_event),
     )
-    _set(call, _dial=_dial_state(dial, "number", gen, i, child=child.sid))
+    state = _dial_state(dial, "number", gen, i, child=child.sid,
+                        record=dial_record.settings(dial))
+    _set(call, _dial={**state, "recording_sid": dial_record.start(eng, call, state, "ringing")})
     call_legs.dial(eng, child)
     return True
 
@@ -653,6 +655,7 @@ def _number_done(eng, child, status):
     if not d or d.get("kind") != "number" or d.get("child") != child.sid:
         return
     _end_bridge_audio(eng, parent.sid, d)
+    dial_record.stop(eng, d)
     _set(parent, _dial=None)
     if parent.status != "in-progress" or int(_opt(parent, "_gen", 0)) != d["gen"]:
         return
@@ -667,6 +670,7 @@ def _hang_up_child(eng, call):
     d = _opt(call, "_dial")
     if d and d.get("kind") == "number":
         _end_bridge_audio(eng, call.sid, d)
+        dial_record.stop(eng, d)
         _set(call, _dial=None)
         call_legs.hangup(eng, d["child"], by="api")
 
@@ -687,7 +691,9 @@ class DialChild:
             return
         eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)
         _bridge_audio(eng, parent, child)
-        _set(parent, _dial={**d, "bridged": True})
+        _set(parent, _dial={**d, "bridged": True,
+                            "recording_sid": (d.get("recording_sid")
+                                              or dial_record.start(eng, parent, d, "answer"))})
         sid, psid = child.sid, parent.sid
         eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
                   f"Dial timeLimit {psid}")
