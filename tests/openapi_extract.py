@@ -1,13 +1,8 @@
-"""The project's OpenAPI extract: the shared conference extract plus the paths this project
-added later, taken from Twilio's whole 2010-04-01 spec with every schema they reference.
-
-Nothing of the spec is copied into the project: the extra paths are named here and read
-from ``../shared/twilio-oai/twilio_api_v2010.json``.
-"""
+"""The extract the route walk validates against: the conference extract plus the paths this
+project added later (call recordings), taken from the vendored served extract (every path of
+Twilio's 2010 spec the app answers) with every schema they reference."""
 
 import copy
-import json
-import os
 
 EXTRA_PATHS = (
     "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json",
@@ -27,22 +22,17 @@ def _refs(node, out):
             _refs(v, out)
 
 
-def build(extract_path, full_path):
-    with open(extract_path) as fh:
-        spec = json.load(fh)
-    if not os.path.exists(full_path):
-        return spec
-    with open(full_path) as fh:
-        full = json.load(fh)
+def build(conference, served):
+    spec = copy.deepcopy(conference)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     todo = set()
     for path in EXTRA_PATHS:
-        spec["paths"][path] = copy.deepcopy(full["paths"][path])
+        spec["paths"][path] = copy.deepcopy(served["paths"][path])
         _refs(spec["paths"][path], todo)
     while todo:
         name = todo.pop()
         if name in schemas:
             continue
-        schemas[name] = copy.deepcopy(full["components"]["schemas"][name])
+        schemas[name] = copy.deepcopy(served["components"]["schemas"][name])
         _refs(schemas[name], todo)
     return spec

@@ -9,7 +9,8 @@ from ..engine import call_recordings as engine_calls
 from ..engine import recording as recording_engine
 from ..errors import NotFound
 from ..store.models import Recording
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .calls import get_call
 from .paging import paginate

@@ -79,13 +79,3 @@ def update(eng, rec, status, pause_behavior=None):
         rec.options = {**rec.options, "end_time": now}
         recording.finish(eng, rec, "stopped")
     return rec
-
-
-def close_pause(rec, now):
-    """The call ended while paused: the pause runs to the end."""
-    opts = dict(rec.options or {})
-    pauses = [list(x) for x in opts.get("pauses") or []]
-    if pauses and pauses[-1][1] is None:
-        pauses[-1][1] = now
-    opts["pauses"] = pauses
-    rec.options = opts

@@ -133,11 +133,19 @@ def on_call_ended(eng, call):
                     Recording.status.in_(LIVE))
             .all())
     for rec in recs:
-        from .call_recordings import close_pause
-
         close_pause(rec, eng.now())
         rec.options = {**(rec.options or {}), "end_time": eng.now()}
         finish(eng, rec)
+
+
+def close_pause(rec, now):
+    """The call ended while paused: the pause runs to the end."""
+    opts = dict(rec.options or {})
+    pauses = [list(x) for x in opts.get("pauses") or []]
+    if pauses and pauses[-1][1] is None:
+        pauses[-1][1] = now
+    opts["pauses"] = pauses
+    rec.options = opts
 
 
 # -- completion --------------------------------------------------------------------------------
