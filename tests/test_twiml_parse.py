@@ -224,7 +224,10 @@ def test_verbs_the_emulator_does_not_run_are_kept_as_unsupported():
     assert all(isinstance(v, Unsupported) for v in doc.verbs[:5])
     assert doc.verbs[0].children == ["Stream"] and doc.verbs[1].attributes == {"maxLength": "10"}
     assert doc.verbs[2].text == "support"
-    assert [(type(n), n.tag) for n in doc.verbs[5].nouns] == [(Unsupported, "Client"), (Unsupported, "Sip"), (Unsupported, "Queue")]
+    # <Client> and <Sip> are dialled (engine/twiml/endpoints); <Queue> is not.
+    assert [(type(n).__name__, n.tag) for n in doc.verbs[5].nouns] == [
+        ("Client", "Client"), ("Sip", "Sip"), ("Unsupported", "Queue")]
+    assert [n.number for n in doc.verbs[5].nouns[:2]] == ["client:agent", "sip:agent@pbx.test"]
     assert doc.warnings == []
 
 
