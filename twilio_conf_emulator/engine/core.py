@@ -84,6 +84,10 @@ class LegPurpose:
     def on_conference_left(self, eng, call, why):
         """The leg's participant left its conference while the call goes on."""
 
+    def on_document_end(self, eng, call):
+        """The leg's TwiML ran out; True if the purpose carries on (else the call ends)."""
+        return False
+
 
 class UnknownPurpose(LookupError):
     """A leg whose purpose is not in the engine's table: a wiring mistake, never ignored."""

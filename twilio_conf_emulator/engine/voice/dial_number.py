@@ -3,18 +3,16 @@ mixed as a two-party room), with the <Dial> action when either side ends."""
 
 from ...media import timeline as tl
 from ...store.models import Call
-from .. import callbacks, dial_record, twiml
+from .. import callbacks, dial_record
 from .. import calls as call_legs
 from ..core import LegPurpose
+from . import gather, number_url
 from .dial_action import dial_done, dial_state
-from .state import alert, opt, set_opts
+from .state import opt, set_opts
 
 
 def run(eng, call, dial, noun, gen, i):
     """Dial ``noun``'s number on a child leg; the <Dial> runs until either side ends."""
-    if noun.url:
-        alert(eng, call, twiml.SCHEMA_WARNING, "<Number url>: TwiML for the called party "
-               "before bridging is not run by the emulator", level="warning")
     child = call_legs.new_call(
         eng, call.account_sid, to=noun.number, from_=dial.caller_id or call.from_,
         direction="outbound-dial", purpose="dial-child", parent_call_sid=call.sid,
@@ -23,7 +21,8 @@ def run(eng, call, dial, noun, gen, i):
         status_callback_events=list(noun.status_callback_event),
     )
     state = dial_state(dial, "number", gen, i, child=child.sid,
-                       record=dial_record.settings(dial))
+                       record=dial_record.settings(dial), number_url=noun.url,
+                       number_method=noun.method)
     set_opts(call, _dial={**state,
                           "recording_sid": dial_record.start(eng, call, state, "ringing")})
     call_legs.dial(eng, child)
@@ -62,7 +61,8 @@ def _number_done(eng, child, status):
     set_opts(parent, _dial=None)
     if parent.status != "in-progress" or int(opt(parent, "_gen", 0)) != d["gen"]:
         return
-    extra = [("DialCallSid", child.sid), ("DialBridged", "true" if child.answered_at else "false")]
+    # Bridged, not merely answered: a whisper that refused the call never bridged it.
+    extra = [("DialCallSid", child.sid), ("DialBridged", "true" if d.get("bridged") else "false")]
     if status == "completed":
         extra.append(("DialCallDuration", str(callbacks.call_duration(child, eng.now()))))
     dial_done(eng, parent, d, status, extra)
@@ -87,6 +87,27 @@ class DialChild(LegPurpose):
         if not d or d.get("child") != child.sid or parent.status != "in-progress":
             call_legs.hangup(eng, child.sid, by="api")
             return
+        if not number_url.start(eng, child, d):
+            self._bridge(eng, parent, child, d)
+
+    def on_document_end(self, eng, child):
+        """The whisper ran out: bridge now (if the caller is still dialling this leg)."""
+        if not number_url.whispering(child):
+            return False
+        number_url.finish(eng, child)
+        parent = eng.db.get(Call, child.parent_call_sid)
+        d = opt(parent, "_dial") if parent is not None else None
+        if not d or d.get("child") != child.sid or parent.status != "in-progress":
+            call_legs.hangup(eng, child.sid, by="api")
+            return True
+        self._bridge(eng, parent, child, d)
+        return True
+
+    def on_digits(self, eng, child, digits):
+        if number_url.whispering(child):
+            gather.on_digits(eng, child, digits)
+
+    def _bridge(self, eng, parent, child, d):
         eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)
         _bridge_audio(eng, parent, child)
         set_opts(parent, _dial={**d, "bridged": True,
@@ -100,6 +121,8 @@ class DialChild(LegPurpose):
         _number_done(eng, child, child.status if child.status != "completed" else "no-answer")
 
     def on_hangup(self, eng, child, by):
+        if number_url.whispering(child):
+            number_url.finish(eng, child)
         _number_done(eng, child, "completed")
 
 

@@ -170,6 +170,11 @@ def end(eng, call):
     """The document ran out, or <Hangup>: the call completes."""
     new_gen(call)
     docs(eng).pop(call.sid, None)
+    if opt(call, "_whisper"):
+        # <Hangup> in a <Number url> whisper: the dialled leg hangs up, and its <Dial> hears
+        # of it (voice/number_url).
+        call_legs.hangup(eng, call.sid, by="api")
+        return
     call_legs.finish(eng, call, "completed")
 
 
@@ -246,7 +251,8 @@ def step(eng, sid, gen, i):
             alert(eng, call, twiml.SCHEMA_WARNING, f"<{verb.name}> is not run by "
                    "twilio-conf-emulator: skipped, the next verb runs", level="warning")
         i = nxt
-    end(eng, call)
+    if not eng.purpose_of(call).on_document_end(eng, call):
+        end(eng, call)
 
 
 def media(eng, call, verb, cont, label="verb"):
