@@ -169,19 +169,23 @@ class Emulator:
     # -- virtual callers ------------------------------------------------------------------------
     def call(self, from_: str, to: str, audio: str | dict[str, Any] | None = None,
              digits: Digits | None = None,
-             hangup_after: float | None = None) -> str:
+             hangup_after: float | None = None,
+             speech: list[dict[str, Any]] | None = None) -> str:
         """A virtual caller dials ``to`` (routed by that IncomingPhoneNumber's VoiceUrl).
 
         ``audio``: a WAV path, the caller's voice; ``digits``: ``[{"at": s, "digits": "1#"}]``
-        or ``[(s, "1#")]``, seconds after dialling; ``hangup_after``: seconds.  The voice URL
+        or ``[(s, "1#")]``, seconds after dialling; ``speech``: ``[{"at": s, "text": "..."}]``,
+        what it says (a speech <Gather> hears it); ``hangup_after``: seconds.  The voice URL
         is requested at the next ``advance``.  Returns the CallSid."""
         from .engine.voice import inbound
 
         script = [d if isinstance(d, dict) else {"at": d[0], "digits": d[1]}
                   for d in (digits or [])]
+        calls_engine.check_speech(speech)
         with self.engine.transaction():
             call = inbound.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
-                                      digits=script, hangup_after=hangup_after)
+                                      digits=script, hangup_after=hangup_after,
+                                      speech=speech)
             return str(call.sid)
 
     def press(self, call_sid: str, digits: str) -> None:

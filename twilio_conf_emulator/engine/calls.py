@@ -39,6 +39,7 @@ def set_phone(db, number, config, account_sid=None):
         isinstance(d, dict) and "digits" in d for d in digits
     ):
         raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}')
+    check_speech(config.get("speech"))
     row = db.get(VirtualPhone, phone_key(account_sid, number))
     if row is None:
         row = VirtualPhone(number=phone_key(account_sid, number), config={})
@@ -162,6 +163,15 @@ def answer(eng, sid, phone):
     eng.purpose_of(c).on_answer(eng, c)
 
 
+def check_speech(speech):
+    if speech is None:
+        return
+    if not isinstance(speech, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("text"), str)
+            and isinstance(d.get("at", 0), (int, float)) for d in speech):
+        raise BadRequest('speech must be a list of {"at": seconds, "text": "what is said"}')
+
+
 def voice_ref(phone):
     audio = phone.get("audio")
     if not audio:
@@ -178,9 +188,25 @@ def schedule_phone_script(eng, sid, phone):
         digits = str(step.get("digits", ""))
         eng.after(float(step.get("at", 0)), lambda d=digits: press_digits(eng, sid, d),
                   f"digits {sid}")
+    schedule_speech(eng, sid, phone.get("speech"))
     if phone.get("hangup_after") is not None:
         eng.after(float(phone["hangup_after"]), lambda: hangup(eng, sid, by="caller"),
                   f"hangup {sid}")
+
+
+def schedule_speech(eng, sid, script):
+    """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
+    for step in script or []:
+        text = str(step.get("text", ""))
+        eng.after(float(step.get("at", 0)), lambda t=text: say_speech(eng, sid, t),
+                  f"speech {sid}")
+
+
+def say_speech(eng, sid, text):
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress":
+        return
+    eng.purpose_of(c).on_speech(eng, c, text)
 
 
 def press_digits(eng, sid, digits):

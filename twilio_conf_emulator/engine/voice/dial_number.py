@@ -6,7 +6,7 @@ from ...store.models import Call
 from .. import callbacks, dial_record
 from .. import calls as call_legs
 from ..core import LegPurpose
-from . import gather, number_url
+from . import gather, gather_speech, number_url
 from .dial_action import dial_done, dial_state
 from .state import opt, set_opts
 
@@ -106,6 +106,10 @@ class DialChild(LegPurpose):
     def on_digits(self, eng, child, digits):
         if number_url.whispering(child):
             gather.on_digits(eng, child, digits)
+
+    def on_speech(self, eng, child, text):
+        if number_url.whispering(child):
+            gather_speech.on_speech(eng, child, text)
 
     def _bridge(self, eng, parent, child, d):
         eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)

@@ -9,11 +9,9 @@ from .state import alert, docs, live, opt, set_opts
 
 def run(eng, call, verb, gen, i):
     """Start ``verb``: it always takes over the leg until it submits or times out."""
-    if not verb.accepts_dtmf:
-        alert(eng, call, twiml.SCHEMA_WARNING, "<Gather input=\"speech\">: speech recognition "
-               "is not emulated; the Gather times out with no input", level="warning")
+    # Speech: voice/gather_speech hears what a virtual party says while "speech" is set.
     state = {"gen": gen, "i": i, "sub": 1, "digits": "", "listening": verb.accepts_dtmf,
-             "prompting": bool(verb.children)}
+             "speech": verb.accepts_speech, "prompting": bool(verb.children)}
     set_opts(call, _gather=state)
     if verb.children:
         _gather_prompt(eng, call.sid, gen, 1, verb, 0)
@@ -32,7 +30,7 @@ def _gather_state(eng, sid, gen, sub):
     return call, g
 
 
-def _current_gather(eng, sid, gen, i):
+def current_gather(eng, sid, gen, i):
     entry = docs(eng).get(sid)
     if entry is None or entry[0] != gen:
         return None
@@ -69,7 +67,7 @@ def on_digits(eng, call, digits):
     g = opt(call, "_gather")
     if not g or g["gen"] != int(opt(call, "_gen", 0)) or not g["listening"]:
         return
-    verb = _current_gather(eng, call.sid, g["gen"], g["i"])
+    verb = current_gather(eng, call.sid, g["gen"], g["i"])
     if verb is None:
         return
     for key in digits:
@@ -93,7 +91,7 @@ def on_digits(eng, call, digits):
 
 
 def _gather_submit(eng, call, g, finished_on_key):
-    verb = _current_gather(eng, call.sid, g["gen"], g["i"])
+    verb = current_gather(eng, call.sid, g["gen"], g["i"])
     set_opts(call, _gather=None)
     if verb is None:
         return

@@ -13,7 +13,7 @@ def find_number(eng, to):
 
 
 def inbound_call(eng, default_account_sid, from_, to, audio=None, digits=None,
-                 hangup_after=None):
+                 hangup_after=None, speech=None):
     """A virtual caller dials ``to``: routed by that IncomingPhoneNumber's VoiceUrl.
 
     The caller's script (``digits`` at seconds, ``hangup_after``) counts from the moment it
@@ -45,6 +45,7 @@ def inbound_call(eng, default_account_sid, from_, to, audio=None, digits=None,
         keys = str(step.get("digits", ""))
         eng.after(float(step.get("at", 0)), lambda k=keys: call_legs.press_digits(eng, sid, k),
                   f"caller digits {sid}")
+    call_legs.schedule_speech(eng, sid, speech)
     if hangup_after is not None:
         eng.after(float(hangup_after), lambda: call_legs.hangup(eng, sid, by="caller"),
                   f"caller hangup {sid}")
