@@ -123,6 +123,7 @@ IMPLEMENTED = {
     "RecordingStatusCallbackMethod": ME + "::test_recording_track_of_a_record_true_leg",
     "RecordingTrack": ME + "::test_recording_track_of_a_record_true_leg",
     "Region": ME + "::test_participant_options_take_effect",
+    "SendDigits": ME + "::test_send_digits_are_played_to_the_called_party",
     "StartConferenceOnEnter": "test_engine_lifecycle.py::test_moderated_conference_waits_for_the_moderator",
     "StartTime": "test_api_lists.py::test_call_filters",
     "StartTime<": "test_api_lists.py::test_call_filters",
@@ -228,14 +229,14 @@ def test_ignored_and_unknown_parameters_raise_a_12200_warning_naming_them(emu):
     web = emu.app.test_client()
     base = f"/2010-04-01/Accounts/{emu.account_sid}"
     resp = web.post(f"{base}/Calls.json", headers=_auth(emu), data={
-        "From": CALLER, "To": FIRST, "Twiml": "<Response/>", "SendDigits": "1234",
+        "From": CALLER, "To": FIRST, "Twiml": "<Response/>", "CallToken": "tok",
         "AsyncAmd": "true", "Bogus": "x"})
     assert resp.status_code == 201
     resp = web.get(f"{base}/IncomingPhoneNumbers.json?Beta=true", headers=_auth(emu))
     assert resp.status_code == 200
     got = warnings_for(emu)
-    assert {"AsyncAmd", "Bogus", "SendDigits", "Beta"} <= set(got)
-    alert = [a for a in emu.alerts() if "'SendDigits'" in a["message"]][0]
+    assert {"AsyncAmd", "Bogus", "CallToken", "Beta"} <= set(got)
+    alert = [a for a in emu.alerts() if "'CallToken'" in a["message"]][0]
     assert alert["url"] == f"{base}/Calls.json" and "POST" in alert["message"]
     # A refused request (400) warns nothing: nothing was accepted.
     before = len(emu.alerts())
@@ -375,3 +376,16 @@ def test_number_settings_are_stored_and_rendered(emu):
         "Desk", "GET", "https://example.com/f", "GET", "Active", "AD" + "1" * 32,
         "RI" + "2" * 32, "AD" + "3" * 32, "BU" + "4" * 32)
     assert warnings_for(emu) == []
+
+
+def test_send_digits_are_played_to_the_called_party(emu):
+    emu.deliver_webhooks_to(ok_app)
+    emu.phone(FIRST, answer_after=1)
+    call = emu.client.calls.create(from_=CALLER, to=FIRST, send_digits="1",
+                                   twiml="<Response><Pause length=\"3\"/></Response>")
+    emu.advance(10)
+    x = sf.read(io.BytesIO(emu.call_audio(call.sid)), dtype="int16")[0]
+    first = x[: RATE // 2]
+    assert band_rms(first, 697) > 1000 and band_rms(first, 1209) > 1000   # DTMF "1"
+    assert band_rms(x[2 * RATE:], 697) < 10                                # then the Pause
+    assert "SendDigits" not in warnings_for(emu)

@@ -47,6 +47,19 @@ class PlayRef(twiml.Verb):
 # -- entry points ----------------------------------------------------------------------------------
 def start(eng, call):
     """A Calls API leg was answered: run its ``Twiml`` or fetch its ``Url``."""
+    digits = opt(call, "send_digits")
+    if digits:
+        # SendDigits: DTMF to the called party once connected, then the TwiML runs.
+        set_opts(call, send_digits=None)
+        gen, sid = int(opt(call, "_gen", 0)), call.sid
+
+        def then():
+            c = live(eng, sid, gen)
+            if c is not None:
+                start(eng, c)
+
+        play_ref(eng, call, {"kind": "dtmf", "digits": digits}, 1, then)
+        return
     limit = opt(call, "time_limit")
     if limit:
         sid = call.sid
