@@ -97,3 +97,24 @@ def test_bad_speech_script_is_refused(emu_app):
     resp = emu_app.app.test_client().post("/_emulator/calls", json={
         "from": "+15559990000", "to": SUPPORT, "speech": [{"at": "soon"}]})
     assert resp.status_code == 400
+
+
+def test_scenario_callers_speak(tmp_path):
+    from twilio_conf_emulator import Emulator, scenario
+
+    emu = Emulator()
+    try:
+        emu.deliver_webhooks_to(app())
+        sc = scenario.normalise({
+            "run": 20,
+            "numbers": [{"number": SUPPORT, "voice_url": "http://app.test/in?input=speech"}],
+            "callers": [{"name": "ann", "from": "+15559990001", "to": SUPPORT,
+                         "speech": ["2:pay my bill"]}],
+        })
+        result = scenario.run(sc, scenario.InProcess(emu))
+        gathers = [dict(w["params"]) for w in result["journal"] if w["kind"] == "gather"]
+        assert [g["SpeechResult"] for g in gathers] == ["pay my bill"]
+    finally:
+        emu.stop()
+    with pytest.raises(scenario.ScenarioError):
+        scenario.parse_speech(["soon"])
