@@ -52,13 +52,15 @@ def run(emu, tmp_path, to, phone):
     return caller
 
 
-@pytest.mark.parametrize("to, phone", [("client", "client:alice"),
-                                       ("client-nested", "client:alice"),
-                                       ("sip", "sip:alice@pbx.example.com")])
-def test_dialled_endpoint_answers_and_is_bridged(emu, tmp_path, to, phone):
+@pytest.mark.parametrize("to, phone, dialled", [
+    ("client", "client:alice", "client:alice"),
+    ("client", "alice", "client:alice"),                      # registered by bare identity
+    ("client-nested", "client:alice", "client:alice"),
+    ("sip", "sip:alice@pbx.example.com", "sip:alice@pbx.example.com")])
+def test_dialled_endpoint_answers_and_is_bridged(emu, tmp_path, to, phone, dialled):
     caller = run(emu, tmp_path, to, phone)
     (leg,) = emu.client.calls.list(parent_call_sid=caller)
-    assert (leg.to, leg.status) == (phone, "completed")
+    assert (leg.to, leg.status) == (dialled, "completed")
     heard = sf.read(io.BytesIO(emu.call_audio(caller)), dtype="int16")[0]
     assert band_rms(heard, 700) > 1000 and band_rms(heard, 440) < 100   # the agent, not itself
     action = emu.webhooks.params(kind="action", call_sid=caller)[0]

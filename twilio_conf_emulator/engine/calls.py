@@ -55,7 +55,11 @@ def get_phone(eng, account_sid, number):
     found = cache.get((account_sid, number))
     if found is None:
         found = {"number": number, "outcome": "answer"}
-        for key in (phone_key(account_sid, number), phone_key(None, number)):
+        names = [number]
+        if number.startswith("client:"):
+            names.append(number[7:])  # a <Client> phone may be registered by bare identity
+        keys = [phone_key(a, n) for n in names for a in (account_sid, None)]
+        for key in keys:
             row = eng.db.get(VirtualPhone, key)
             if row is not None:
                 found = row.config
