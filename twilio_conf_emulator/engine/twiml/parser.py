@@ -7,6 +7,7 @@ from lxml import etree
 
 from . import endpoints
 from .attrs import Attrs as _Attrs
+from .enqueue import parse_enqueue
 from .attrs import Context as _Context
 from .model import (
     CONFERENCE_BEEP,
@@ -392,6 +393,7 @@ _VERBS = {
     "Hangup": _hangup,
     "Reject": _reject,
     "Dial": _dial,
+    "Enqueue": parse_enqueue,
 }
 
 
