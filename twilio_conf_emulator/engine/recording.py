@@ -14,12 +14,20 @@ A recording that ends is ``processing`` for an instant; the completion action (s
 timeline, so the bytes are the same on every run.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AudioUnavailable, BadRequest
 from ..media.audio import AudioError
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call
+    from .core import Engine
 
 API_HOST = "https://api.twilio.com"
 LIVE = ("in-progress", "paused")
@@ -29,17 +37,17 @@ ABSENT_SILENT = 16102  # Twilio: "Recording silent"
 RENDER_FAILED = AudioUnavailable.code  # the audio cannot be rendered (emulator's choice)
 
 
-def recording_url(rec):
+def recording_url(rec: Recording) -> str:
     """RecordingUrl / media_url: absolute, no extension."""
     return f"{API_HOST}/2010-04-01/Accounts/{rec.account_sid}/Recordings/{rec.sid}"
 
 
-def wants_recording(conf):
+def wants_recording(conf: Conference) -> bool:
     return (conf.options or {}).get("record") in ("record-from-start", "true")
 
 
 # -- conference recordings -------------------------------------------------------------------
-def on_conference_start(eng, conf):
+def on_conference_start(eng: Engine, conf: Conference) -> None:
     if not wants_recording(conf):
         return
     opts = conf.options or {}
@@ -62,7 +70,7 @@ def on_conference_start(eng, conf):
     send_status(eng, rec, "in-progress")
 
 
-def active_recording(eng, conf):
+def active_recording(eng: Engine, conf: Conference) -> Recording | None:
     return (eng.db.query(Recording)
             .filter(Recording.conference_sid == conf.sid, Recording.source == "Conference",
                     Recording.status.in_(LIVE))
@@ -70,7 +78,7 @@ def active_recording(eng, conf):
             .first())
 
 
-def on_conference_end(eng, conf):
+def on_conference_end(eng: Engine, conf: Conference) -> None:
     rec = active_recording(eng, conf)
     if rec is None:
         return
@@ -78,7 +86,8 @@ def on_conference_end(eng, conf):
     finish(eng, rec)
 
 
-def update(eng, conf, rec, status, pause_behavior=None):
+def update(eng: Engine, conf: Conference, rec: Recording, status: str,
+           pause_behavior: str | None = None) -> Any:
     """POST .../Conferences/{CF}/Recordings/{RE}: pause, resume or stop a live recording."""
     if rec.status not in LIVE:
         raise BadRequest(f"Recording {rec.sid} is not in-progress or paused; a recording in "
@@ -105,7 +114,7 @@ def update(eng, conf, rec, status, pause_behavior=None):
 
 
 # -- call recordings (Record=true) -----------------------------------------------------------
-def on_call_answered(eng, call):
+def on_call_answered(eng: Engine, call: Call) -> None:
     opts = call.options or {}
     if not opts.get("record"):
         return
@@ -127,7 +136,7 @@ def on_call_answered(eng, call):
     send_status(eng, rec, "in-progress")
 
 
-def on_call_ended(eng, call):
+def on_call_ended(eng: Engine, call: Call) -> None:
     recs = (eng.db.query(Recording)
             .filter(Recording.call_sid == call.sid, Recording.source != "Conference",
                     Recording.status.in_(LIVE))
@@ -149,7 +158,7 @@ def close_pause(rec, now):
 
 
 # -- completion --------------------------------------------------------------------------------
-def finish(eng, rec, status="processing"):
+def finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     """The recording stops now; it completes (rendered, called back) in a moment."""
     rec.status = status
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
@@ -221,7 +230,7 @@ def _completed(eng, sid, *rendered):
     send_record_end(eng, rec)
 
 
-def _failed(eng, rec, reason):
+def _failed(eng: Engine, rec: Recording, reason: str) -> None:
     """The audio cannot be rendered: the recording ends ``absent`` with RENDER_FAILED, its
     callback and an error alert, never ``processing`` forever."""
     rec.status = "absent"
@@ -235,7 +244,7 @@ def _failed(eng, rec, reason):
     send_status(eng, rec, "absent", also_for=("completed",))
 
 
-def send_record_end(eng, rec):
+def send_record_end(eng: Engine, rec: Recording) -> None:
     """The deprecated ``eventCallbackUrl`` gets ``conference-record-end`` when a conference
     recording is ready, unless a ``recordingStatusCallback`` was given (TwiML docs)."""
     if rec.source != "Conference" or rec.status != "completed":
@@ -261,7 +270,7 @@ def send_record_end(eng, rec):
                      account_sid=rec.account_sid, conference_sid=rec.conference_sid)
 
 
-def delete(eng, rec):
+def delete(eng: Engine, rec: Recording) -> None:
     """DELETE a recording: only once it is over (live or stopping: 21220)."""
     if rec.status in LIVE or rec.status in ("stopped", "processing"):
         raise BadRequest(f"Recording {rec.sid} is still {rec.status}; stop it (or end the "
@@ -271,7 +280,8 @@ def delete(eng, rec):
     rec.date_updated = eng.now()
 
 
-def media(eng, rec, fmt, want_dual, url=None):
+def media(eng: Engine, rec: Any, fmt: str, want_dual: bool,
+          url: str | None = None) -> Callable[[], bytes]:
     """A completed recording's file: the stored mono WAV, or MP3 of it; dual channel only
     when asked (``RequestedChannels=2``) of a dual recording, else warning 16113 and mono.
     Returns a function making the bytes: call it after the turn, outside the lock (an MP3
@@ -291,7 +301,7 @@ def media(eng, rec, fmt, want_dual, url=None):
                                call_sid=rec.call_sid, start_time=rec.start_time,
                                options=dict(rec.options or {}))
 
-        def dual():
+        def dual() -> bytes:
             try:
                 x = media_render.render_recording(None, cfg, snap, channels=2, events=events)
             except AudioError as err:
@@ -304,12 +314,12 @@ def media(eng, rec, fmt, want_dual, url=None):
     return lambda: media_render.mp3_bytes(media_render.decode_wav(wav), cfg)
 
 
-def _whole(seconds):
+def _whole(seconds: float) -> int:
     return int(math.floor(seconds + 0.5))
 
 
 # -- recording status callbacks ----------------------------------------------------------------
-def status_params(rec, status):
+def status_params(rec: Any, status: str) -> list[tuple[str, str]]:
     """recordingStatusCallback parameters, in Twilio's documented order."""
     p = [("AccountSid", rec.account_sid)]
     if rec.source == "Conference":
@@ -335,7 +345,7 @@ def status_params(rec, status):
     return p
 
 
-def send_status(eng, rec, status, also_for=()):
+def send_status(eng: Engine, rec: Recording, status: str, also_for: tuple = ()) -> None:
     """The recording status callback, if ``status`` (or one of ``also_for``) was asked."""
     opts = rec.options or {}
     url = opts.get("status_callback")
