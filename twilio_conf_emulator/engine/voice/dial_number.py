@@ -15,6 +15,7 @@ from .dial_action import dial_done, dial_state
 from .state import opt, set_opts
 
 if TYPE_CHECKING:  # annotations only
+    from .. import twiml
     from ..core import Engine
 
 
@@ -97,7 +98,7 @@ class DialChild(LegPurpose):
         if not number_url.start(eng, child, d):
             self._bridge(eng, parent, child, d)
 
-    def on_document_end(self, eng, child):
+    def on_document_end(self, eng: Engine, child: Call) -> bool:
         """The whisper ran out: bridge now (if the caller is still dialling this leg)."""
         if not number_url.whispering(child):
             return False
@@ -110,15 +111,15 @@ class DialChild(LegPurpose):
         self._bridge(eng, parent, child, d)
         return True
 
-    def on_digits(self, eng, child, digits):
+    def on_digits(self, eng: Engine, child: Call, digits: str) -> None:
         if number_url.whispering(child):
             gather.on_digits(eng, child, digits)
 
-    def on_speech(self, eng, child, text):
+    def on_speech(self, eng: Engine, child: Call, text: str) -> None:
         if number_url.whispering(child):
             gather_speech.on_speech(eng, child, text)
 
-    def _bridge(self, eng, parent, child, d):
+    def _bridge(self, eng: Engine, parent: Call, child: Call, d: dict[str, Any]) -> None:
         eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)
         _bridge_audio(eng, parent, child)
         set_opts(parent, _dial={**d, "bridged": True,

@@ -9,6 +9,10 @@ action gets ``SpeechResult`` (the text as said) and ``Confidence``
 (``speech_confidence``).  Nothing is recognised from audio: the declared text is the result.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...media import timeline as tl
 from ...store.models import Call
 from ...webhooks.transport import OutboundRequest
@@ -17,8 +21,11 @@ from .gather import current_gather
 from .runner import fetch, step
 from .state import alert, opt, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
 
-def on_speech(eng, call, text):
+
+def on_speech(eng: Engine, call: Call, text: str) -> None:
     """The party on ``call`` starts saying ``text`` now."""
     g = opt(call, "_gather")
     if not g or g["gen"] != int(opt(call, "_gen", 0)) or not g.get("speech"):
@@ -51,7 +58,7 @@ def on_speech(eng, call, text):
               lambda: _submit(eng, sid, gen, sub, text), f"Gather speech result {sid}")
 
 
-def _live_state(eng, sid, gen, sub):
+def _live_state(eng: Engine, sid: str, gen: int, sub: int) -> tuple[Any, Any]:
     call = eng.db.get(Call, sid)
     if call is None or call.status != "in-progress":
         return None, None
@@ -61,7 +68,8 @@ def _live_state(eng, sid, gen, sub):
     return call, g
 
 
-def _partial(eng, sid, gen, sub, verb, partial, n):
+def _partial(eng: Engine, sid: str, gen: int, sub: int, verb: Any, partial: str,
+             n: int) -> None:
     call, _ = _live_state(eng, sid, gen, sub)
     if call is None:
         return
@@ -77,7 +85,7 @@ def _partial(eng, sid, gen, sub, verb, partial, n):
                      call.account_sid, call_sid=call.sid)
 
 
-def _submit(eng, sid, gen, sub, text):
+def _submit(eng: Engine, sid: str, gen: int, sub: int, text: str) -> None:
     call, g = _live_state(eng, sid, gen, sub)
     if call is None:
         return

@@ -6,11 +6,19 @@ yet and hears nothing of it.  When the document runs out the two are bridged; a
 ``completed``), so "press 1 to accept" screening works with a ``<Gather>``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .runner import fetch
 from .state import docs, new_gen, opt, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
 
-def start(eng, child, d):
+
+def start(eng: Engine, child: Call, d: dict[str, Any]) -> bool:
     """Run the whisper on the answered ``child``; False when the <Dial> has none."""
     url = d.get("number_url")
     if not url:
@@ -20,11 +28,11 @@ def start(eng, child, d):
     return True
 
 
-def whispering(child):
+def whispering(child: Call) -> bool:
     return bool(opt(child, "_whisper"))
 
 
-def finish(eng, child):
+def finish(eng: Engine, child: Call) -> None:
     """The whisper document ran out: it stops here (the caller is bridged next)."""
     set_opts(child, _whisper=None)
     new_gen(child)

@@ -57,7 +57,7 @@ def start(eng: Engine, call: Call) -> None:
         set_opts(call, send_digits=None)
         gen, sid = int(opt(call, "_gen", 0)), call.sid
 
-        def then():
+        def then() -> None:
             c = live(eng, sid, gen)
             if c is not None:
                 start(eng, c)
