@@ -216,6 +216,9 @@ def _progress(enabled):
 @click.option("--digits", "digits", multiple=True, metavar="SECONDS:KEYS",
               help="Press KEYS at SECONDS after dialling, e.g. --digits 3:1 --digits 10:42#. "
                    "Repeatable.")
+@click.option("--speech", "speech", multiple=True, metavar="SECONDS:TEXT",
+              help="Say TEXT at SECONDS after dialling (heard by a speech <Gather>), e.g. "
+                   "--speech '2:pay my bill'. Repeatable.")
 @click.option("--hangup-after", type=float, default=None, metavar="SECONDS",
               help="Hang up this many seconds after dialling (default: stay on the line).")
 @click.option("--voice-url", default=None, metavar="URL",
@@ -230,7 +233,8 @@ def _progress(enabled):
               help="Virtual seconds to run after dialling (default: --hangup-after, else 60). "
                    "0 leaves the clock alone (a realtime server runs on its own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="In-process: SID seed.")
-def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, advance, seed):
+def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, app, advance,
+             seed):
     """Place one virtual inbound call and print what the emulator sent.
 
     The caller dials --to; the emulator requests that number's VoiceUrl with Twilio's
@@ -251,6 +255,10 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
         script = scenario.parse_digits(digits)
     except scenario.ScenarioError as err:
         raise click.BadParameter(str(err), param_hint="--digits") from None
+    try:
+        said = scenario.parse_speech(speech)
+    except scenario.ScenarioError as err:
+        raise click.BadParameter(str(err), param_hint="--speech") from None
     target = _target(server, app, seed)
     if voice_url:
         status, body = target.api("POST", "IncomingPhoneNumbers.json",
@@ -263,6 +271,8 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
         payload["audio"] = os.path.abspath(audio)
     if hangup_after is not None:
         payload["hangup_after"] = hangup_after
+    if said:
+        payload["speech"] = said
     try:
         sid = target.control("POST", "/calls", payload)["call_sid"]
         seconds = advance if advance is not None else (hangup_after if hangup_after is not None

@@ -69,6 +69,10 @@ class EmulatorConfig:
     speech_hangover_ms: int = 800
     # <Say> duration when synthesised without espeak-ng: seconds per word, plus a floor.
     say_seconds_per_word: float = 0.4
+    # Speech <Gather>: the Confidence posted with a declared utterance, and how long
+    # speechTimeout="auto" waits after its last word.
+    speech_confidence: float = 0.9
+    speech_auto_timeout: float = 1.0
     say_min_seconds: float = 0.6
     # Speaker events: voices are analysed in windows of this many virtual seconds (a looped
     # voice is analysed window by window as the conference goes on, never as a whole).

@@ -30,7 +30,8 @@ SUBRESOURCES = {
 
 UpdateParams = schema_class("UpdateAccountParams", {
     "friendly_name": field(TString, "FriendlyName", max_length=64),
-    "status": field(TChoice, "Status", choices=("active", "suspended", "closed")),
+    "status": field(TChoice, "Status", choices=("active", "suspended", "closed"),
+                    ignored="stored; a suspended or closed account still works here"),
 })
 
 

@@ -12,6 +12,7 @@ from ..store.models import Call
 from . import filters, render
 from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
+from .ignored import ignore
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
@@ -50,7 +51,8 @@ CreateParams = schema_class("CreateCallParams", {
     "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
     "caller_id": field(TString, "CallerId"),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
-    "machine_detection": field(TString, "MachineDetection"),
+    "machine_detection": field(TString, "MachineDetection",
+                ignored="answering machine detection is not emulated yet (AnsweredBy is not set)"),
 })
 
 UpdateParams = schema_class("UpdateCallParams", {
@@ -84,6 +86,8 @@ def get_call(db, account, sid):
 @authenticated
 def create_call(account: Account) -> ResponseReturnValue:
     p = CreateParams().parse(request.form)
+    if p.get("application_sid") and (p.get("url") or p.get("twiml")):
+        ignore("ApplicationSid", "Url or Twiml is given and is used instead")
     eng = engine()
     with eng.transaction():
         call = calls_api.create_api_call(eng, account, p)

@@ -21,6 +21,7 @@ from ..store.models import Account, Recording
 from . import filters, render
 from .base import authenticated, engine, no_content, respond, world_for_path
 from .blueprint import blueprint
+from .ignored import consume
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
 
@@ -161,6 +162,7 @@ def recording(account_sid, sid, ext=None):
 @authenticated
 def _authenticated_recording(account, sid, ext):
     eng = engine()
+    consume("IncludeSoftDeleted", "RequestedChannels")
     if request.method == "DELETE":
         with eng.transaction() as db:
             recording_engine.delete(eng, _account_recording(db, account.sid, sid))

@@ -49,6 +49,7 @@ def set_phone(db: Session, number: str, config: dict[str, Any],
         isinstance(d, dict) and "digits" in d for d in digits
     ):
         raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}')
+    check_speech(config.get("speech"))
     row = db.get(VirtualPhone, phone_key(account_sid, number))
     if row is None:
         row = VirtualPhone(number=phone_key(account_sid, number), config={})
@@ -64,7 +65,11 @@ def get_phone(eng: Engine, account_sid: str, number: str) -> dict[str, Any]:
     found = cache.get((account_sid, number))
     if found is None:
         found = {"number": number, "outcome": "answer"}
-        for key in (phone_key(account_sid, number), phone_key(None, number)):
+        names = [number]
+        if number.startswith("client:"):
+            names.append(number[7:])  # a <Client> phone may be registered by bare identity
+        keys = [phone_key(a, n) for n in names for a in (account_sid, None)]
+        for key in keys:
             row = eng.db.get(VirtualPhone, key)
             if row is not None:
                 found = row.config
@@ -173,6 +178,15 @@ def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     eng.purpose_of(c).on_answer(eng, c)
 
 
+def check_speech(speech):
+    if speech is None:
+        return
+    if not isinstance(speech, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("text"), str)
+            and isinstance(d.get("at", 0), (int, float)) for d in speech):
+        raise BadRequest('speech must be a list of {"at": seconds, "text": "what is said"}')
+
+
 def voice_ref(phone: dict[str, Any]) -> dict[str, Any] | None:
     audio = phone.get("audio")
     if not audio:
@@ -189,9 +203,25 @@ def schedule_phone_script(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
         digits = str(step.get("digits", ""))
         eng.after(float(step.get("at", 0)), lambda d=digits: press_digits(eng, sid, d),
                   f"digits {sid}")
+    schedule_speech(eng, sid, phone.get("speech"))
     if phone.get("hangup_after") is not None:
         eng.after(float(phone["hangup_after"]), lambda: hangup(eng, sid, by="caller"),
                   f"hangup {sid}")
+
+
+def schedule_speech(eng, sid, script):
+    """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
+    for step in script or []:
+        text = str(step.get("text", ""))
+        eng.after(float(step.get("at", 0)), lambda t=text: say_speech(eng, sid, t),
+                  f"speech {sid}")
+
+
+def say_speech(eng, sid, text):
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress":
+        return
+    eng.purpose_of(c).on_speech(eng, c, text)
 
 
 def press_digits(eng: Engine, sid: str, digits: str) -> None:
@@ -233,6 +263,11 @@ def finish(eng: Engine, call: Call, status: str) -> None:
     send_progress(eng, call, "completed")
 
 
+def caller_id(p):
+    """``CallerId`` is what the called party sees as From, when given (README Assumptions)."""
+    return p.get("caller_id") or p["from_"]
+
+
 def recording_options(p: dict[str, Any]) -> dict[str, Any]:
     """Record=true settings of Create Call / Create Participant, kept on the leg."""
     return {
@@ -242,4 +277,5 @@ def recording_options(p: dict[str, Any]) -> dict[str, Any]:
         or ["completed"],
         "recording_channels": p.get("recording_channels") or "mono",
         "trim": p.get("trim") or "trim-silence",
+        "recording_track": p.get("recording_track") or "both",
     }

@@ -110,6 +110,13 @@ class LegPurpose:
     def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         """The leg's participant left its conference while the call goes on."""
 
+    def on_speech(self, eng, call, text):
+        """The far end starts saying ``text`` (a virtual party's declared speech)."""
+
+    def on_document_end(self, eng, call):
+        """The leg's TwiML ran out; True if the purpose carries on (else the call ends)."""
+        return False
+
 
 class UnknownPurpose(LookupError):
     """A leg whose purpose is not in the engine's table: a wiring mistake, never ignored."""

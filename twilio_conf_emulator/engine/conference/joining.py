@@ -143,7 +143,7 @@ def create_participant(eng: Engine, account: Any, conference_ref: str, p: dict[s
             check_coach_target(conf, p["call_sid_to_coach"])
     check_capacity(conf)
     call = call_legs.new_call(
-        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api",
+        eng, account.sid, to=p["to"], from_=call_legs.caller_id(p), direction="outbound-api",
         purpose="participant", conference_sid=conf.sid,
         status_callback=p.get("status_callback"),
         status_callback_method=p.get("status_callback_method", "POST"),

@@ -27,7 +27,8 @@ def create_api_call(eng: Engine, account: Any, p: dict[str, Any]) -> Call:
     if url:
         twiml = None  # "If both twiml and url are provided then twiml will be ignored."
     call = call_legs.new_call(
-        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api", purpose="twiml",
+        eng, account.sid, to=p["to"], from_=call_legs.caller_id(p), direction="outbound-api",
+        purpose="twiml",
         url=url, method=p.get("method") or "POST", twiml=twiml,
         fallback_url=p.get("fallback_url"), fallback_method=p.get("fallback_method") or "POST",
         status_callback=p.get("status_callback"),

@@ -10,7 +10,7 @@ from ...media import timeline as tl
 from .. import calls as call_legs
 from ..conference import leaving, lookups
 from ..core import LegPurpose
-from . import gather
+from . import gather, gather_speech
 from .dial_action import action_after_hangup
 from .dial_conference import after_conference
 from .dial_number import hang_up_child
@@ -65,6 +65,10 @@ class TwimlLeg(LegPurpose):
                 call_legs.hangup(eng, d["child"], by="api")
             return
         gather.on_digits(eng, call, digits)
+
+    def on_speech(self, eng: Engine, call: Call, text: str) -> None:
+        if lookups.participant_for_call(eng, call.sid) is None:
+            gather_speech.on_speech(eng, call, text)
 
     def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         after_conference(eng, call, why)
