@@ -25,6 +25,13 @@ class EmulatorConfig:
     ring_timeout_buffer: float = 5.0
     # What Participant create reports as queue_time (ms, a string on the wire).
     participant_queue_time_ms: int = 1000
+    # Answering machine detection: what a virtual phone with no ``answered_by`` is, and the
+    # greeting length of one that gives none (seconds); a fax is recognised after
+    # ``amd_fax_seconds`` (its CNG tone repeats every 3.5 s; Twilio gives no figure).
+    amd_default_answered_by: str = "human"
+    amd_human_greeting_seconds: float = 1.0
+    amd_machine_greeting_seconds: float = 10.0
+    amd_fax_seconds: float = 2.0
     # --- conference lifecycle -------------------------------------------------------
     # Where conference-start sits relative to the participant-join that caused it.
     start_event_after_join: bool = True

@@ -57,6 +57,8 @@ def voice_params(call, status=None):
         p.append(("ForwardedFrom", call.forwarded_from))
     if call.caller_name:
         p.append(("CallerName", call.caller_name))
+    if call.answered_by:
+        p.append(("AnsweredBy", call.answered_by))
     return p
 
 

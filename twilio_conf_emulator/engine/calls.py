@@ -8,7 +8,7 @@ through :data:`PURPOSES`, so this module depends on none of them.
 
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
-from . import callbacks
+from . import amd, callbacks
 from .callbacks import TERMINAL_CALL_STATUSES
 
 ACTIVE_CALL_STATUSES = ("queued", "ringing", "in-progress")
@@ -41,6 +41,7 @@ def set_phone(db, number, config, account_sid=None):
         isinstance(d, dict) and "digits" in d for d in digits
     ):
         raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}')
+    amd.check_phone(config)
     row = db.get(VirtualPhone, phone_key(account_sid, number))
     if row is None:
         row = VirtualPhone(number=phone_key(account_sid, number), config={})
@@ -165,7 +166,11 @@ def answer(eng, sid, phone):
     recording.on_call_answered(eng, c)
     send_progress(eng, c, "answered")
     schedule_phone_script(eng, sid, phone)
-    _purpose(c).on_answer(eng, c)
+    def proceed():
+        leg = eng.db.get(Call, sid)
+        _purpose(leg).on_answer(eng, leg)
+
+    amd.on_answer(eng, c, phone, proceed)
 
 
 def voice_ref(phone):
@@ -278,6 +283,8 @@ def create_api_call(eng, account, p):
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
         send_digits=p.get("send_digits"), record=p.get("record", False),
         **recording_options(p),
+        **amd.request_options(p, "async_amd_status_callback", "async_amd_status_callback_method",
+                              async_key="async_amd"),
     )
     dial(eng, call)
     return call

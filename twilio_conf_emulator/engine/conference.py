@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 
 from ..errors import BadRequest, NotFound
 from ..store.models import Call, Conference, Participant
+from . import amd
 from . import calls as call_legs
 from .callbacks import CONFERENCE_EVENT_TOKEN, conference_event_params
 
@@ -227,6 +228,7 @@ def create_participant(eng, account, conference_ref, p, path):
         status_callback_events=p.get("status_callback_event") or ["completed"],
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
         record=p.get("record", False), **call_legs.recording_options(p),
+        **amd.request_options(p, "amd_status_callback", "amd_status_callback_method"),
     )
     part = add_participant(eng, conf, call, p, origin="api")
     call_legs.dial(eng, call)
