@@ -54,6 +54,9 @@ class EmulatorConfig:
     # A call whose TwiML is fetched more than this many times at one virtual instant (a
     # <Redirect> loop with no verb taking time) is ended with an 11215 alert.
     twiml_max_fetches_per_instant: int = 50
+    # Twilio-hosted media (twimlets holdmusic com.twilio.music.* buckets, their S3 MP3s,
+    # demo.twilio.com sounds) is served as generated music, never fetched over the network.
+    hosted_media_offline: bool = True
     # --- audio ---------------------------------------------------------------------
     sample_rate: int = 8000
     frame_ms: int = 20

@@ -15,6 +15,7 @@ from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
+from .hosted_media import hosted_ref
 from .conference import send_event
 
 HOLD_MUSIC = {"kind": "hold-music"}
@@ -37,6 +38,10 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
     """
     if is_local(url):
         on_done({"kind": "file", "path": local_path(url)}, None)
+        return
+    hosted = hosted_ref(eng.config, url)
+    if hosted is not None:  # Twilio's own hold music: generated here, never fetched
+        on_done(hosted, None)
         return
 
     def got(result):
@@ -130,6 +135,10 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
     disk (at once); http(s) is fetched through the router (later, outside the lock)."""
+    hosted = hosted_ref(eng.config, url)
+    if hosted is not None:
+        on_done(hosted, None)
+        return
     if is_local(url):
         try:
             ref = {"kind": "file", "path": local_path(url)}
