@@ -229,9 +229,7 @@ def finish(eng, call, status):
         recording.on_call_ended(eng, call)
     if status != "completed" or not was_answered:
         _purpose(call).on_failed(eng, call)
-    # Canceled while still queued: Twilio sends no callbacks at all.
-    if status == "canceled" and call.start_time is None:
-        return
+    # Even a leg canceled while still queued reports it: every callback asked for is sent.
     send_progress(eng, call, "completed")
 
 

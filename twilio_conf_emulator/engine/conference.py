@@ -287,6 +287,11 @@ def connect(eng, part):
                         target=part.call_sid_to_coach)
     if part.muted:
         eng.media_event("mute", call_sid=part.call_sid, conference_sid=conf.sid)
+    if part.hold:  # put on hold while it was still ringing
+        from . import audio_docs
+
+        audio_docs.play_hold(eng, conf, part, opts.get("hold_url"),
+                             opts.get("hold_method") or "GET")
     if conf.status == "init" and should_start(eng, conf):
         # Which comes first is undocumented; by default the join that causes the start.
         if eng.config.start_event_after_join:
@@ -474,10 +479,14 @@ def update_participant(eng, conf, part, p):
             from . import speech_events
 
             speech_events.on_silenced(eng, conf, part)
-        send_event(eng, conf, "participant-mute" if part.muted else "participant-unmute", part)
+        if part.status == "connected":  # before the join, participant-join carries it
+            send_event(eng, conf, "participant-mute" if part.muted else "participant-unmute",
+                       part)
     if "hold" in p and p["hold"] != part.hold:
         part.hold = p["hold"]
         touch(eng, part)
+        part.options = {**(part.options or {}), "hold_url": p.get("hold_url"),
+                        "hold_method": p.get("hold_method") or "GET"}
         if part.hold:
             from . import speech_events
 
@@ -486,7 +495,9 @@ def update_participant(eng, conf, part, p):
                                  p.get("hold_method") or "GET")
         elif part.status == "connected":
             eng.media_event("unhold", call_sid=part.call_sid, conference_sid=conf.sid)
-        send_event(eng, conf, "participant-hold" if part.hold else "participant-unhold", part)
+        if part.status == "connected":  # before the join, participant-join carries it
+            send_event(eng, conf, "participant-hold" if part.hold else "participant-unhold",
+                       part)
     if "coaching" in p or "call_sid_to_coach" in p:
         coaching = p.get("coaching", True if p.get("call_sid_to_coach") else part.coaching)
         target = (p.get("call_sid_to_coach") or part.call_sid_to_coach) if coaching else None
