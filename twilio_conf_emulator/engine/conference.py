@@ -296,9 +296,9 @@ def connect(eng, part):
         # Which comes first is undocumented; by default the join that causes the start.
         if eng.config.start_event_after_join:
             send_event(eng, conf, "participant-join", part)
-            start(eng, conf)
+            start(eng, conf, part)
         else:
-            start(eng, conf)
+            start(eng, conf, part)
             send_event(eng, conf, "participant-join", part)
     else:
         send_event(eng, conf, "participant-join", part)
@@ -328,13 +328,16 @@ def should_start(eng, conf):
     return len(connected) >= needed and any(p.start_conference_on_enter for p in connected)
 
 
-def start(eng, conf):
+def start(eng, conf, starter):
+    """``starter`` joined and started it: the start beep is its entry beep, so it follows
+    that participant's ``beep`` (true/onEnter beep; false/onExit are silent)."""
     conf.status = "in-progress"
     conf.started_at = eng.now()
     touch(eng, conf)
     send_event(eng, conf, "conference-start")
     eng.media_event("conf-start", conference_sid=conf.sid)
-    eng.media_event("beep", conference_sid=conf.sid, kind="enter")
+    if (starter.options or {}).get("beep") in ("true", "onEnter"):
+        eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     from . import recording
 
     recording.on_conference_start(eng, conf)
