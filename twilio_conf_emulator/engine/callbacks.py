@@ -106,6 +106,13 @@ def participant_params(participant):
     return p
 
 
+def status_after_leaving(participant):
+    """``ParticipantCallStatus`` of a participant taken out while its call is up: a TwiML leg
+    goes on after <Dial> (in-progress); an API leg is hung up (completed)."""
+    return ("in-progress" if (participant.options or {}).get("origin") == "twiml"
+            else "completed")
+
+
 def conference_event_params(conference, event, now, seq, participant=None, extra=()):
     p = [
         ("AccountSid", conference.account_sid),

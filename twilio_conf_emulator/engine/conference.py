@@ -16,7 +16,7 @@ from ..errors import BadRequest, NotFound
 from ..store.models import Call, Conference, Participant
 from . import amd
 from . import calls as call_legs
-from .callbacks import CONFERENCE_EVENT_TOKEN, conference_event_params
+from .callbacks import CONFERENCE_EVENT_TOKEN, conference_event_params, status_after_leaving
 
 ACTIVE = ("init", "in-progress")
 LEFT_STATUSES = ("complete", "failed")
@@ -403,7 +403,7 @@ def end(eng, conf, reason, ending_call_sid=None, ending_label=None):
             touch(eng, part)
             eng.media_event("conf-leave", call_sid=part.call_sid, conference_sid=conf.sid)
             send_event(eng, conf, "participant-leave", part, extra=(
-                ("ParticipantCallStatus", "completed"),
+                ("ParticipantCallStatus", status_after_leaving(part)),
                 ("ReasonParticipantLeft", left_reason),
             ))
             release_call(eng, part, "conference-ended")
@@ -443,7 +443,8 @@ def release_call(eng, part, why):
 
 def leave_by_dial_end(eng, part, why):
     """hangupOnStar, timeLimit: the participant leaves, its call goes on (TwiML) or ends."""
-    leave(eng, part, "participant_hung_up" if why == "star" else "participant_updated_via_api")
+    leave(eng, part, "participant_hung_up" if why == "star" else "participant_updated_via_api",
+          call_status=status_after_leaving(part))
     release_call(eng, part, why)
 
 
@@ -452,7 +453,8 @@ def kick(eng, part):
     if part.status != "connected":
         call_legs.hangup(eng, part.call_sid, by="api")
         return
-    leave(eng, part, "participant_updated_via_api", kicked=True)
+    leave(eng, part, "participant_updated_via_api", call_status=status_after_leaving(part),
+          kicked=True)
     release_call(eng, part, "kicked")
 
 

@@ -769,8 +769,8 @@ def redirect(eng, call, url=None, method="POST", twiml=None):
     leaves its conference with ``participant_updated_via_api``) and the new one runs."""
     part = conf_engine.participant_for_call(eng, call.sid)
     _set(call, url=url, method=method or "POST", twiml=twiml, purpose="twiml", _dial=None)
-    if part is not None:
-        conf_engine.leave(eng, part, "participant_updated_via_api")
+    if part is not None:  # the call goes on with the new TwiML
+        conf_engine.leave(eng, part, "participant_updated_via_api", call_status="in-progress")
     _hang_up_child(eng, call)
     eng.media_event(tl.CALL_STOP_PLAY, call_sid=call.sid)
     _new_gen(call)
