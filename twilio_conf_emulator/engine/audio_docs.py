@@ -173,8 +173,10 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------
-def play_wait(eng, conf, part):
-    """What a participant hears while the conference has not started."""
+def play_wait(eng, conf, part, on_join=False):
+    """What a participant hears while the conference has not started. On joining
+    (``on_join``), a waitUrl that fails takes a ``<Dial>`` leg back out: "the conference is
+    not established" and its call goes on after the ``<Dial>`` (see :func:`_wait_failed`)."""
     opts = part.options or {}
     url = opts.get("wait_url")
     sid, conf_sid = part.call_sid, conf.sid
@@ -189,10 +191,32 @@ def play_wait(eng, conf, part):
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
+            if on_join and _wait_failed(eng, sid):
+                return
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=ref)
 
     fetch_playlist(eng, conf.account_sid, url, opts.get("wait_method") or "POST",
                    _call_params(eng, part), done, sid, conf_sid, kind="wait-url")
+
+
+def _wait_failed(eng, call_sid):
+    """A ``<Dial><Conference>`` leg whose waitUrl failed leaves (participant_add_failed,
+    its call in-progress) and its TwiML goes on: the Dial action gets DialCallStatus=failed,
+    else the next verb runs. True if it was taken out."""
+    from .conference import leave
+
+    part = _participant(eng, call_sid)
+    if (part is None or part.status != "connected" or part.conference.status != "init"
+            or (part.options or {}).get("origin") != "twiml"):
+        return False
+    leave(eng, part, "participant_add_failed", call_status="in-progress")
+    from ..store.models import Call
+    from . import voice
+
+    call = eng.db.get(Call, call_sid)
+    if call is not None:
+        voice.after_conference(eng, call, "wait-url-failed")
+    return True
 
 
 def play_hold(eng, conf, part, url, method):

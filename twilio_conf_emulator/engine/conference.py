@@ -305,7 +305,7 @@ def connect(eng, part):
         if conf.status == "init":
             from . import audio_docs
 
-            audio_docs.play_wait(eng, conf, part)
+            audio_docs.play_wait(eng, conf, part, on_join=True)
         elif opts.get("beep") in ("true", "onEnter"):
             eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     if opts.get("time_limit"):

@@ -574,6 +574,9 @@ def after_conference(eng, call, why):
     _set(call, _dial=None)
     if call.status != "in-progress" or int(_opt(call, "_gen", 0)) != d["gen"]:
         return
+    if why == "wait-url-failed":  # the conference was never established for this call
+        _dial_done(eng, call, d, "failed", (("DialBridged", "false"),))
+        return
     _dial_done(eng, call, d, eng.config.dial_call_status_after_conference,
                (("DialBridged", "true"),))
 
