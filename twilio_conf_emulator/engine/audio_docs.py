@@ -1,9 +1,10 @@
 """The audio a conference plays from a URL: waitUrl, holdUrl and announceUrl.
 
 Each URL answers with audio or with TwiML of only ``<Play>``, ``<Say>``, ``<Pause>`` and
-``<Redirect>`` (anything else: 13238). The document becomes a media playlist; a ``<Redirect>``
-back to the same document loops it, as Twilio's hold-music documents do; when the document
-runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the router, ``file:``
+``<Redirect>`` (anything else: 13238). The document becomes a media playlist. In wait and
+hold music a ``<Redirect>`` is a new request once the document has played (see
+:func:`_then_later`); in an announcement, one back to the same document loops it. When the
+document runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the router, ``file:``
 and paths from disk) so the mixer never touches the network.
 """
 
@@ -31,10 +32,12 @@ def _call_params(eng, part):
 
 
 def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None,
-                   conference_sid=None, kind="audio-url", hops=0):
+                   conference_sid=None, kind="audio-url", hops=0, redirect_later=False):
     """Fetch ``url`` and call ``on_done(ref_or_None, error)`` with a playlist AudioRef.
 
     ``error`` is ``(code, message)`` when the URL failed or its TwiML is not allowed.
+    With ``redirect_later`` (wait and hold music) a ``<Redirect>`` is not followed now: the
+    playlist carries ``then`` = {url, method}, requested anew when it has played.
     """
     if is_local(url):
         on_done({"kind": "file", "path": local_path(url)}, None)
@@ -63,7 +66,7 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
             on_done(None, (err.code, err.message))
             return
         _resolve_document(eng, account_sid, doc, result.final_url, params, on_done,
-                          call_sid, conference_sid, kind, hops)
+                          call_sid, conference_sid, kind, hops, redirect_later)
 
     eng.emit_request(OutboundRequest(url=url, method=method, params=list(params), kind=kind),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,
@@ -75,8 +78,8 @@ def _bytes_ref(body):
 
 
 def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
-                      conference_sid, kind, hops):
-    items, loop, pending = [], False, []
+                      conference_sid, kind, hops, redirect_later=False):
+    items, loop, pending, then = [], False, [], None
     for verb in doc.verbs:
         if isinstance(verb, twiml.Say):
             items.append({"kind": "say", "text": verb.text, "voice": verb.voice,
@@ -92,7 +95,9 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
                 pending.append((slot, verb.url))
         elif isinstance(verb, twiml.Redirect):
             target = verb.url or doc_url
-            if urldefrag(target)[0] == urldefrag(doc_url)[0] or hops >= MAX_REDIRECTS:
+            if redirect_later:
+                then = {"url": target, "method": verb.method or "POST"}
+            elif urldefrag(target)[0] == urldefrag(doc_url)[0] or hops >= MAX_REDIRECTS:
                 loop = True
             else:
                 pending.append((("redirect", items), target))
@@ -100,6 +105,8 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
 
     def finish():
         ref = {"kind": "playlist", "items": items, "loop": loop}
+        if then is not None:
+            ref["then"] = then
         on_done(ref, None)
 
     def next_pending():
@@ -180,23 +187,74 @@ def play_wait(eng, conf, part, on_join=False):
     opts = part.options or {}
     url = opts.get("wait_url")
     sid, conf_sid = part.call_sid, conf.sid
+    gen = _new_music(part)
     if url is None or url is twiml.DEFAULT or url == "DEFAULT":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
         return
     if url == "":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
         return
+    first = [on_join]
+
+    def still_waiting():
+        p = _participant(eng, sid)
+        return (p is not None and p.status == "connected" and p.conference.status == "init"
+                and (p.options or {}).get("_music") == gen)
 
     def done(ref, error):
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
-            if on_join and _wait_failed(eng, sid):
+            if first[0] and _wait_failed(eng, sid):
                 return
+        first[0] = False
+        ref = _then_later(eng, ref, still_waiting, lambda then: fetch(then["url"], then["method"]))
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=ref)
 
-    fetch_playlist(eng, conf.account_sid, url, opts.get("wait_method") or "POST",
-                   _call_params(eng, part), done, sid, conf_sid, kind="wait-url")
+    def fetch(target, method):
+        fetch_playlist(eng, conf.account_sid, target, method, _params_of(eng, sid), done, sid,
+                       conf_sid, kind="wait-url", redirect_later=True)
+
+    fetch(url, opts.get("wait_method") or "POST")
+
+
+def _new_music(part):
+    """A new wait/hold document run for ``part``: an earlier run's pending redirect is stale."""
+    gen = int((part.options or {}).get("_music", 0)) + 1
+    part.options = {**(part.options or {}), "_music": gen}
+    return gen
+
+
+def _params_of(eng, call_sid):
+    from ..store.models import Call
+
+    call = eng.db.get(Call, call_sid)
+    return callbacks.voice_params(call) if call is not None else []
+
+
+def _then_later(eng, ref, still_playing, refetch):
+    """A wait/hold playlist that ends in ``<Redirect>``: when it has played, request the
+    redirect's URL again (a new request each time, even to the same URL: apps count
+    "you are caller number N"). A document that takes no time loops instead."""
+    if ref is None or "then" not in ref:
+        return ref
+    ref = dict(ref)
+    then = ref.pop("then")
+    from ..media.audio import audio_duration
+
+    seconds = audio_duration(ref, eng.config)
+    if seconds is None:
+        return ref  # endless: the redirect is never reached
+    if seconds <= 0:
+        ref["loop"] = True
+        return ref
+
+    def again():
+        if still_playing():
+            refetch(then)
+
+    eng.after(seconds, again, "wait/hold <Redirect>")
+    return ref
 
 
 def _wait_failed(eng, call_sid):
@@ -223,6 +281,7 @@ def play_hold(eng, conf, part, url, method):
     sid, conf_sid = part.call_sid, conf.sid
     if part.status != "connected":
         return
+    gen = _new_music(part)
     if url is None:
         eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
         return
@@ -232,17 +291,25 @@ def play_hold(eng, conf, part, url, method):
     # On hold at once (silence) until the hold document arrives.
     eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
 
+    def still_held():
+        p = _participant(eng, sid)
+        return p is not None and p.hold and (p.options or {}).get("_music") == gen
+
     def done(ref, error):
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
             return
-        current = _participant(eng, sid)
-        if current is not None and current.hold:
+        if still_held():
+            ref = _then_later(eng, ref, still_held, lambda then: fetch(then["url"],
+                                                                       then["method"]))
             eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=ref)
 
-    fetch_playlist(eng, conf.account_sid, url, method, _call_params(eng, part), done, sid,
-                   conf_sid, kind="hold-url")
+    def fetch(target, target_method):
+        fetch_playlist(eng, conf.account_sid, target, target_method, _params_of(eng, sid), done,
+                       sid, conf_sid, kind="hold-url", redirect_later=True)
+
+    fetch(url, method)
 
 
 def _participant(eng, call_sid):
