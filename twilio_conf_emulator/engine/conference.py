@@ -145,11 +145,17 @@ def conference_for(eng, account_sid, ref, settings, path):
         conf = get_conference(eng, account_sid, ref, path)
         if conf.status not in ACTIVE:
             raise BadRequest(f"Conference {ref} does not exist or is completed", code=16022)
-        return conf
-    if not ref or len(ref) > 128:
+    elif not ref or len(ref) > 128:
         raise BadRequest("Could not recognize conference sid or friendly name", code=16003)
-    return active_by_name(eng, account_sid, ref) or new_conference(eng, account_sid, ref,
-                                                                   settings)
+    else:
+        conf = active_by_name(eng, account_sid, ref)
+        if conf is None:
+            return new_conference(eng, account_sid, ref, settings)
+    # The region is the first one any participant names; one without a region fixes nothing.
+    if settings.get("region") and not conf.options.get("region"):
+        conf.options = {**conf.options, "region": settings["region"]}
+        conf.region = settings["region"]
+    return conf
 
 
 def check_label(conf, label, invalid_code, in_use_code):
