@@ -525,6 +525,9 @@ def _dial_conference(eng, call, dial, noun, gen, i):
             if conf is None:
                 raise TwilioError(f"Participant {noun.coach} to be coached is not present in "
                                   "the conference")
+            if conf.status != "in-progress":
+                raise TwilioError(f"Participant {noun.coach} to be coached is not in an "
+                                  "in-progress conference")
             conf_engine.check_coach_target(conf, noun.coach)
         except TwilioError as err:
             _alert(eng, call, COACH_TARGET_MISSING, f"coach: {err.message}")
