@@ -474,9 +474,8 @@ def update_participant(eng, conf, part, p):
             if not target:
                 raise BadRequest("CallSidToCoach is required when Coaching is true", code=16028)
             check_coach_target(conf, target)
-    if p.get("announce_url") and conf.status != "in-progress":
-        raise BadRequest("Conference is not bridged: announcements start once it has started",
-                         code=16001)
+    if p.get("announce_url"):
+        check_can_announce(conf)
     from . import audio_docs
 
     changed_modify = False
@@ -542,12 +541,20 @@ def update_participant(eng, conf, part, p):
     return part
 
 
+def check_can_announce(conf):
+    """16001 ("not currently active"), with a message that says which way it is not."""
+    if conf.status == "init":
+        raise BadRequest(f"Conference {conf.sid} has not started yet: announcements play once "
+                         "it is in progress", code=16001)
+    if conf.status != "in-progress":
+        raise BadRequest(f"Conference {conf.sid} is {conf.status}: it can no longer play "
+                         "announcements", code=16001)
+
+
 def update_conference(eng, conf, p):
     """POST .../Conferences/{Sid}: Status=completed ends it; AnnounceUrl announces to all."""
     if p.get("announce_url"):
-        if conf.status != "in-progress":
-            raise BadRequest("Conference is not bridged: announcements start once it has "
-                             "started", code=16001)
+        check_can_announce(conf)
         from . import audio_docs
 
         audio_docs.announce(eng, conf, None, p["announce_url"], p.get("announce_method") or "POST")
