@@ -342,6 +342,10 @@ def start(eng, conf, starter):
     touch(eng, conf)
     send_event(eng, conf, "conference-start")
     eng.media_event("conf-start", conference_sid=conf.sid)
+    from . import speech_events
+
+    for waiting in connected_participants(conf):  # a talker waiting is heard from now
+        speech_events.on_audible(eng, conf, waiting)
     if (starter.options or {}).get("beep") in ("true", "onEnter"):
         eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     from . import recording
@@ -485,13 +489,15 @@ def update_participant(eng, conf, part, p):
         if part.status == "connected":
             eng.media_event("mute" if part.muted else "unmute", call_sid=part.call_sid,
                             conference_sid=conf.sid)
-        if part.muted:
-            from . import speech_events
+        from . import speech_events
 
+        if part.muted:
             speech_events.on_silenced(eng, conf, part)
         if part.status == "connected":  # before the join, participant-join carries it
             send_event(eng, conf, "participant-mute" if part.muted else "participant-unmute",
                        part)
+            if not part.muted:
+                speech_events.on_audible(eng, conf, part)
     if "hold" in p and p["hold"] != part.hold:
         part.hold = p["hold"]
         touch(eng, part)
@@ -508,6 +514,10 @@ def update_participant(eng, conf, part, p):
         if part.status == "connected":  # before the join, participant-join carries it
             send_event(eng, conf, "participant-hold" if part.hold else "participant-unhold",
                        part)
+            if not part.hold:
+                from . import speech_events
+
+                speech_events.on_audible(eng, conf, part)
     if "coaching" in p or "call_sid_to_coach" in p:
         coaching = p.get("coaching", True if p.get("call_sid_to_coach") else part.coaching)
         target = (p.get("call_sid_to_coach") or part.call_sid_to_coach) if coaching else None

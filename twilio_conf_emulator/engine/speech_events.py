@@ -7,10 +7,12 @@ threshold, attack, hangover from ``EmulatorConfig``) and the events are schedule
 - ``participant-speech-start`` at the first frame of an utterance, ``participant-speech-stop``
   at the end of its last loud frame plus the hangover (what ``detect`` reports).
 - Both are checked when they fire: no start while the participant is muted, on hold, or
-  waiting for the conference to start (that whole utterance is then silent: no start later,
-  no stop); a stop only after a start was sent.
+  waiting for the conference to start; a stop only after a start was sent.
 - A participant muted, held or leaving while speaking gets the stop at that moment
   (``speech_stop_when_silenced``; the utterance's own stop is then dropped).
+- A participant that becomes audible mid-utterance (unmuted, unheld, or the conference starts
+  while it waits) gets the start at that moment (:func:`on_audible`): ``talking`` follows the
+  voice whatever is heard, ``speaking`` what was reported.
 
 The voice is analysed from the join onwards, window by window (``speech_window_seconds``),
 so a looped voice never needs to be rendered whole: each window is read with a margin on both
@@ -57,7 +59,7 @@ def on_join(eng, conf, part):
     clip = _voice_clip(eng, part.call_sid)
     if clip is None:
         return
-    part.options = {**(part.options or {}), "speaking": False}
+    part.options = {**(part.options or {}), "speaking": False, "talking": False}
     join = tl.sample_of(eng.now(), eng.config)
     _window(eng, part.id, clip, join, join, None)
 
@@ -132,13 +134,33 @@ def _fire(eng, part_id, kind):
         return
     conf = part.conference
     speaking = bool((part.options or {}).get("speaking"))
+    part.options = {**(part.options or {}), "talking": kind == START}
     if kind == START:
-        if speaking or part.muted or part.hold or conf.status != "in-progress":
+        if speaking or not _audible(part):
             return
     elif not speaking:
         return
     part.options = {**(part.options or {}), "speaking": kind == START}
     send_event(eng, conf, kind, part)
+
+
+def _audible(part):
+    return (part.active and part.status == "connected" and not part.muted and not part.hold
+            and part.conference.status == "in-progress")
+
+
+def on_audible(eng, conf, part):
+    """``part`` can be heard from now (unmuted, unheld, the conference started): if its
+    voice is mid-utterance, the start is reported at this moment."""
+    opts = part.options or {}
+    if not subscribed(conf) or not opts.get("talking") or opts.get("speaking"):
+        return
+    if not _audible(part):
+        return
+    part.options = {**opts, "speaking": True}
+    from .conference import send_event
+
+    send_event(eng, conf, START, part)
 
 
 def on_silenced(eng, conf, part):
