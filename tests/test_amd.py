@@ -168,3 +168,14 @@ def test_phone_answered_by_is_checked(h):
     with pytest.raises(Exception) as err:
         h.emu.phone(A, answered_by="human", greeting_seconds="long")
     assert "greeting_seconds" in str(err.value)
+
+
+def test_participant_can_join_at_answer_while_detection_runs(h):
+    h.emu.config.update(participant_amd_holds_join=False)
+    h.emu.phone(A, answer_after=1, answered_by="machine_end_silence", greeting_seconds=5)
+    h.add("Room", A, machine_detection="DetectMessageEnd", amd_status_callback=h.url("/amd"))
+    h.emu.advance(3)  # answered at 2: in the conference at once
+    assert h.conf_events() == ["participant-join"]
+    assert h.received.params("/amd") == []
+    h.emu.advance(10)
+    assert h.received.params("/amd")[0]["AnsweredBy"] == "machine_end_silence"

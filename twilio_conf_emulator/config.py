@@ -32,6 +32,9 @@ class EmulatorConfig:
     amd_human_greeting_seconds: float = 1.0
     amd_machine_greeting_seconds: float = 10.0
     amd_fax_seconds: float = 2.0
+    # A Participants-API leg with MachineDetection joins its conference once detection is
+    # over (like synchronous AMD holding a call's TwiML); False: it joins at answer.
+    participant_amd_holds_join: bool = True
     # --- conference lifecycle -------------------------------------------------------
     # Where conference-start sits relative to the participant-join that caused it.
     start_event_after_join: bool = True

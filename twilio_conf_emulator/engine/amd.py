@@ -35,8 +35,9 @@ LIMITS = {
 
 
 # -- request side ---------------------------------------------------------------------------
-def request_options(p, callback_key, method_key, async_key=None):
+def request_options(p, callback_key, method_key, async_key=None, run_async=None):
     """The leg options for a create request, or {} when no detection was asked for.
+    ``run_async``: the mode when the request has no ``async_key`` (Participants).
 
     ``SendDigits`` wins over ``MachineDetection``, as the Calls docs say."""
     raw = p.get("machine_detection")
@@ -46,7 +47,7 @@ def request_options(p, callback_key, method_key, async_key=None):
     if mode is None:
         raise BadRequest(f"MachineDetection must be Enable or DetectMessageEnd, not {raw!r}",
                          code=21200)
-    run_async = bool(p.get(async_key)) if async_key else False
+    run_async = bool(p.get(async_key)) if async_key else bool(run_async)
     # Calls: AsyncAmdStatusCallback is only called for AsyncAmd=true (the result of a
     # synchronous detection rides on the Url request); Participants: AmdStatusCallback always.
     callback = p.get(callback_key) if run_async or not async_key else None

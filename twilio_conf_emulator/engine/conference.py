@@ -234,7 +234,8 @@ def create_participant(eng, account, conference_ref, p, path):
         status_callback_events=p.get("status_callback_event") or ["completed"],
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
         record=p.get("record", False), **call_legs.recording_options(p),
-        **amd.request_options(p, "amd_status_callback", "amd_status_callback_method"),
+        **amd.request_options(p, "amd_status_callback", "amd_status_callback_method",
+                              run_async=not eng.config.participant_amd_holds_join),
     )
     part = add_participant(eng, conf, call, p, origin="api")
     call_legs.dial(eng, call)
