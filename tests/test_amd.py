@@ -179,3 +179,27 @@ def test_participant_can_join_at_answer_while_detection_runs(h):
     assert h.received.params("/amd") == []
     h.emu.advance(10)
     assert h.received.params("/amd")[0]["AnsweredBy"] == "machine_end_silence"
+
+
+def test_same_amd_scenario_twice_gives_the_same_journal():
+    from twilio_conf_emulator import Emulator
+
+    from audio_helpers import ok_app
+
+    def run():
+        emu = Emulator()
+        emu.deliver_webhooks_to(ok_app)
+        emu.phone(A, answer_after=1, answered_by="machine_end_beep", greeting_seconds=4)
+        emu.phone(B, answer_after=2, answered_by="human")
+        for n in (A, B):
+            emu.client.conferences("Room").participants.create(
+                from_="+15550100000", to=n, machine_detection="DetectMessageEnd",
+                amd_status_callback="http://app.test/amd", status_callback="http://app.test/s")
+        emu.advance(30)
+        out = [(e["time"], e["kind"], e["params"]) for e in emu.webhooks.all()]
+        emu.stop()
+        return out
+
+    first = run()
+    assert [k for _, k, _ in first].count("amd-status") == 2
+    assert first == run()
