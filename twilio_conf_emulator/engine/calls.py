@@ -166,7 +166,8 @@ def answer(eng, sid, phone):
     recording.on_call_answered(eng, c)
     send_progress(eng, c, "answered")
     schedule_phone_script(eng, sid, phone)
-    def proceed():
+
+    def proceed():  # the leg's purpose: its TwiML or its join (after AMD when asked for)
         leg = eng.db.get(Call, sid)
         _purpose(leg).on_answer(eng, leg)
 
