@@ -12,12 +12,14 @@ import base64
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
+from ..media.audio import audio_duration
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
+from .conference.events import send_event
+from .conference.lookups import participant_for_call
 from .hosted_media import hosted_ref
-from .conference import send_event
 
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
@@ -180,10 +182,10 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------
-def play_wait(eng, conf, part, on_join=False):
-    """What a participant hears while the conference has not started. On joining
-    (``on_join``), a waitUrl that fails takes a ``<Dial>`` leg back out: "the conference is
-    not established" and its call goes on after the ``<Dial>`` (see :func:`_wait_failed`)."""
+def play_wait(eng, conf, part, on_fail=None):
+    """What a participant hears while the conference has not started. If the first request
+    of the waitUrl fails, ``on_fail(call_sid)`` decides: True means the participant was taken
+    out (nothing to play); otherwise it waits in silence."""
     opts = part.options or {}
     url = opts.get("wait_url")
     sid, conf_sid = part.call_sid, conf.sid
@@ -194,7 +196,7 @@ def play_wait(eng, conf, part, on_join=False):
     if url == "":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
         return
-    first = [on_join]
+    first = [on_fail]
 
     def still_waiting():
         p = _participant(eng, sid)
@@ -205,9 +207,9 @@ def play_wait(eng, conf, part, on_join=False):
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
-            if first[0] and _wait_failed(eng, sid):
+            if first[0] is not None and first[0](sid):
                 return
-        first[0] = False
+        first[0] = None
         ref = _then_later(eng, ref, still_waiting, lambda then: fetch(then["url"], then["method"]))
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=ref)
 
@@ -240,8 +242,6 @@ def _then_later(eng, ref, still_playing, refetch):
         return ref
     ref = dict(ref)
     then = ref.pop("then")
-    from ..media.audio import audio_duration
-
     seconds = audio_duration(ref, eng.config)
     if seconds is None:
         return ref  # endless: the redirect is never reached
@@ -255,26 +255,6 @@ def _then_later(eng, ref, still_playing, refetch):
 
     eng.after(seconds, again, "wait/hold <Redirect>")
     return ref
-
-
-def _wait_failed(eng, call_sid):
-    """A ``<Dial><Conference>`` leg whose waitUrl failed leaves (participant_add_failed,
-    its call in-progress) and its TwiML goes on: the Dial action gets DialCallStatus=failed,
-    else the next verb runs. True if it was taken out."""
-    from .conference import leave
-
-    part = _participant(eng, call_sid)
-    if (part is None or part.status != "connected" or part.conference.status != "init"
-            or (part.options or {}).get("origin") != "twiml"):
-        return False
-    leave(eng, part, "participant_add_failed", call_status="in-progress")
-    from ..store.models import Call
-    from . import voice
-
-    call = eng.db.get(Call, call_sid)
-    if call is not None:
-        voice.after_conference(eng, call, "wait-url-failed")
-    return True
 
 
 def play_hold(eng, conf, part, url, method):
@@ -313,8 +293,6 @@ def play_hold(eng, conf, part, url, method):
 
 
 def _participant(eng, call_sid):
-    from .conference import participant_for_call
-
     return participant_for_call(eng, call_sid)
 
 
@@ -341,8 +319,6 @@ def announce(eng, conf, part, url, method):
             event("announcement-fail", (("ReasonAnnouncementFailed", error[1] or str(error[0])),))
             return
         eng.media_event("announce", call_sid=sid, conference_sid=conf_sid, audio=ref)
-        from ..media.audio import audio_duration
-
         seconds = audio_duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own
