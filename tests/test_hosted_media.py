@@ -77,3 +77,21 @@ def test_offline_hosting_can_be_turned_off(emu):
     [entry] = emu.webhooks.all(kind="wait-url")
     assert entry["url"].startswith("http://twimlets.com/holdmusic") and entry["status"] == 200
     assert np.abs(heard.astype(int)).max() == 0  # the real document's silence
+
+
+def test_the_quick_start_voice_url_runs_offline(emu):
+    emu.phone(B, answer_after=1)
+    call = emu.client.calls.create(to=B, from_="+15550000001",
+                                   url="http://demo.twilio.com/docs/voice.xml")
+    emu.advance(10)
+    from twilio_conf_emulator.store.models import MediaEventRow
+
+    with emu.engine.transaction() as db:
+        plays = [r.data["audio"] for r in db.query(MediaEventRow).filter(
+            MediaEventRow.call_sid == call.sid, MediaEventRow.kind == "call-play")
+            .order_by(MediaEventRow.id)]
+    assert plays[0]["text"] == "Thanks for trying our documentation. Enjoy!"
+    assert [p["kind"] for p in plays] == ["say", "hold-music"]
+    assert emu.webhooks.all(kind="voice") == [] and emu.alerts() == []
+    emu.advance(40)
+    assert emu.client.calls(call.sid).fetch().status == "completed"

@@ -6,13 +6,32 @@ Apps set Twilio's own media explicitly: the documented default wait music
 the ``demo.twilio.com`` sounds. CI has no network, so with ``config.hosted_media_offline`` (the
 default) these URLs never leave the process: they become the emulator's generated music.
 A twimlets hold-music document loops, as the real one does (it ends in a ``<Redirect>`` to
-itself); a single hosted MP3 plays once, like any audio file.
+itself); a single hosted MP3 plays once, like any audio file. Twilio's quick-start voice URL
+(``demo.twilio.com/docs/voice.xml``) answers its documented TwiML without a request.
 """
 
 from urllib.parse import parse_qs, urlsplit
 
 AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".aiff", ".gsm")
 MUSIC_BUCKET_PREFIXES = ("com.twilio.music.", "com.twilio.sounds.music")
+# What http://demo.twilio.com/docs/voice.xml answers (the Calls API quick start's Url).
+DEMO_VOICE_XML = ('<?xml version="1.0" encoding="UTF-8"?><Response>'
+                  '<Say voice="alice">Thanks for trying our documentation. Enjoy!</Say>'
+                  '<Play>http://demo.twilio.com/docs/classic.mp3</Play></Response>')
+
+
+def hosted_twiml(config, url):
+    """The TwiML a Twilio-hosted voice document answers, or None for any other URL."""
+    if not getattr(config, "hosted_media_offline", False):
+        return None
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return None
+    if (parts.scheme in ("http", "https") and (parts.hostname or "").lower() == "demo.twilio.com"
+            and parts.path == "/docs/voice.xml"):
+        return DEMO_VOICE_XML
+    return None
 
 
 def hosted_ref(config, url):
