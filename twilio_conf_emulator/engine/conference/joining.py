@@ -69,9 +69,10 @@ def conference_for(eng: Engine, account_sid: str, ref: str | None, settings: dic
     elif not ref or len(ref) > 128:
         raise BadRequest("Could not recognize conference sid or friendly name", code=16003)
     else:
-        conf = active_by_name(eng, account_sid, ref)
-        if conf is None:
+        found = active_by_name(eng, account_sid, ref)
+        if found is None:
             return new_conference(eng, account_sid, ref, settings)
+        conf = found
     # The region is the first one any participant names; one without a region fixes nothing.
     if settings.get("region") and not conf.options.get("region"):
         conf.options = {**conf.options, "region": settings["region"]}

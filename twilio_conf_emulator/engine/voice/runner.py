@@ -90,7 +90,7 @@ def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extr
     hosted = hosted_media.hosted_twiml(eng.config, url)
     if hosted is not None:  # Twilio's own demo document: answered here, never fetched
 
-        def run_hosted():
+        def run_hosted() -> None:
             c = live(eng, sid, gen)
             if c is not None:
                 begin(eng, c, twiml.parse(hosted, url), gen)
