@@ -318,7 +318,8 @@ def scenario_run(file, server, app, out_dir, progress, as_json):
       seed      SID seed (in-process)
       app       package.module:app receiving webhooks (in-process)
       numbers   [{number, voice_url, voice_method, voice_fallback_url, status_callback}]
-      phones    [{number, answer_after, outcome, audio, hangup_after, digits}]
+      phones    [{number, answer_after, outcome, audio, hangup_after, digits,
+                  answered_by, greeting_seconds}]
       callers   [{name, from, to, at, audio, digits: ["3:1", ...], hangup_after,
                   count, every}]   (count repeats a caller; {n} in 'from' numbers them)
       actions   [{at, method, path, data}]   REST calls; {name} is that caller's CallSid

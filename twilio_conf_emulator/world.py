@@ -125,7 +125,9 @@ class World:
               **behaviour: Any) -> dict[str, Any]:
         """How ``number`` behaves when the emulator dials it: ``outcome`` (answer, busy,
         no-answer, failed), ``answer_after``, ``audio`` (a WAV path), ``hangup_after``,
-        ``digits`` ([{"at": s, "digits": "1#"}])."""
+        ``digits`` ([{"at": s, "digits": "1#"}]); for answering machine detection
+        ``answered_by`` (human, machine_start, machine_end_beep, machine_end_silence,
+        machine_end_other, fax, unknown) and ``greeting_seconds``."""
         with self.engine.transaction() as db:
             return dict(calls_engine.set_phone(db, number, dict(behaviour),
                                                account_sid or self.account_sid))

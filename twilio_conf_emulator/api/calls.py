@@ -51,8 +51,17 @@ CreateParams = schema_class("CreateCallParams", {
     "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
     "caller_id": field(TString, "CallerId"),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
-    "machine_detection": field(TString, "MachineDetection",
-                ignored="answering machine detection is not emulated yet (AnsweredBy is not set)"),
+    "machine_detection": field(TString, "MachineDetection"),
+    "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
+    "machine_detection_speech_threshold": field(TInt, "MachineDetectionSpeechThreshold",
+                                                min=1000, max=6000),
+    "machine_detection_speech_end_threshold": field(TInt, "MachineDetectionSpeechEndThreshold",
+                                                    min=500, max=5000),
+    "machine_detection_silence_timeout": field(TInt, "MachineDetectionSilenceTimeout",
+                                               min=2000, max=10000),
+    "async_amd": field(TBool, "AsyncAmd"),
+    "async_amd_status_callback": field(TUrl, "AsyncAmdStatusCallback", code=21205),
+    "async_amd_status_callback_method": field(TMethod, "AsyncAmdStatusCallbackMethod"),
 })
 
 UpdateParams = schema_class("UpdateCallParams", {

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from ..webhooks.transport import OutboundRequest
-from . import callbacks, recording
+from . import amd, callbacks, recording
 from .callbacks import TERMINAL_CALL_STATUSES
 
 if TYPE_CHECKING:  # annotations only
@@ -50,6 +50,7 @@ def set_phone(db: Session, number: str, config: dict[str, Any],
     ):
         raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}')
     check_speech(config.get("speech"))
+    amd.check_phone(config)
     row = db.get(VirtualPhone, phone_key(account_sid, number))
     if row is None:
         row = VirtualPhone(number=phone_key(account_sid, number), config={})
@@ -175,7 +176,12 @@ def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     recording.on_call_answered(eng, c)
     send_progress(eng, c, "answered")
     schedule_phone_script(eng, sid, phone)
-    eng.purpose_of(c).on_answer(eng, c)
+
+    def proceed():  # the leg's purpose: its TwiML or its join (after AMD when asked for)
+        leg = eng.db.get(Call, sid)
+        eng.purpose_of(leg).on_answer(eng, leg)
+
+    amd.on_answer(eng, c, phone, proceed)
 
 
 def check_speech(speech):
@@ -257,9 +263,7 @@ def finish(eng: Engine, call: Call, status: str) -> None:
         recording.on_call_ended(eng, call)
     if status != "completed" or not was_answered:
         eng.purpose_of(call).on_failed(eng, call)
-    # Canceled while still queued: Twilio sends no callbacks at all.
-    if status == "canceled" and call.start_time is None:
-        return
+    # Even a leg canceled while still queued reports it: every callback asked for is sent.
     send_progress(eng, call, "completed")
 
 

@@ -7,10 +7,12 @@ threshold, attack, hangover from ``EmulatorConfig``) and the events are schedule
 - ``participant-speech-start`` at the first frame of an utterance, ``participant-speech-stop``
   at the end of its last loud frame plus the hangover (what ``detect`` reports).
 - Both are checked when they fire: no start while the participant is muted, on hold, or
-  waiting for the conference to start (that whole utterance is then silent: no start later,
-  no stop); a stop only after a start was sent.
+  waiting for the conference to start; a stop only after a start was sent.
 - A participant muted, held or leaving while speaking gets the stop at that moment
   (``speech_stop_when_silenced``; the utterance's own stop is then dropped).
+- A participant that becomes audible mid-utterance (unmuted, unheld, or the conference starts
+  while it waits) gets the start at that moment (:func:`on_audible`): ``talking`` follows the
+  voice whatever is heard, ``speaking`` what was reported.
 
 The voice is analysed from the join onwards, window by window (``speech_window_seconds``),
 so a looped voice never needs to be rendered whole: each window is read with a margin on both
@@ -67,7 +69,7 @@ def on_join(eng: Engine, conf: Conference, part: Participant) -> None:
     ref, start = _voice_ref(eng, part.call_sid)
     if ref is None:
         return
-    part.options = {**(part.options or {}), "speaking": False}
+    part.options = {**(part.options or {}), "speaking": False, "talking": False}
     cfg, part_id, first = eng.config, part.id, float(start or 0.0)
     join = tl.sample_of(eng.now(), cfg)
 
@@ -164,13 +166,31 @@ def _fire(eng: Engine, part_id: int, kind: str) -> None:
         return
     conf = part.conference
     speaking = bool((part.options or {}).get("speaking"))
+    part.options = {**(part.options or {}), "talking": kind == START}
     if kind == START:
-        if speaking or part.muted or part.hold or conf.status != "in-progress":
+        if speaking or not _audible(part):
             return
     elif not speaking:
         return
     part.options = {**(part.options or {}), "speaking": kind == START}
     send_event(eng, conf, kind, part)
+
+
+def _audible(part: Participant) -> bool:
+    return bool(part.active and part.status == "connected" and not part.muted
+                and not part.hold and part.conference.status == "in-progress")
+
+
+def on_audible(eng: Engine, conf: Conference, part: Participant) -> None:
+    """``part`` can be heard from now (unmuted, unheld, the conference started): if its
+    voice is mid-utterance, the start is reported at this moment."""
+    opts = part.options or {}
+    if not subscribed(conf) or not opts.get("talking") or opts.get("speaking"):
+        return
+    if not _audible(part):
+        return
+    part.options = {**opts, "speaking": True}
+    send_event(eng, conf, START, part)
 
 
 def on_silenced(eng: Engine, conf: Conference, part: Participant) -> None:

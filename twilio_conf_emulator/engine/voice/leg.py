@@ -81,8 +81,8 @@ def redirect(eng: Engine, call: Call, url: str | None = None, method: str = "POS
     leaves its conference with ``participant_updated_via_api``) and the new one runs."""
     part = lookups.participant_for_call(eng, call.sid)
     set_opts(call, url=url, method=method or "POST", twiml=twiml, purpose="twiml", _dial=None)
-    if part is not None:
-        leaving.leave(eng, part, "participant_updated_via_api")
+    if part is not None:  # the call goes on with the new TwiML
+        leaving.leave(eng, part, "participant_updated_via_api", call_status="in-progress")
     hang_up_child(eng, call)
     eng.media_event(tl.CALL_STOP_PLAY, call_sid=call.sid)
     new_gen(call)

@@ -29,7 +29,7 @@ from ...media.audio import audio_duration
 from ...store.models import Call
 from ...webhooks import content
 from ...webhooks.transport import OutboundRequest
-from .. import audio_docs, callbacks, twiml
+from .. import audio_docs, callbacks, hosted_media, twiml
 from .. import calls as call_legs
 from .state import alert, docs, live, new_gen, opt, say_ref, set_opts
 
@@ -100,6 +100,16 @@ def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extr
     gen = new_gen(call)
     sid = call.sid
     params = callbacks.voice_params(call) + [(str(k), str(v)) for k, v in extra]
+    hosted = hosted_media.hosted_twiml(eng.config, url)
+    if hosted is not None:  # Twilio's own demo document: answered here, never fetched
+
+        def run_hosted() -> None:
+            c = live(eng, sid, gen)
+            if c is not None:
+                begin(eng, c, twiml.parse(hosted, url), gen)
+
+        eng.soon(run_hosted, f"hosted TwiML {sid}")
+        return
 
     def got(result: Any) -> None:
         c = live(eng, sid, gen)
