@@ -37,6 +37,7 @@ from sqlalchemy import event
 
 from ..errors import TwilioError
 from ..store.models import Alert, JournalEntry, MediaEventRow
+from . import books
 from .clock import Scheduler
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,7 @@ class Engine:
     def _book(self, cls, fields):
         """Add a journal entry or its alert. It is committed with whatever comes next (one
         commit per action, not one per webhook: commits are the engine's main cost)."""
-        row = cls(**fields)
-        self.db.add(row)
+        row = books.Booked(books.add(self.db, cls, fields), fields)
         self._unsaved_books.append((cls, fields))
         return row
 
@@ -224,7 +224,7 @@ class Engine:
         if entry is None:
             raise RuntimeError("fault() is only meaningful while an answer is being handled")
         if entry.error_code is None:
-            entry.error_code, entry.error_message = code, message
+            books.set_error(self.db, JournalEntry, entry, code, message)
         self.alert(entry.account_sid, code, message, call_sid=entry.call_sid,
                    conference_sid=entry.conference_sid, url=entry.url)
 
@@ -308,13 +308,13 @@ class Engine:
 
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
-        self.db.add(Alert(
+        books.add(self.db, Alert, dict(
             account_sid=account_sid, time=self.clock.now(), code=code, level=level,
             message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
         ))
 
     def media_event(self, event_kind, call_sid=None, conference_sid=None, **data):
-        self.db.add(MediaEventRow(
+        books.add(self.db, MediaEventRow, dict(
             t=self.clock.now(), kind=event_kind, call_sid=call_sid,
             conference_sid=conference_sid, data=data,
         ))
