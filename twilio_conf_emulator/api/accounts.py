@@ -49,7 +49,7 @@ def fetch_account(account):
 @blueprint.post("/Accounts/<account_sid>.json")
 @authenticated
 def update_account(account):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         acct = db.merge(account)

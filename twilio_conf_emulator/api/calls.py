@@ -74,7 +74,7 @@ def get_call(db, account, sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_call(account):
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         call = calls_engine.create_api_call(eng, account, p)
@@ -86,7 +86,7 @@ def create_call(account):
 @authenticated
 def list_calls(account):
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.enum_filter(args, "Status", "status", STATUSES)
              + filters.datetime_filters(args, "StartTime", "start_time")
              + filters.datetime_filters(args, "EndTime", "end_time"))
@@ -112,7 +112,7 @@ def fetch_call(account, sid):
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_call(account, sid):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         call = get_call(db, account, sid)

@@ -26,7 +26,7 @@ UpdateParams = schema_class("UpdateConferenceParams", {
 @authenticated
 def list_conferences(account):
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.date_filters(args, "DateCreated", "date_created")
              + filters.date_filters(args, "DateUpdated", "date_updated")
              + filters.enum_filter(args, "Status", "status", STATUSES))
@@ -51,7 +51,7 @@ def fetch_conference(account, sid):
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_conference(account, sid):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf = conference_engine.get_conference(eng, account.sid, sid, request.path)

@@ -73,7 +73,7 @@ def get_number(db, account, sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_number(account):
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     number = _number(p)
     eng = engine()
     with eng.transaction():
@@ -86,7 +86,7 @@ def create_number(account):
 @blueprint.get(PATH + ".json")
 @authenticated
 def list_numbers(account):
-    p = ListParams().parse(request.args)
+    p = ListParams.parse(request.args)
     with engine().transaction() as db:
         rows = db.query(IncomingPhoneNumber).filter(
             IncomingPhoneNumber.account_sid == account.sid).all()
@@ -112,7 +112,7 @@ def fetch_number(account, sid):
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_number(account, sid):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         row = numbers_engine.update(eng, get_number(db, account, sid), p)

@@ -117,7 +117,7 @@ def conference_settings(p):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_participant(account, conference_sid):
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     p["conference_settings"] = conference_settings(p)
     eng = engine()
     with eng.transaction():
@@ -132,7 +132,7 @@ def create_participant(account, conference_sid):
 @authenticated
 def list_participants(account, conference_sid):
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
              + filters.bool_filter(args, "Coaching", "coaching"))
     eng = engine()
@@ -164,7 +164,7 @@ def fetch_participant(account, conference_sid, call_sid):
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
 def update_participant(account, conference_sid, call_sid):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf, part = _participant(eng, account, conference_sid, call_sid)

@@ -64,7 +64,7 @@ def _conference_recording(eng, account, conference_sid, sid):
 @authenticated
 def list_conference_recordings(account, conference_sid):
     args = request.args
-    p = ListConferenceParams().parse(args)
+    p = ListConferenceParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     eng = engine()
     with eng.transaction() as db:
@@ -92,7 +92,7 @@ def fetch_conference_recording(account, conference_sid, sid):
 @blueprint.post(CONF + "/<sid>.json")
 @authenticated
 def update_conference_recording(account, conference_sid, sid):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf, rec = _conference_recording(eng, account, conference_sid, sid)
@@ -116,7 +116,7 @@ def delete_conference_recording(account, conference_sid, sid):
 @authenticated
 def list_recordings(account):
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     if p.get("call_sid"):
         preds.append(lambda r: r.call_sid == p["call_sid"])
