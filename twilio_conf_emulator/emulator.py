@@ -174,7 +174,8 @@ class Emulator:
                 raise NotFound(f"/_emulator/calls/{call_sid}/audio.wav")
             live = call.answered_at is not None and call.end_time is None
             return media_render.call_audio_wav(db, self.config, call_sid,
-                                               end=self.clock.now() if live else None)
+                                               end=self.clock.now() if live else None,
+                                               now=self.clock.now())
 
     def recording_audio(self, recording_sid, fmt="wav", channels=1):
         """A completed recording's media, as the Recordings API serves it (``fmt`` wav or

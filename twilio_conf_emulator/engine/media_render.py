@@ -123,17 +123,17 @@ def decode_wav(data: bytes) -> np.ndarray:
 
 
 # --- what a call heard ----------------------------------------------------------------------
-def call_heard(db, config, call_sid, end=None) -> np.ndarray:
+def call_heard(db, config, call_sid, end=None, now=None) -> np.ndarray:
     """int16 mono: what ``call_sid`` heard from its answer to its end (``end`` seconds: a
-    live call is cut there)."""
-    from ..media import mixer
+    live call is cut there). ``now``: where the other calls still up would be cut, so they
+    are rendered in the same pass (see heard_cache)."""
+    from .heard_cache import heard
 
-    events = events_for_call(db, call_sid)
-    return mixer.render_call(events, call_sid, config, end=end)
+    return heard(db, config, events_for_call(db, call_sid), call_sid, end, now)
 
 
-def call_audio_wav(db, config, call_sid, end=None) -> bytes:
-    return wav_bytes(call_heard(db, config, call_sid, end), config)
+def call_audio_wav(db, config, call_sid, end=None, now=None) -> bytes:
+    return wav_bytes(call_heard(db, config, call_sid, end, now), config)
 
 
 # --- recordings -----------------------------------------------------------------------------
