@@ -7,6 +7,7 @@
   path, unsafe characters percent-encoded).
 """
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
@@ -33,6 +34,7 @@ def split_fragment(url):
     return base, overrides
 
 
+@lru_cache(maxsize=1024)  # the same few callback URLs, over and over
 def canonical(url):
     """The absolute http(s) URL as it goes on the wire; raises :class:`InvalidUrl`."""
     parts = urlsplit(url)
