@@ -4,9 +4,11 @@ every conference and call event subscribed, webhooks into an in-process app.
 
 Conferences run in waves of 50 at once (150 live calls); each wave lasts 10 virtual minutes
 and is ended by the API, then the next starts. After each wave the process RSS and the
-store's size (SQLite pages in use) are sampled, so memory that grows with the number of
-*finished* conferences beyond their rows shows up as ``beyond rows`` (RSS growth minus store
-growth, per conference, from the second wave on: the first one pays for warm-up).
+store's size (SQLite pages in use) and the Python heap (``sys.getallocatedblocks`` after a
+collection: objects alive, which is what the rows do not account for) are sampled, so memory
+that grows with the number of *finished* conferences beyond their rows shows up as
+``heap_blocks_per_conf`` (from the end of the first wave on: it pays for warm-up). RSS minus
+store growth is printed too, but the allocator's arenas make it noisy.
 
     python scripts/bench_scale.py              # 1,000 conferences
     python scripts/bench_scale.py --quick      # 100
@@ -15,6 +17,7 @@ growth, per conference, from the second wave on: the first one pays for warm-up)
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -69,17 +72,19 @@ def run(conferences=1000, wave=50, parties=3, minutes=10):
             client.conferences(cf).update(status="completed")
         emu.advance(5)
         done += batch
-        samples.append((done, rss_mb(), store_mb(emu)))
+        gc.collect()
+        samples.append((done, rss_mb(), store_mb(emu), sys.getallocatedblocks()))
     wall = time.perf_counter() - t0
     webhooks = len(emu.webhooks.all())
     emu.stop()
     # From the end of the first wave (warm-up paid) to the end of the last.
-    (n0, r0, s0), (n1, r1, s1) = samples[0], samples[-1]
+    (n0, r0, s0, h0), (n1, r1, s1, h1) = samples[0], samples[-1]
     per = max(1, n1 - n0)
     return {"conferences": conferences, "wall_s": wall, "webhooks": webhooks,
             "rss_mb": r1, "store_mb": s1, "rss_growth_kb_per_conf": (r1 - r0) * 1024 / per,
             "store_growth_kb_per_conf": (s1 - s0) * 1e3 / per,
             "beyond_rows_kb_per_conf": ((r1 - r0) - (s1 - s0)) * 1024 / per,
+            "heap_blocks_per_conf": (h1 - h0) / per,
             "samples": samples}
 
 

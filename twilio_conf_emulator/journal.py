@@ -40,18 +40,20 @@ def entry_dict(e):
 
 
 def query(db, kind=None, conference_sid=None, call_sid=None, account_sid=None, since_id=None):
-    stmt = select(JournalEntry).order_by(JournalEntry.id)
+    # Core rows, not ORM objects: the journal is read-only here and can be long.
+    t = JournalEntry.__table__
+    stmt = select(t).order_by(t.c.id)
     if kind:
-        stmt = stmt.where(JournalEntry.kind == kind)
+        stmt = stmt.where(t.c.kind == kind)
     if conference_sid:
-        stmt = stmt.where(JournalEntry.conference_sid == conference_sid)
+        stmt = stmt.where(t.c.conference_sid == conference_sid)
     if call_sid:
-        stmt = stmt.where(JournalEntry.call_sid == call_sid)
+        stmt = stmt.where(t.c.call_sid == call_sid)
     if account_sid:
-        stmt = stmt.where(JournalEntry.account_sid == account_sid)
+        stmt = stmt.where(t.c.account_sid == account_sid)
     if since_id:
-        stmt = stmt.where(JournalEntry.id > int(since_id))
-    return [entry_dict(e) for e in db.scalars(stmt)]
+        stmt = stmt.where(t.c.id > int(since_id))
+    return [entry_dict(e) for e in db.connection().execute(stmt)]
 
 
 class JournalView:

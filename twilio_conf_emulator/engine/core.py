@@ -39,6 +39,7 @@ from ..errors import TwilioError
 from ..store.models import Alert, JournalEntry, MediaEventRow
 from . import books
 from .clock import Scheduler
+from .release import release_finished
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +188,7 @@ class Engine:
                     if item is None:
                         self.clock.set(target)
                         self._commit()
+                        release_finished(self._rows, self.db.info)
                         break
                     self.clock.set(item.due)
                     self._run_action(item.action, item.label)
