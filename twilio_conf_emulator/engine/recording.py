@@ -16,6 +16,8 @@ timeline, so the bytes are the same on every run.
 
 import math
 
+from sqlalchemy import select
+
 from ..errors import BadRequest
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
@@ -121,10 +123,25 @@ def on_call_answered(eng, call):
         },
     )
     eng.db.add(rec)
+    _recorded_calls(eng).add(call.sid)
     send_status(eng, rec, "in-progress")
 
 
+def _recorded_calls(eng):
+    """SIDs of calls that may have a live call recording: read once per session, then kept
+    up to date here (a rolled-back one stays in: it only costs the query below). Most calls
+    record nothing, and asking the store at every hang-up was a sixth of a big conference."""
+    known = eng.db.info.get("recorded_calls")
+    if known is None:
+        known = eng.db.info["recorded_calls"] = set(eng.db.scalars(
+            select(Recording.call_sid).where(Recording.source == "OutboundAPI",
+                                             Recording.status.in_(LIVE))))
+    return known
+
+
 def on_call_ended(eng, call):
+    if call.sid not in _recorded_calls(eng):
+        return
     recs = (eng.db.query(Recording)
             .filter(Recording.call_sid == call.sid, Recording.source == "OutboundAPI",
                     Recording.status.in_(LIVE))
