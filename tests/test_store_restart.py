@@ -25,3 +25,25 @@ def test_a_restarted_emulator_on_the_same_file_never_reuses_a_sid(tmp_path):
     assert b.conference_sid == a.conference_sid
     assert second.client.calls(a.call_sid).fetch().status == "in-progress"
     second.stop()
+
+
+def test_a_call_recording_begun_before_a_restart_still_ends_with_its_call(tmp_path):
+    # Which calls may have a live recording is known per session (read once from the store),
+    # so a call recorded by the first run is still finished by the second when it hangs up.
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    first = Emulator(db_url=url, config=EmulatorConfig(strict_actions=True))
+    a = first.client.conferences("Room").participants.create(
+        from_="+15550000001", to="+15550000002", record=True)
+    first.client.conferences("Room").participants.create(from_="+15550000001",
+                                                         to="+15550000003")
+    first.advance(8)
+    assert [r.status for r in first.client.recordings.list(call_sid=a.call_sid)] == ["in-progress"]
+    first.stop()
+
+    second = Emulator(db_url=url, config=EmulatorConfig(strict_actions=True))
+    second.hangup(a.call_sid)
+    second.advance(2)
+    recs = second.client.recordings.list(call_sid=a.call_sid)
+    # Silent phones: it ends as absent (nothing recorded), not left in progress.
+    assert [(r.source, r.status) for r in recs] == [("OutboundAPI", "absent")]
+    second.stop()
