@@ -47,3 +47,27 @@ def test_a_call_recording_begun_before_a_restart_still_ends_with_its_call(tmp_pa
     # Silent phones: it ends as absent (nothing recorded), not left in progress.
     assert [(r.source, r.status) for r in recs] == [("OutboundAPI", "absent")]
     second.stop()
+
+
+def test_rows_committed_by_serve_survive_kill_9(tmp_path):
+    # The file store runs WAL with synchronous=NORMAL: a committed row is in the WAL file
+    # before the answer goes out, so killing the server outright loses nothing answered.
+    from engine_harness import serve_process
+
+    from twilio_conf_emulator.remote import RemoteEmulator
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    proc, base = serve_process(["--db", url])
+    try:
+        remote = RemoteEmulator(base)
+        a = remote.client.conferences("Room").participants.create(from_="+15550000001",
+                                                                  to="+15550000002")
+        remote.advance(5)
+        remote.client.conferences(a.conference_sid).participants(a.call_sid).update(muted=True)
+    finally:
+        proc.kill()  # SIGKILL: no shutdown, no checkpoint
+        proc.wait()
+    after = Emulator(db_url=url, config=EmulatorConfig(strict_actions=True))
+    part = after.client.conferences(a.conference_sid).participants(a.call_sid).fetch()
+    assert (part.muted, part.status) == (True, "connected")
+    after.stop()
