@@ -40,21 +40,30 @@ def sub(script, *args):
 
 
 def engine_rows(runs):
+    """Wall seconds (the target) and CPU seconds (what a busy shared machine hides)."""
+    import time
+
     import bench_engine as be
 
-    walls, journals = [], set()
+    walls, cpus, journals = [], [], set()
     for _ in range(runs):
         split = {}
         emu, wall = be.scenario(250, 60, split=split)
         walls.append(wall)
+        cpus.append(split["cpu"])
         journals.add(be.journal_bytes(emu))
         emu.stop()
     if runs < 2:  # identity needs two runs
         emu, _ = be.scenario(250, 60)
         journals.add(be.journal_bytes(emu))
         emu.stop()
-    plain = [be.plain_scenario(250, 60) for _ in range(runs)]
-    return {"all_s": statistics.median(walls), "plain_s": statistics.median(plain),
+    plain, plain_cpu = [], []
+    for _ in range(runs):
+        c = time.process_time()
+        plain.append(be.plain_scenario(250, 60))
+        plain_cpu.append(time.process_time() - c)
+    return {"all_s": statistics.median(walls), "all_cpu_s": statistics.median(cpus),
+            "plain_s": statistics.median(plain), "plain_cpu_s": statistics.median(plain_cpu),
             "identical": len(journals) == 1}
 
 
@@ -78,9 +87,9 @@ def table(r, scale_n, mixer_minutes):
          "<= 0.5 ms", h["update_inprocess_ms"] <= 0.5),
         ("Emulator() + first request (fixture)", f"{h['fixture_ms']:.1f} ms", "", None, "<= 3 ms",
          h["fixture_ms"] <= 3),
-        ("250 parts x 60 min, all events", f"{e['all_s']:.2f} s", "", None, "<= 0.6 s",
+        ("250 parts x 60 min, all events", f"{e['all_s']:.2f} s", f"cpu {e['all_cpu_s']:.2f} s", None, "<= 0.6 s",
          e["all_s"] <= 0.6),
-        ("same, start/end callbacks only", f"{e['plain_s']:.2f} s", "", None, "<= 0.25 s",
+        ("same, start/end callbacks only", f"{e['plain_s']:.2f} s", f"cpu {e['plain_cpu_s']:.2f} s", None, "<= 0.25 s",
          e["plain_s"] <= 0.25),
         ("journals of two runs byte-identical", "yes" if e["identical"] else "NO", "", None, "yes",
          e["identical"]),
@@ -103,7 +112,7 @@ def table(r, scale_n, mixer_minutes):
         (f"mixer 250 parts, {mixer_minutes:g} min (floor/mixer)", f"{m[250]:.2f}", "numpy", None,
          ">= 0.5", m[250] >= 0.5),
     ]
-    head = f"{'measure':<42} {'figure':>16} {'floor':>14} {'ratio':>6}  {'target':<14} ok"
+    head = f"{'measure':<42} {'figure':>16} {'floor | cpu':>14} {'ratio':>6}  {'target':<14} ok"
     lines = [head, "-" * len(head)]
     for name, fig, floor, ratio, target, ok in rows:
         lines.append(f"{name:<42} {fig:>16} {floor:>14} {'' if ratio is None else f'{ratio:.2f}x':>6}"
