@@ -7,6 +7,8 @@ through the engine's table (``eng.purpose_of(call)``, given to ``Engine(purposes
 this module depends on none of them.
 """
 
+from sqlalchemy import select
+
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from ..webhooks.transport import OutboundRequest
@@ -49,18 +51,17 @@ def set_phone(db, number, config, account_sid=None):
 
 
 def get_phone(eng, account_sid, number):
-    # Cached per session (a miss is a query each time otherwise); set_phone and reset drop it.
-    cache = eng.db.info.setdefault("phones", {})  # the session's lookup caches, as in conference.lookups
-    found = cache.get((account_sid, number))
-    if found is None:
-        found = {"number": number, "outcome": "answer"}
-        for key in (phone_key(account_sid, number), phone_key(None, number)):
-            row = eng.db.get(VirtualPhone, key)
-            if row is not None:
-                found = row.config
-                break
-        cache[(account_sid, number)] = found
-    return dict(found)
+    # Every configured phone, read once per session (a table of what users set up, small)
+    # and kept in the session's lookup caches, as in conference.lookups; set_phone and
+    # reset drop it. Each dial used to ask the store twice for a number nobody configured.
+    table = eng.db.info.get("phones")
+    if table is None:
+        table = eng.db.info["phones"] = dict(
+            eng.db.execute(select(VirtualPhone.number, VirtualPhone.config)).all())
+    for key in (phone_key(account_sid, number), phone_key(None, number)):
+        if key in table:
+            return dict(table[key])
+    return {"number": number, "outcome": "answer"}
 
 
 # -- legs ------------------------------------------------------------------------------------
