@@ -17,6 +17,10 @@ DEFAULT_AUTH_TOKEN = "emulator-auth-token"
 DEFAULT_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
 
 
+# Settings of the whole server: a world's POST /_emulator/config cannot change them.
+SERVER_SETTINGS = ("loopback_only",)
+
+
 @dataclass
 class EmulatorConfig:
     # --- call legs ---------------------------------------------------------------
@@ -82,10 +86,23 @@ class EmulatorConfig:
     # What calls heard is rendered for a whole conference at once and kept until the
     # conference changes; at most this many MB (a bigger conference renders per call).
     audio_cache_mb: int = 64
+    # --- TaskRouter -------------------------------------------------------------------
+    # TaskCanceledReason / reason when a caller hangs up while enqueued (<Enqueue workflowSid>).
+    taskrouter_hangup_reason: str = "hangup"
+    # What a pending reservation becomes when the worker's conference-instruction leg is not
+    # answered (busy, no-answer, failed): "rejected" (not offered that task again), "timeout"
+    # (the worker moves to the workspace's TimeoutActivity) or "canceled".
+    taskrouter_worker_no_answer: str = "rejected"
     # --- webhooks -------------------------------------------------------------------
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0
     webhook_max_redirects: int = 10
+    # --- security (server-wide; not changeable through POST /_emulator/config) ---------------
+    # True while the server listens on loopback only (``serve`` sets it from --host): control
+    # routes without credentials act on the default account's world, and anyone may create
+    # accounts. False: control routes need the REST credentials (401/20003 without), and
+    # creating accounts needs the admin token.
+    loopback_only: bool = True
     # --- robustness -------------------------------------------------------------------------
     # A scheduled action that raises is rolled back and journaled as an alert (20500); with
     # strict_actions it propagates out of advance() instead (the project's own tests use it).

@@ -3,9 +3,10 @@
 Asking for the audio of every call of a conference (the usual test: "each participant heard
 the others") used to re-mix the whole conference once per call. The first request renders
 every call of the same conferences in one pass (``media.heard``) and keeps the results in
-the session's info (emptied with the store on reset). An entry is used only while the
-timeline it was rendered from is unchanged (the event lists compare equal), so any new
-media event (a join, a mute, a hang-up) makes the next request render afresh.
+the caller's ``cache`` (one per world; rendering runs outside the store's lock). An entry is
+used only while the timeline it was rendered from is unchanged (the event lists compare
+equal), so any new media event (a join, a mute, a hang-up) or a reset makes the next
+request render afresh.
 
 Bounded by ``config.audio_cache_mb``: a batch that would exceed it is not rendered for
 everybody, only for the call asked for (as before).
@@ -18,7 +19,7 @@ from ..media.heard import render_calls
 from ..media.scene import index_calls
 
 
-def heard(db, config, events, call_sid, end=None, now=None):
+def heard(cache, config, events, call_sid, end=None, now=None):
     """int16 mono: what ``call_sid`` heard (``end``: a live call is cut there; ``now``: where
     the other calls still up are cut, as a request for them would cut them)."""
     calls = index_calls(events, config)
@@ -26,7 +27,6 @@ def heard(db, config, events, call_sid, end=None, now=None):
     confs = tuple(info.conferences) if info is not None else ()
     if not confs:
         return mixer.render_call(events, call_sid, config, end=end)
-    cache = db.info.setdefault("heard", {})
     entry = cache.get(confs)
     if entry is not None and entry["events"] == events and (call_sid, end) in entry["heard"]:
         return entry["heard"][(call_sid, end)]
@@ -55,8 +55,9 @@ def _bound(cache, budget):
     def size(entry):
         return sum(x.nbytes for x in entry["heard"].values())
 
-    total = sum(size(e) for e in cache.values())
+    total = sum(size(e) for e in list(cache.values()))
     for key in list(cache):
         if total <= budget or len(cache) == 1:
             break
-        total -= size(cache.pop(key))
+        dropped = cache.pop(key, None)  # another thread may have dropped it already
+        total -= size(dropped) if dropped is not None else 0
