@@ -69,6 +69,7 @@ def engine_rows(runs):
 
 def mixer_rows(minutes):
     import bench_mixer as bm
+
     from twilio_conf_emulator.config import EmulatorConfig
 
     config = EmulatorConfig()

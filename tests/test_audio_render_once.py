@@ -5,7 +5,6 @@ alone, the conference is mixed once for all its calls, and nothing stale is ever
 import io
 
 import numpy as np
-import pytest
 import soundfile as sf
 
 from twilio_conf_emulator import Emulator
@@ -28,7 +27,7 @@ def busy_room(emu, tmp_path, hzs=(440.0, 700.0, 1100.0, 1500.0)):
     """Four phones in one room with a hold, a mute, a coach and an early hang-up; returns
     the call SIDs (the last two still up)."""
     numbers = [f"+1555100000{i}" for i in range(len(hzs))]
-    for n, hz in zip(numbers, hzs):
+    for n, hz in zip(numbers, hzs, strict=True):
         emu.phone(n, audio=tone_file(tmp_path, hz), loop=True)
     room = emu.client.conferences("Room")
     parts = [room.participants.create(from_=CALLER, to=n) for n in numbers[:3]]

@@ -23,7 +23,8 @@ from .store.models import JournalEntry
 from .timefmt import rfc2822
 
 
-def entry_dict(e: JournalEntry) -> dict[str, Any]:
+def entry_dict(e: Any) -> dict[str, Any]:
+    """A journal row (ORM object or Core row: the same attributes) as the API shows it."""
     params = [tuple(p) for p in e.params]
     return {
         "id": e.seq if e.seq is not None else e.id,  # the number in its world's journal

@@ -27,7 +27,7 @@ class Booked:
             raise AttributeError(name) from None
 
 
-_INSERTS = {}
+_INSERTS: dict = {}
 
 
 def add(db, cls, fields):

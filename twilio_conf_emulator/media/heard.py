@@ -21,7 +21,7 @@ def render_calls(events, windows, config, *, chunk_seconds=CHUNK_SECONDS, tts=No
     minus the call itself, announcements."""
     calls = index_calls(events, config, tts)
     acc = {sid: np.zeros(b - a, np.int32) for sid, (a, b) in windows.items()}
-    members = {}
+    members: dict[str, list[str]] = {}
     for sid, (a0, b0) in windows.items():
         info = calls.get(sid)
         if info is None or b0 <= a0:

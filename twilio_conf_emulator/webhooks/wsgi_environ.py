@@ -11,7 +11,8 @@ the app sees exactly what it saw before (``tests/test_webhooks_transport.py`` co
 import re
 import sys
 from io import BytesIO
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from werkzeug.test import EnvironBuilder
 
@@ -19,7 +20,8 @@ _PLAIN_NETLOC = re.compile(r"[a-z0-9.\-]+(:[0-9]+)?\Z")
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/._~\-!$&'()*+,;=:@%]*\Z")
 
 
-def build(method, url, headers, body, content_type):
+def build(method: str, url: str, headers: dict[str, str], body: bytes | None,
+          content_type: str | None) -> dict[str, Any]:
     """``environ`` for ``method url`` with ``headers`` (no Content-Type; it is
     ``content_type``) and the form ``body`` bytes (None for a GET)."""
     parts = urlsplit(url)
@@ -56,9 +58,10 @@ def build(method, url, headers, body, content_type):
     return environ
 
 
-def _built(method, parts, path, headers, body, content_type):
+def _built(method: str, parts: SplitResult, path: str, headers: dict[str, str],
+           body: bytes | None, content_type: str | None) -> dict[str, Any]:
     builder = EnvironBuilder(path=path, base_url=f"{parts.scheme}://{parts.netloc}",
-                             query_string=parts.query, method=method, headers=headers,
+                             query_string=parts.query, method=method, headers=list(headers.items()),
                              data=body, content_type=content_type)
     try:
         return builder.get_environ()
