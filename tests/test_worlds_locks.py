@@ -7,6 +7,7 @@ import threading
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.app import shared_app
 from twilio_conf_emulator.config import EmulatorConfig
+from twilio_conf_emulator.engine import heard_cache
 from twilio_conf_emulator.media import mixer
 
 CALLER = "+15550100000"
@@ -41,6 +42,8 @@ def test_rendering_audio_holds_no_lock(monkeypatch):
     seen = []
     monkeypatch.setattr(mixer, "render_call", _probing(emu, mixer.render_call, seen))
     monkeypatch.setattr(mixer, "iter_recording", _probing(emu, mixer.iter_recording, seen))
+    # A conference call's audio is rendered with its conference's other calls in one pass.
+    monkeypatch.setattr(heard_cache, "render_calls", _probing(emu, heard_cache.render_calls, seen))
     c = emu.client
     a = c.conferences("Rec").participants.create(from_=CALLER, to="+15550000001",
                                                  conference_record="record-from-start")

@@ -100,6 +100,9 @@ class EmulatorConfig:
     # RecordingDuration / duration: the length of the served file (after trim-silence), as
     # Twilio reports it; False = the virtual seconds recorded, before trimming.
     recording_duration_after_trim: bool = True
+    # What calls heard is rendered for a whole conference at once and kept until the
+    # conference changes; at most this many MB (a bigger conference renders per call).
+    audio_cache_mb: int = 64
     # --- TaskRouter -------------------------------------------------------------------
     # TaskCanceledReason / reason when a caller hangs up while enqueued (<Enqueue workflowSid>).
     taskrouter_hangup_reason: str = "hangup"

@@ -54,6 +54,8 @@ class World:
                              account_sid=account_sid)
         self._client: Any = None
         self._runner: Any = None
+        # What calls heard, rendered per conference; used only while its timeline is unchanged.
+        self._heard: dict = {}
         with self.engine.transaction() as db:
             self.sids.resume(world_sids(db, account_sid))
             # Journal and alert numbers carry on after what the store holds (a restart).
@@ -199,11 +201,12 @@ class World:
             call = db.get(models.Call, call_sid)
             self._require_call(db, call_sid)
             live = call.answered_at is not None and call.end_time is None
-            end = self.clock.now() if live else None
+            now = self.clock.now()
+            end = now if live else None
             events = media_render.events_for_call(db, call_sid)
         try:
             return bytes(media_render.call_audio_wav(None, self.config, call_sid, end=end,
-                                                     events=events))
+                                                     events=events, now=now, cache=self._heard))
         except AudioError as err:
             raise AudioUnavailable(f"The audio of call {call_sid} cannot be rendered: "
                                    f"{err}") from None

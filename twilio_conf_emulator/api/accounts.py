@@ -59,7 +59,7 @@ def fetch_account(account: Account) -> ResponseReturnValue:
 @blueprint.post("/Accounts/<account_sid>.json")
 @authenticated
 def update_account(account: Account) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         acct = db.merge(account)

@@ -59,7 +59,7 @@ def _recording(eng, account, call_sid, sid):
 @authenticated
 def list_call_recordings(account, call_sid):
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     eng = engine()
     with eng.transaction():
@@ -73,7 +73,7 @@ def list_call_recordings(account, call_sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_call_recording(account, call_sid):
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         rec = engine_calls.start(eng, get_call(eng.db, account, call_sid), p)
@@ -93,7 +93,7 @@ def fetch_call_recording(account, call_sid, sid):
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_call_recording(account, call_sid, sid):
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         rec = _recording(eng, account, call_sid, sid)

@@ -94,7 +94,7 @@ def get_call(db, account, sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_call(account: Account) -> ResponseReturnValue:
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     if p.get("application_sid") and (p.get("url") or p.get("twiml")):
         ignore("ApplicationSid", "Url or Twiml is given and is used instead")
     eng = engine()
@@ -108,7 +108,7 @@ def create_call(account: Account) -> ResponseReturnValue:
 @authenticated
 def list_calls(account: Account) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.enum_filter(args, "Status", "status", STATUSES)
              + filters.datetime_filters(args, "StartTime", "start_time")
              + filters.datetime_filters(args, "EndTime", "end_time"))
@@ -134,7 +134,7 @@ def fetch_call(account: Account, sid: str) -> ResponseReturnValue:
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_call(account: Account, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         call = get_call(db, account, sid)

@@ -92,7 +92,7 @@ def get_number(db, account, sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_number(account: Account) -> ResponseReturnValue:
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     number = _number(p)
     eng = engine()
     with eng.transaction():
@@ -105,7 +105,7 @@ def create_number(account: Account) -> ResponseReturnValue:
 @blueprint.get(PATH + ".json")
 @authenticated
 def list_numbers(account: Account) -> ResponseReturnValue:
-    p = ListParams().parse(request.args)
+    p = ListParams.parse(request.args)
     with engine().transaction() as db:
         rows = db.query(IncomingPhoneNumber).filter(
             IncomingPhoneNumber.account_sid == account.sid).all()
@@ -131,7 +131,7 @@ def fetch_number(account: Account, sid: str) -> ResponseReturnValue:
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_number(account: Account, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         row = numbers_engine.update(eng, get_number(db, account, sid), p)

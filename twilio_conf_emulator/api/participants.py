@@ -140,7 +140,7 @@ def conference_settings(p):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_participant(account: Account, conference_sid: str) -> ResponseReturnValue:
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     p["conference_settings"] = conference_settings(p)
     eng = engine()
     with eng.transaction():
@@ -155,7 +155,7 @@ def create_participant(account: Account, conference_sid: str) -> ResponseReturnV
 @authenticated
 def list_participants(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
              + filters.bool_filter(args, "Coaching", "coaching"))
     eng = engine()
@@ -187,7 +187,7 @@ def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> R
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
 def update_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf, part = _participant(eng, account, conference_sid, call_sid)

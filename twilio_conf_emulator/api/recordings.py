@@ -73,7 +73,7 @@ def _conference_recording(eng, account, conference_sid, sid):
 @authenticated
 def list_conference_recordings(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
-    p = ListConferenceParams().parse(args)
+    p = ListConferenceParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     eng = engine()
     with eng.transaction() as db:
@@ -101,7 +101,7 @@ def fetch_conference_recording(account: Account, conference_sid: str, sid: str) 
 @blueprint.post(CONF + "/<sid>.json")
 @authenticated
 def update_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf, rec = _conference_recording(eng, account, conference_sid, sid)
@@ -125,7 +125,7 @@ def delete_conference_recording(account: Account, conference_sid: str, sid: str)
 @authenticated
 def list_recordings(account: Account) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     if p.get("call_sid"):
         preds.append(lambda r: r.call_sid == p["call_sid"])

@@ -51,6 +51,7 @@ def start(eng, call, p):
         },
     )
     eng.db.add(rec)
+    recording.mark_recorded(eng, rec.call_sid)
     recording.send_status(eng, rec, "in-progress")
     return rec
 

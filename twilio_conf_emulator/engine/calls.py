@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from ..webhooks.transport import OutboundRequest
@@ -60,23 +62,22 @@ def set_phone(db: Session, number: str, config: dict[str, Any],
     return row.config
 
 
-def get_phone(eng: Engine, account_sid: str, number: str) -> dict[str, Any]:
-    # Cached per session (a miss is a query each time otherwise); set_phone and reset drop it.
-    cache = eng.db.info.setdefault("phones", {})  # the session's lookup caches, as in conference.lookups
-    found = cache.get((account_sid, number))
-    if found is None:
-        found = {"number": number, "outcome": "answer"}
-        names = [number]
-        if number.startswith("client:"):
-            names.append(number[7:])  # a <Client> phone may be registered by bare identity
-        keys = [phone_key(a, n) for n in names for a in (account_sid, None)]
-        for key in keys:
-            row = eng.db.get(VirtualPhone, key)
-            if row is not None:
-                found = row.config
-                break
-        cache[(account_sid, number)] = found
-    return dict(found)
+def get_phone(eng: Engine, account_sid: str | None, number: str) -> dict[str, Any]:
+    # Every configured phone, read once per session (a table of what users set up, small)
+    # and kept in the session's lookup caches, as in conference.lookups; set_phone and
+    # reset drop it. Each dial used to ask the store twice for a number nobody configured.
+    table = eng.db.info.get("phones")
+    if table is None:
+        table = eng.db.info["phones"] = dict(
+            eng.db.execute(select(VirtualPhone.number, VirtualPhone.config)).all())
+    names = [number]
+    if number.startswith("client:"):
+        names.append(number[7:])  # a <Client> phone may be registered by bare identity
+    for name in names:
+        for key in (phone_key(account_sid, name), phone_key(None, name)):
+            if key in table:
+                return dict(table[key])
+    return {"number": number, "outcome": "answer"}
 
 
 # -- legs ------------------------------------------------------------------------------------

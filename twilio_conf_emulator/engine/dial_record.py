@@ -42,6 +42,7 @@ def start(eng, parent, state, moment):
                  "status_callback_events": rec_opts["status_callback_events"]},
     )
     eng.db.add(rec)
+    recording.mark_recorded(eng, rec.call_sid)
     recording.send_status(eng, rec, "in-progress")
     return rec.sid
 

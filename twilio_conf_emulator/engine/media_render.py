@@ -131,18 +131,19 @@ def decode_wav(data: bytes) -> np.ndarray:
 
 
 # --- what a call heard ----------------------------------------------------------------------
-def call_heard(db, config, call_sid, end=None, events=None) -> np.ndarray:
+def call_heard(db, config, call_sid, end=None, events=None, now=None, cache=None) -> np.ndarray:
     """int16 mono: what ``call_sid`` heard from its answer to its end (``end`` seconds: a
-    live call is cut there)."""
-    from ..media import mixer
+    live call is cut there). ``now``: where the other calls still up would be cut, so they
+    are rendered in the same pass; ``cache``: a dict kept by the caller (see heard_cache)."""
+    from .heard_cache import heard
 
     if events is None:
         events = events_for_call(db, call_sid)
-    return mixer.render_call(events, call_sid, config, end=end)
+    return heard({} if cache is None else cache, config, events, call_sid, end, now)
 
 
-def call_audio_wav(db, config, call_sid, end=None, events=None) -> bytes:
-    return wav_bytes(call_heard(db, config, call_sid, end, events), config)
+def call_audio_wav(db, config, call_sid, end=None, events=None, now=None, cache=None) -> bytes:
+    return wav_bytes(call_heard(db, config, call_sid, end, events, now, cache), config)
 
 
 # --- recordings -----------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from ..errors import AudioUnavailable, BadRequest
 from ..media.audio import AudioError
 from ..store.models import Conference, Recording
@@ -133,10 +135,31 @@ def on_call_answered(eng: Engine, call: Call) -> None:
         },
     )
     eng.db.add(rec)
+    mark_recorded(eng, call.sid)
     send_status(eng, rec, "in-progress")
 
 
+def _recorded_calls(eng: Engine) -> set[str]:
+    """SIDs of calls that may have a live call recording (any source but a conference): read
+    once per session, then kept up to date by :func:`mark_recorded` (a rolled-back one stays
+    in: it only costs the query below). Most calls record nothing, and asking the store at
+    every hang-up was a sixth of a big conference."""
+    known = eng.db.info.get("recorded_calls")
+    if known is None:
+        known = eng.db.info["recorded_calls"] = set(eng.db.scalars(
+            select(Recording.call_sid).where(Recording.source != "Conference",
+                                             Recording.status.in_(LIVE))))
+    return known
+
+
+def mark_recorded(eng: Engine, call_sid: str) -> None:
+    """Every place that starts a call recording says so, so its end is not skipped."""
+    _recorded_calls(eng).add(call_sid)
+
+
 def on_call_ended(eng: Engine, call: Call) -> None:
+    if call.sid not in _recorded_calls(eng):
+        return
     recs = (eng.db.query(Recording)
             .filter(Recording.call_sid == call.sid, Recording.source != "Conference",
                     Recording.status.in_(LIVE))
