@@ -2,9 +2,8 @@
 the emulator reports it at the documented moment, on the documented callbacks."""
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
-
 from engine_harness import BACKENDS, Harness
+from twilio.base.exceptions import TwilioRestException
 
 A, B = "+15550000001", "+15550000002"
 VOICE = '<Response><Say>Hello there</Say><Pause length="30"/></Response>'
@@ -182,9 +181,9 @@ def test_participant_can_join_at_answer_while_detection_runs(h):
 
 
 def test_same_amd_scenario_twice_gives_the_same_journal():
-    from twilio_conf_emulator import Emulator
-
     from audio_helpers import ok_app
+
+    from twilio_conf_emulator import Emulator
 
     def run():
         emu = Emulator()

@@ -13,15 +13,12 @@ import io
 import os
 import re
 
-import pytest
 import soundfile as sf
-from flask import Flask, request
+from audio_helpers import RATE, ok_app, tone
+from flask import Flask
 from twilio.twiml.voice_response import VoiceResponse
 
-from audio_helpers import RATE, ok_app, tone
-
-from twilio_conf_emulator.api import (accounts, call_recordings, calls, conferences, numbers,
-                                      participants, recordings)
+from twilio_conf_emulator.api import accounts, call_recordings, calls, conferences, numbers, participants, recordings
 from twilio_conf_emulator.api.params import PAGING
 from twilio_conf_emulator.media.analysis import band_rms
 

@@ -2,7 +2,6 @@
 events of a participant never precede its participant-join."""
 
 import pytest
-
 from engine_harness import Harness
 
 A, B = "+15550000001", "+15550000002"

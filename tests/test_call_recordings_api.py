@@ -6,9 +6,8 @@ import io
 
 import pytest
 import soundfile as sf
-from twilio.base.exceptions import TwilioRestException
-
 from audio_helpers import RATE, ok_app, tone
+from twilio.base.exceptions import TwilioRestException
 
 from twilio_conf_emulator.media.analysis import band_rms
 

@@ -2,7 +2,6 @@
 (kicked, redirected, conference ended, with TwiML after <Dial>), completed when it ends."""
 
 import pytest
-
 from engine_harness import Harness
 
 A, B, C = "+15550000001", "+15550000002", "+15550000003"

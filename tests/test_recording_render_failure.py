@@ -3,7 +3,6 @@
 the call's audio is a Twilio-shaped 422, never a 500.  Issue 9."""
 
 import soundfile as sf
-
 from audio_helpers import RATE, ok_app, tone
 
 CALLER = "+15550000000"

@@ -4,7 +4,6 @@ timeline's talking spans."""
 
 import pytest
 import soundfile as sf
-
 from audio_helpers import RATE, ok_app, tone
 from test_timeline_view import FRAME, lane, scenario, spans, tone_silence_tone
 
@@ -64,5 +63,5 @@ def test_webhooks_and_timeline_agree(emu, tmp_path, monkeypatch):
         talking = spans(p, "talking")  # seconds from the conference's creation (t0)
         assert talking
         assert len(pairs) == len(talking), (label, pairs, talking)
-        for (a, b), (c, d) in zip(pairs, talking):
+        for (a, b), (c, d) in zip(pairs, talking, strict=True):
             assert a == pytest.approx(c, abs=FRAME) and b == pytest.approx(d, abs=FRAME)

@@ -3,7 +3,6 @@ anything else fails the <Dial> (13240): its action gets DialCallStatus=failed, e
 verb runs."""
 
 import pytest
-
 from engine_harness import Harness
 
 A, B, COACH = "+15550000001", "+15550000002", "+15550000003"

@@ -2,7 +2,6 @@
 same URL (apps say "you are caller number N"); a new waitUrl/hold ends the old chain."""
 
 import pytest
-
 from engine_harness import Harness
 
 A, B = "+15550000001", "+15550000002"

@@ -2,7 +2,6 @@
 that call, which goes on with the TwiML after <Dial>, or the Dial action."""
 
 import pytest
-
 from engine_harness import Harness
 
 A = "+15550000001"

@@ -10,8 +10,8 @@ from ..engine import recording as recording_engine
 from ..errors import NotFound
 from ..store.models import Recording
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .calls import get_call
 from .paging import paginate
 from .params import PAGING, TChoice, TList, TMethod, TUrl, field, schema_class
