@@ -40,3 +40,6 @@ def twilio_examples():
         pytest.skip("../shared/reference is absent: Twilio's example bodies cannot be read here")
     with open(EXAMPLES_PATH) as fh:
         return json.load(fh)
+
+
+from store_backends import postgres_server, store_url  # noqa: E402,F401  (fixtures)

@@ -4,8 +4,8 @@ from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 
 
-def test_a_restarted_emulator_on_the_same_file_never_reuses_a_sid(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+def test_a_restarted_emulator_on_the_same_file_never_reuses_a_sid(store_url):
+    url = store_url
     first = Emulator(db_url=url, config=EmulatorConfig(strict_actions=True))
     a = first.client.conferences("Room").participants.create(from_="+15550000001",
                                                              to="+15550000002")

@@ -80,6 +80,20 @@ class EmulatorConfig:
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0
     webhook_max_redirects: int = 10
+    # --- bounds and outbound fetch policy (README "Bounds" / "Fetch policy") ----------------
+    # The server listens on loopback only (serve sets it from --host). Then any local file may
+    # be read as audio or TwiML unless allow_files is set; on any other bind, none unless allowed.
+    loopback_only: bool = True
+    # Directories local audio / file: URLs may be read from (serve --allow-files, repeatable).
+    allow_files: list = field(default_factory=list)
+    # When not empty, the only HOST or HOST:PORT webhooks, TwiML and <Play> audio go to
+    # (serve --fetch-allow, repeatable); any other is refused with an 11200 alert.
+    fetch_allow: list = field(default_factory=list)
+    # An audio input (a phone's voice file, a file: <Play>) larger or longer is refused.
+    max_audio_bytes: int = 64 * 1024 * 1024
+    max_audio_seconds: float = 4 * 3600.0
+    # A webhook answer is journaled up to this many bytes (body_size keeps the true size).
+    journal_body_max_bytes: int = 64 * 1024
     # --- robustness -------------------------------------------------------------------------
     # A scheduled action that raises is rolled back and journaled as an alert (20500); with
     # strict_actions it propagates out of advance() instead (the project's own tests use it).

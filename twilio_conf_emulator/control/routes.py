@@ -9,6 +9,8 @@ from ..journal import query
 from ..store.models import Alert
 from ..timefmt import rfc2822
 from . import blueprint
+from .audio_check import checked_audio
+from .input import json_object, required
 
 
 def emulator():
@@ -16,14 +18,7 @@ def emulator():
 
 
 def body():
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.data.strip():
-            raise BadRequest("The body must be a JSON object", code=20001)
-        data = {}
-    if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object", code=20001)
-    return data
+    return json_object()
 
 
 def clock_body():
@@ -51,8 +46,10 @@ def clock():
 @blueprint.post("/clock/advance")
 def advance():
     data = body()
+    if "seconds" not in data:
+        raise BadRequest("Missing required field(s): seconds", code=20001)
     try:
-        seconds = float(data.get("seconds", 0))
+        seconds = float(data["seconds"])
     except (TypeError, ValueError):
         raise BadRequest("seconds must be a number", code=20001) from None
     if not seconds >= 0 or seconds == float("inf"):
@@ -69,6 +66,7 @@ def phones():
         raise BadRequest("number is required", code=20001)
     cfg = {k: v for k, v in data.items() if k not in ("number", "account_sid")}
     emu = emulator()
+    checked_audio(emu, cfg.get("audio"))
     with emu.engine.transaction() as db:
         result = calls_engine.set_phone(db, number, cfg, data.get("account_sid"))
     return jsonify(result), 201
@@ -100,6 +98,7 @@ def inbound_call():
             hangup_after = float(hangup_after)
         except (TypeError, ValueError):
             raise BadRequest("hangup_after must be a number of seconds", code=20001) from None
+    checked_audio(emulator(), data.get("audio"))
     sid = emulator().call(data["from"], data["to"], audio=data.get("audio"),
                           digits=_digits_script(data.get("digits")), hangup_after=hangup_after)
     return jsonify({"call_sid": sid}), 201
@@ -156,6 +155,10 @@ def keys():
 @blueprint.get("/webhooks")
 def webhooks():
     a = request.args
+    since_id = a.get("since_id")
+    if since_id is not None and not (since_id.isascii() and since_id.isdigit()):
+        raise BadRequest("since_id must be a journal entry id (a whole number >= 0)",
+                         code=20001)
     emu = emulator()
     with emu.engine.transaction() as db:
         entries = query(db, kind=a.get("kind"), conference_sid=a.get("conference_sid"),

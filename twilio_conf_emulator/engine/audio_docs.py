@@ -11,6 +11,7 @@ import base64
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
+from ..policy import Refused, check_file
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
@@ -36,7 +37,16 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
     ``error`` is ``(code, message)`` when the URL failed or its TwiML is not allowed.
     """
     if is_local(url):
-        on_done({"kind": "file", "path": local_path(url)}, None)
+        try:
+            ref = {"kind": "file", "path": local_path(url)}
+            check_file(ref["path"], eng.config)
+        except ValueError as err:
+            error = (_local_code(err), f"{url}: {err}")
+            eng.alert(account_sid, *error, call_sid=call_sid, conference_sid=conference_sid,
+                      url=url)
+            on_done(None, error)
+            return
+        on_done(ref, None)
         return
 
     def got(result):
@@ -126,6 +136,11 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
     next_pending()
 
 
+def _local_code(err):
+    """A file the fetch policy refuses is a failed retrieval (11200); a bad file: URL 13420."""
+    return 11200 if isinstance(err, Refused) else INVALID_CONTENT_FOR_PLAY
+
+
 def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=None):
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
@@ -133,8 +148,9 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
     if is_local(url):
         try:
             ref = {"kind": "file", "path": local_path(url)}
+            check_file(ref["path"], eng.config)  # policy.Refused is a ValueError
         except ValueError as err:
-            error = (INVALID_CONTENT_FOR_PLAY, f"<Play> {url}: {err}")
+            error = (_local_code(err), f"<Play> {url}: {err}")
             eng.alert(account_sid, *error, call_sid=call_sid, conference_sid=conference_sid,
                       url=url)
             on_done(None, error)

@@ -23,6 +23,9 @@ def _wall_monotonic():
 
 class VirtualClock:
     MODES = ("manual", "realtime")
+    # Dates are rendered up to 9999-12-31; stop a century short so everything scheduled
+    # ahead of "now" (time limits, ring timeouts) still has a date.
+    LATEST = 253402300799.0 - 100 * 366 * 86400.0
 
     def __init__(self, mode="manual", epoch=None, speed=1.0, wall=None):
         if mode not in self.MODES:

@@ -61,6 +61,15 @@ class ClockBusy(TwilioError):
     message = "The virtual clock is already advancing in another request"
 
 
+class ClockRange(TwilioError):
+    code = 20001
+    status = 400
+
+    def __init__(self, room):
+        super().__init__(f"seconds would move the virtual clock past what it can represent "
+                         f"(at most {max(0.0, room):.0f} more seconds from now)")
+
+
 class Engine:
     def __init__(self, config, db, clock, sids, router):
         self.config = config
@@ -166,8 +175,10 @@ class Engine:
 
     # -- running -----------------------------------------------------------------------------
     def advance(self, seconds):
-        if seconds < 0:
+        if not 0 <= seconds < float("inf"):
             raise ValueError("seconds must be >= 0")
+        if self.clock.now() + seconds > self.clock.LATEST:
+            raise ClockRange(self.clock.LATEST - self.clock.now())
         if self.clock.mode == "realtime":
             self.clock.jump(seconds)
             target = self.clock.realtime_target()
@@ -282,7 +293,9 @@ class Engine:
 
     # -- books -------------------------------------------------------------------------------
     def _journal(self, ob, result):
-        body = result.body.decode("utf-8", "replace") if result.body else ""
+        raw = result.body or b""
+        # Bounded: a 50 MB answer must not grow the store by 50 MB (body_size: its true size).
+        body = raw[:max(0, self.config.journal_body_max_bytes)].decode("utf-8", "replace")
         entry = self._book(JournalEntry, dict(
             account_sid=ob.account_sid,
             time=self.clock.now(),
@@ -293,6 +306,7 @@ class Engine:
             signature=result.signature,
             status=result.status,
             body=body,
+            body_size=len(raw),
             error_code=result.error_code,
             error_message=result.error_message,
             call_sid=ob.call_sid,

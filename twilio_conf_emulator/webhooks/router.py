@@ -65,6 +65,15 @@ class Router:
 
     # --- use ----------------------------------------------------------------------------
     def transport_for(self, url):
+        from ..policy import Refused, check_url
+
+        try:
+            check_url(url, self.config)
+        except Refused as err:
+            return _Refusing(str(err))
+        return self._transport_for(url)
+
+    def _transport_for(self, url):
         with self._lock:
             prefixes, hosts, catch_all = self._prefixes, self._hosts, self._catch_all
         if prefixes:
@@ -92,6 +101,21 @@ class Router:
             transports = {id(t): t for t in [self._default, self._catch_all, *self._prefixes.values(), *self._hosts.values()] if t}
         for transport in transports.values():
             transport.close()
+
+
+class _Refusing:
+    """Every hop to a host outside ``--fetch-allow``: not sent, an 11200 like a failed fetch."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def exchange(self, method, prepared, overrides):
+        from . import codes
+        from .delivery import Exchange
+
+        return Exchange(error_code=codes.HTTP_RETRIEVAL_FAILURE,
+                        error_message=codes.describe(codes.HTTP_RETRIEVAL_FAILURE,
+                                                     f"refused by the fetch policy: {self.reason}"))
 
 
 def _key(host_or_prefix):
