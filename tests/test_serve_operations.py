@@ -1,0 +1,81 @@
+"""``serve`` as operators run it: one process per database, and a kill -9 loses nothing that
+was acknowledged. Each test runs on a SQLite file and on a PostgreSQL database."""
+
+import json
+import signal
+import urllib.request
+
+from twilio.rest import Client
+
+import serve_process
+from serve_process import ACCOUNT, TOKEN
+
+
+def client_for(base):
+    c = Client(ACCOUNT, TOKEN)
+    c.api.base_url = base
+    c.edge = c.region = None
+    c.http_client.session.trust_env = False
+    return c
+
+
+def control(base, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{base}/_emulator{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())
+
+
+def test_a_second_serve_on_a_served_store_refuses_with_a_one_line_reason(tmp_path, store_url):
+    first, base = serve_process.start(tmp_path, store_url)
+    try:
+        assert base
+        second, second_base = serve_process.start(tmp_path, store_url, name="ready2")
+        assert second_base is None
+        second.wait(timeout=30)
+        err = second.stderr.read().decode()
+        assert second.returncode != 0
+        assert "already served" in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+        # The first server is untouched and still answers.
+        assert control(base, "GET", "/health")["status"] == "ok"
+    finally:
+        serve_process.stop(first)
+    # Once the first is gone, the database can be served again.
+    third, third_base = serve_process.start(tmp_path, store_url, name="ready3")
+    try:
+        assert third_base, third.stderr.read().decode()
+    finally:
+        serve_process.stop(third)
+
+
+def test_kill_9_mid_conference_keeps_every_acknowledged_resource_and_journal_entry(
+        tmp_path, store_url):
+    proc, base = serve_process.start(tmp_path, store_url)
+    try:
+        c = client_for(base)
+        p = c.conferences("Room").participants.create(
+            from_="+15550000001", to="+15550000002",
+            status_callback="http://127.0.0.1:9/cb", status_callback_event=["initiated"])
+        c.conferences("Room").participants.create(from_="+15550000001", to="+15550000003")
+        number = c.incoming_phone_numbers.create(phone_number="+15550009999")
+        control(base, "POST", "/clock/advance", {"seconds": 5})
+        journal = control(base, "GET", "/webhooks")["webhooks"]
+        assert journal
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    proc, base = serve_process.start(tmp_path, store_url, name="ready2")
+    try:
+        assert base, proc.stderr.read().decode()
+        c = client_for(base)
+        assert c.calls(p.call_sid).fetch().status == "in-progress"
+        assert c.conferences(p.conference_sid).fetch().status == "in-progress"
+        assert c.incoming_phone_numbers(number.sid).fetch().phone_number == "+15550009999"
+        again = control(base, "GET", "/webhooks")["webhooks"]
+        assert [(e["id"], e["kind"], e["url"]) for e in again] == \
+               [(e["id"], e["kind"], e["url"]) for e in journal]
+    finally:
+        serve_process.stop(proc)
