@@ -109,6 +109,8 @@ class Emulator:
             eng.forget_rows()
             eng.scheduler.clear()
             eng._outbox.clear()
+            eng._later.clear()
+            eng._later_actions.clear()
             # Accounts and keys survive a reset, so their SIDs keep counting.
             self.sids.reset(keep=("AC", "SK", "SS", "TK"))
             self.clock.reset(self.epoch if self.clock.mode == "manual" else None)

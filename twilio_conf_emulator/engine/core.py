@@ -40,6 +40,9 @@ from ..store.models import Alert, JournalEntry, MediaEventRow
 from .clock import Scheduler
 
 log = logging.getLogger(__name__)
+# At most this many requests queued by other threads join a run while its deliveries are in
+# flight (webhook handlers calling back over HTTP); beyond that they wait for the next run.
+FOREIGN_REQUESTS_PER_RUN = 256
 
 
 @dataclass
@@ -83,6 +86,14 @@ class Engine:
         # advances the clock on the same thread does not deadlock.
         self.run_lock = threading.RLock()
         self._outbox = deque()
+        # Requests other threads' REST calls queue while a run is going on wait for the next
+        # run, so an advance ends even while writers keep queueing; only requests queued while
+        # one of the run's own deliveries is in flight (its handler calling back) join it.
+        self._later = deque()
+        self._later_actions = []
+        self._run_thread = None
+        self._in_flight = False
+        self._foreign_budget = 0
         self._wakeup = threading.Condition()
         # The session's identity map holds rows weakly, so a row nobody references is read
         # again from the database on the next ``get``; the state is small, so keep every row
@@ -145,6 +156,9 @@ class Engine:
 
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label=""):
+        if self._deferred():
+            self._later_actions.append((due, action, label))
+            return None
         item = self.scheduler.at(due, action, label)
         self._notify()
         return item
@@ -157,7 +171,22 @@ class Engine:
 
     def emit(self, outbound):
         """Queue a request; delivered after the current action, outside the lock."""
+        if self._deferred():
+            self._later.append(outbound)
+            return
         self._outbox.append(outbound)
+
+    def _deferred(self):
+        """Does what this thread queues or schedules now wait for the next run? Yes for
+        another thread's REST call during a run (so the run ends), unless one of the run's
+        deliveries is in flight: then it is that webhook's handler calling back (bounded)."""
+        runner = self._run_thread
+        if runner is None or runner == threading.get_ident():
+            return False
+        if self._in_flight and self._foreign_budget > 0:
+            self._foreign_budget -= 1
+            return False
+        return True
 
     def emit_request(self, request, account_sid, on_result=None, call_sid=None,
                      conference_sid=None, **meta):
@@ -189,6 +218,11 @@ class Engine:
     def run_until(self, target, blocking_timeout=60.0):
         if not self.run_lock.acquire(timeout=blocking_timeout):
             raise ClockBusy()
+        outer = self._run_thread is None
+        if outer:
+            with self.lock:
+                self._run_thread = threading.get_ident()
+                self._foreign_budget = FOREIGN_REQUESTS_PER_RUN
         try:
             # (a) what REST calls queued since the last run goes out at the time it was made.
             self._deliver_outbox()
@@ -204,6 +238,14 @@ class Engine:
                 self._deliver_outbox()
             self._deliver_outbox()
         finally:
+            if outer:
+                with self.lock:
+                    self._run_thread = None
+                    self._outbox.extend(self._later)
+                    self._later.clear()
+                    for due, action, label in self._later_actions:
+                        self.scheduler.at(due, action, label)
+                    self._later_actions.clear()
             self.run_lock.release()
 
     def _deliver_outbox(self):
@@ -212,7 +254,11 @@ class Engine:
                 if not self._outbox:
                     return
                 ob = self._outbox.popleft()
-            result = self.router.deliver(ob.request, ob.auth_token or "")
+            self._in_flight = True
+            try:
+                result = self.router.deliver(ob.request, ob.auth_token or "")
+            finally:
+                self._in_flight = False
             with self.lock:
                 entry = self._journal(ob, result)
                 if "collect" in ob.meta:
