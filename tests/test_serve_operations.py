@@ -79,3 +79,54 @@ def test_kill_9_mid_conference_keeps_every_acknowledged_resource_and_journal_ent
                [(e["id"], e["kind"], e["url"]) for e in journal]
     finally:
         serve_process.stop(proc)
+
+
+def test_kill_9_mid_conference_then_the_calls_finish_on_schedule_with_callbacks_sent_once(
+        tmp_path, store_url):
+    hook = "http://127.0.0.1:9/hook"  # nothing listens: each attempt is journaled (11200)
+    proc, base = serve_process.start(tmp_path, store_url)
+    try:
+        control(base, "POST", "/phones", {"number": "+15550000002", "hangup_after": 30})
+        control(base, "POST", "/phones", {"number": "+15550000003", "hangup_after": 60})
+        c = client_for(base)
+        sids = []
+        for to in ("+15550000002", "+15550000003"):
+            p = c.conferences("Room").participants.create(
+                from_="+15550000001", to=to, status_callback=hook,
+                status_callback_event=["completed"], conference_status_callback=hook,
+                conference_status_callback_event=["join", "leave", "end"])
+            sids.append(p.call_sid)
+        control(base, "POST", "/clock/advance", {"seconds": 10})
+        before = control(base, "GET", "/clock")["epoch"]
+        assert [c.calls(s).fetch().status for s in sids] == ["in-progress"] * 2
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    proc, base = serve_process.start(tmp_path, store_url, name="ready2")
+    try:
+        assert base, proc.stderr.read().decode()
+        c = client_for(base)
+        assert control(base, "GET", "/clock")["epoch"] == before
+        assert control(base, "GET", "/clock")["pending"] >= 2  # the two hang-ups
+        control(base, "POST", "/clock/advance", {"seconds": 25})
+        first, second = (c.calls(s).fetch() for s in sids)
+        assert (first.status, second.status) == ("completed", "in-progress")
+        assert first.duration == "30"
+        control(base, "POST", "/clock/advance", {"seconds": 30})
+        second = c.calls(sids[1]).fetch()
+        assert second.status == "completed" and second.duration == "60"
+        journal = control(base, "GET", "/webhooks")["webhooks"]
+
+        def sent(sid, name, value):
+            return [e for e in journal if e["call_sid"] == sid
+                    and [name, value] in [list(p) for p in e["params"]]]
+
+        for sid in sids:
+            assert len(sent(sid, "StatusCallbackEvent", "participant-leave")) == 1
+            assert len(sent(sid, "CallStatus", "completed")) == 1
+        ends = [e for e in journal if ["StatusCallbackEvent", "conference-end"]
+                in [list(p) for p in e["params"]]]
+        assert len(ends) == 1
+    finally:
+        serve_process.stop(proc)

@@ -25,3 +25,56 @@ def test_a_restarted_emulator_on_the_same_file_never_reuses_a_sid(store_url):
     assert b.conference_sid == a.conference_sid
     assert second.client.calls(a.call_sid).fetch().status == "in-progress"
     second.stop()
+
+
+def test_requests_queued_before_a_restart_are_sent_once_after_it(store_url):
+    from flask import Flask, request
+
+    got = []
+    app = Flask(__name__)
+
+    @app.post("/conf")
+    def conf():
+        got.append(request.form["StatusCallbackEvent"])
+        return ""
+
+    first = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    first.deliver_webhooks_to(app)
+    p = None
+    for to in ("+15550000002", "+15550000003"):
+        p = first.client.conferences("Room").participants.create(
+            from_="+15550000001", to=to, conference_status_callback="http://app.test/conf",
+            conference_status_callback_event=["mute"])
+    first.advance(5)
+    first.client.conferences(p.conference_sid).participants(p.call_sid).update(muted=True)
+    first.stop()  # the mute callback is queued, not sent, when the process goes away
+    assert got == []
+
+    second = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    second.deliver_webhooks_to(app)
+    second.advance(0)
+    assert got == ["participant-mute"]
+    second.stop()
+    third = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    third.deliver_webhooks_to(app)
+    third.advance(1)
+    assert got == ["participant-mute"]  # nothing sent twice
+    assert len(third.webhooks.all(kind="conference-status")) == 1
+    third.stop()
+
+
+def test_reset_clears_the_stored_in_flight_state(store_url):
+    first = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    first.phone("+15550000002", hangup_after=30)
+    first.client.conferences("Room").participants.create(from_="+15550000001",
+                                                         to="+15550000002")
+    first.advance(5)
+    assert first.engine.scheduler.pending() >= 1
+    first.reset()
+    first.stop()
+
+    second = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    assert second.engine.scheduler.pending() == 0
+    assert second.now() == first.epoch or second.now() == Emulator().now()
+    assert second.webhooks.all() == []
+    second.stop()

@@ -21,6 +21,7 @@ from .engine.core import Engine
 from .sids import SidFactory
 from .store import models
 from .store.db import open_store
+from .store.inflight import IN_FLIGHT_TABLES
 from .webhooks.transport import HttpTransport, Router, WsgiTransport
 
 # Importing the purpose modules registers what each kind of call leg does.
@@ -62,6 +63,9 @@ class Emulator:
             self.sids.resume(stored_sids(db))
             accounts_engine.ensure_account(db, self.account_sid, self.auth_token,
                                            self.clock.now())
+        from .engine import actions
+
+        actions.restore(self.engine)  # a previous process's clock, actions and requests
         from .app import create_app
 
         self.app = create_app(self)
@@ -103,7 +107,7 @@ class Emulator:
         """Drop all state but accounts and config; SIDs and the clock start over."""
         eng = self.engine
         with eng.run_lock, eng.transaction() as db:
-            for table in STATE_TABLES:
+            for table in STATE_TABLES + IN_FLIGHT_TABLES:
                 db.execute(delete(table))
             db.expunge_all()
             eng.forget_rows()

@@ -9,6 +9,7 @@ through :data:`PURPOSES`, so this module depends on none of them.
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from . import callbacks
+from .actions import action, schedule
 from .callbacks import TERMINAL_CALL_STATUSES
 
 ACTIVE_CALL_STATUSES = ("queued", "ringing", "in-progress")
@@ -113,45 +114,53 @@ def dial(eng, call):
     if outcome == "answer" and answer_after > timeout:
         outcome = "no-answer"
     sid = call.sid
-
-    def initiated():
-        c = eng.db.get(Call, sid)
-        if c.status != "queued":
-            return
-        c.start_time = eng.now()
-        c.date_updated = eng.now()
-        _purpose(c).on_progress(eng, c, "initiated")
-        send_progress(eng, c, "initiated")
-        if outcome == "failed":
-            finish(eng, c, "failed")
-            return
-        eng.after(cfg.ring_delay, ringing, f"ringing {sid}")
-
-    def ringing():
-        c = eng.db.get(Call, sid)
-        if c.status != "queued":
-            return
-        if outcome == "busy":
-            finish(eng, c, "busy")
-            return
-        set_status(eng, c, "ringing")
-        _purpose(c).on_progress(eng, c, "ringing")
-        send_progress(eng, c, "ringing")
-        if outcome == "no-answer":
-            c.options = {**c.options, "_ring_timer": True}
-            eng.after(timeout, lambda: _no_answer(eng, sid), f"no-answer {sid}")
-        else:
-            eng.after(answer_after, lambda: answer(eng, sid, phone), f"answer {sid}")
-
-    eng.soon(initiated, f"initiated {sid}")
+    # Stored actions (engine.actions): they survive a restart of serve.
+    schedule(eng, 0, "call.initiated", f"initiated {sid}", sid=sid, outcome=outcome,
+             timeout=timeout, answer_after=answer_after, phone=phone)
 
 
+@action("call.initiated")
+def _initiated(eng, sid, outcome, timeout, answer_after, phone):
+    c = eng.db.get(Call, sid)
+    if c.status != "queued":
+        return
+    c.start_time = eng.now()
+    c.date_updated = eng.now()
+    _purpose(c).on_progress(eng, c, "initiated")
+    send_progress(eng, c, "initiated")
+    if outcome == "failed":
+        finish(eng, c, "failed")
+        return
+    schedule(eng, eng.config.ring_delay, "call.ringing", f"ringing {sid}", sid=sid,
+             outcome=outcome, timeout=timeout, answer_after=answer_after, phone=phone)
+
+
+@action("call.ringing")
+def _ringing(eng, sid, outcome, timeout, answer_after, phone):
+    c = eng.db.get(Call, sid)
+    if c.status != "queued":
+        return
+    if outcome == "busy":
+        finish(eng, c, "busy")
+        return
+    set_status(eng, c, "ringing")
+    _purpose(c).on_progress(eng, c, "ringing")
+    send_progress(eng, c, "ringing")
+    if outcome == "no-answer":
+        c.options = {**c.options, "_ring_timer": True}
+        schedule(eng, timeout, "call.no-answer", f"no-answer {sid}", sid=sid)
+    else:
+        schedule(eng, answer_after, "call.answer", f"answer {sid}", sid=sid, phone=phone)
+
+
+@action("call.no-answer")
 def _no_answer(eng, sid):
     c = eng.db.get(Call, sid)
     if c.status == "ringing":
         finish(eng, c, "no-answer")
 
 
+@action("call.answer")
 def answer(eng, sid, phone):
     c = eng.db.get(Call, sid)
     if c.status != "ringing":
@@ -181,14 +190,14 @@ def voice_ref(phone):
 def schedule_phone_script(eng, sid, phone):
     """The virtual party's own script: key presses and hang-up, relative to the answer."""
     for step in phone.get("digits") or []:
-        digits = str(step.get("digits", ""))
-        eng.after(float(step.get("at", 0)), lambda d=digits: press_digits(eng, sid, d),
-                  f"digits {sid}")
+        schedule(eng, float(step.get("at", 0)), "call.digits", f"digits {sid}", sid=sid,
+                 digits=str(step.get("digits", "")))
     if phone.get("hangup_after") is not None:
-        eng.after(float(phone["hangup_after"]), lambda: hangup(eng, sid, by="caller"),
-                  f"hangup {sid}")
+        schedule(eng, float(phone["hangup_after"]), "call.hangup", f"hangup {sid}", sid=sid,
+                 by="caller")
 
 
+@action("call.digits")
 def press_digits(eng, sid, digits):
     c = eng.db.get(Call, sid)
     if c is None or c.status != "in-progress":
@@ -196,6 +205,7 @@ def press_digits(eng, sid, digits):
     _purpose(c).on_digits(eng, c, digits)
 
 
+@action("call.hangup")
 def hangup(eng, sid, by="caller"):
     """The far end (``caller``) or the API (``api``) ends the call."""
     c = eng.db.get(Call, sid)

@@ -68,6 +68,7 @@ class _Item:
     action: object = field(compare=False)
     label: str = field(compare=False, default="")
     cancelled: bool = field(compare=False, default=False)
+    record: object = field(compare=False, default=None)  # its stored ScheduledAction, if any
 
     def cancel(self):
         self.cancelled = True

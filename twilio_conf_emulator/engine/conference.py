@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 
 from ..errors import BadRequest, NotFound
 from ..store.models import Call, Conference, Participant
+from .actions import action, schedule
 from . import calls as call_legs
 from .callbacks import CONFERENCE_EVENT_TOKEN, conference_event_params
 
@@ -303,12 +304,14 @@ def connect(eng, part):
             eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     if opts.get("time_limit"):
         sid = part.call_sid
-        eng.after(float(opts["time_limit"]), lambda: _time_limit(eng, sid), f"timeLimit {sid}")
+        schedule(eng, float(opts["time_limit"]), "participant.time-limit", f"timeLimit {sid}",
+                 call_sid=sid)
     from . import speech_events
 
     speech_events.on_join(eng, conf, part)
 
 
+@action("participant.time-limit")
 def _time_limit(eng, call_sid):
     part = participant_for_call(eng, call_sid)
     if part is not None and part.status == "connected":

@@ -37,6 +37,7 @@ from sqlalchemy import event
 
 from ..errors import TwilioError
 from ..store.models import Alert, JournalEntry, MediaEventRow
+from . import actions
 from .clock import Scheduler
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class Engine:
         # the session knows alive until it leaves the session (a big saving per action).
         self._rows = set()
         self._unsaved_books = []  # (class, fields) of journal rows not committed yet
+        self._unsaved_forgets = []  # in-flight records done with, deleted again on rollback
         self._answering = None  # the journal entry whose answer on_result is handling
         event.listen(db, "pending_to_persistent", self._keep_row)
         event.listen(db, "loaded_as_persistent", self._keep_row)
@@ -125,6 +127,7 @@ class Engine:
     def _commit(self):
         self.db.commit()
         self._unsaved_books.clear()
+        self._unsaved_forgets.clear()
 
     def _rollback(self):
         """Roll back the state, but not the books: journal entries (and their alerts) record
@@ -133,6 +136,14 @@ class Engine:
         books, self._unsaved_books = self._unsaved_books, []
         for cls, fields in books:
             self._book(cls, fields)
+        # An action that ran, a request that was sent: their records stay gone.
+        for record in self._unsaved_forgets:
+            actions.forget(self.db, record)
+
+    def _forget(self, record):
+        if record is not None:
+            actions.forget(self.db, record)
+            self._unsaved_forgets.append(record)
 
     def _book(self, cls, fields):
         """Add a journal entry or its alert. It is committed with whatever comes next (one
@@ -152,14 +163,20 @@ class Engine:
         """After the store is emptied (reset): let go of every row and cached lookup."""
         self._rows.clear()
         self._unsaved_books.clear()
+        self._unsaved_forgets.clear()
         self.db.info.clear()
 
     # -- scheduling ------------------------------------------------------------------------
-    def at(self, due, action, label=""):
+    def at(self, due, action, label="", record=None):
+        """Run ``action`` at virtual time ``due``; ``record`` (a ScheduledAction, see
+        ``actions.schedule``) stores it so it survives a restart."""
         if self._deferred():
-            self._later_actions.append((due, action, label))
+            self._later_actions.append((due, action, label, record))
             return None
         item = self.scheduler.at(due, action, label)
+        if record is not None:
+            record.due, record.seq, item.record = item.due, item.seq, record
+            self.db.add(record)
         self._notify()
         return item
 
@@ -171,6 +188,10 @@ class Engine:
 
     def emit(self, outbound):
         """Queue a request; delivered after the current action, outside the lock."""
+        record = actions.pending_record(outbound)
+        if record is not None:
+            self.db.add(record)
+            outbound.meta["record"] = record
         if self._deferred():
             self._later.append(outbound)
             return
@@ -231,9 +252,11 @@ class Engine:
                     item = self.scheduler.pop_due(target)
                     if item is None:
                         self.clock.set(target)
+                        actions.save_clock(self)
                         self._commit()
                         break
                     self.clock.set(item.due)
+                    self._forget(getattr(item, "record", None))
                     self._run_action(item.action, item.label)
                 self._deliver_outbox()
             self._deliver_outbox()
@@ -243,9 +266,10 @@ class Engine:
                     self._run_thread = None
                     self._outbox.extend(self._later)
                     self._later.clear()
-                    for due, action, label in self._later_actions:
-                        self.scheduler.at(due, action, label)
+                    for due, action, label, record in self._later_actions:
+                        self.at(due, action, label, record=record)
                     self._later_actions.clear()
+                    self._commit()
             self.run_lock.release()
 
     def _deliver_outbox(self):
@@ -292,7 +316,7 @@ class Engine:
             action()
             self._commit()
         except Exception as err:
-            self._rollback()
+            self._rollback()  # (the action's own record stays deleted: it ran, and failed)
             if self.config.strict_actions:
                 raise
             log.exception("scheduled action %r failed", label)
@@ -342,6 +366,7 @@ class Engine:
         raw = result.body or b""
         # Bounded: a 50 MB answer must not grow the store by 50 MB (body_size: its true size).
         body = raw[:max(0, self.config.journal_body_max_bytes)].decode("utf-8", "replace")
+        self._forget(ob.meta.get("record"))
         entry = self._book(JournalEntry, dict(
             account_sid=ob.account_sid,
             time=self.clock.now(),

@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from . import inflight  # noqa: F401  (its tables are created with the rest)
 from .models import Base
 
 DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
