@@ -61,7 +61,7 @@ def save_clock(eng):
 def restore(eng):
     """Back on the heap and in the outbox: what a previous process left in the store."""
     from ..webhooks.transport import OutboundRequest
-    from . import calls, conference  # noqa: F401  (they register their actions)
+    from . import audio_docs, calls, conference, recording  # noqa: F401  (their actions)
     from .core import Outbound
 
     db = eng.db

@@ -16,6 +16,7 @@ from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
+from .actions import action, schedule
 from .conference import send_event
 
 HOLD_MUSIC = {"kind": "hold-music"}
@@ -228,6 +229,15 @@ def play_hold(eng, conf, part, url, method):
                    conf_sid, kind="hold-url")
 
 
+@action("announcement.end")
+def _announcement_end(eng, conference_sid, call_sid, url):
+    from ..store.models import Conference
+
+    c = eng.db.get(Conference, conference_sid)
+    p = _participant(eng, call_sid) if call_sid else None
+    send_event(eng, c, "announcement-end", p, extra=(("AnnounceUrl", url),))
+
+
 def _participant(eng, call_sid):
     from .conference import participant_for_call
 
@@ -262,7 +272,8 @@ def announce(eng, conf, part, url, method):
         seconds = audio_duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own
-        eng.after(seconds, lambda: event("announcement-end"), f"announcement-end {conf_sid}")
+        schedule(eng, seconds, "announcement.end", f"announcement-end {conf_sid}",
+                 conference_sid=conf_sid, call_sid=sid, url=url)
 
     fetch_playlist(eng, conf.account_sid, url, method, params, done, sid, conf_sid,
                    kind="announce-url")

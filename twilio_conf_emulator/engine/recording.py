@@ -19,6 +19,7 @@ import math
 from ..errors import BadRequest
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
+from .actions import action, schedule
 
 API_HOST = "https://api.twilio.com"
 LIVE = ("in-progress", "paused")
@@ -141,9 +142,10 @@ def _finish(eng, rec, status="processing"):
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
     rec.date_updated = eng.now()
     sid = rec.sid
-    eng.soon(lambda: complete(eng, sid), f"recording {sid}")
+    schedule(eng, 0, "recording.complete", f"recording {sid}", sid=sid)
 
 
+@action("recording.complete")
 def complete(eng, sid):
     """Render the recording once, store the mono WAV, fix the duration, call back."""
     from . import media_render
