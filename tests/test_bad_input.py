@@ -51,6 +51,8 @@ CONTROL_BODIES = [
     ("empty object", "/_emulator/clock/advance", "{}", JSON, "seconds"),
     ("not JSON", "/_emulator/calls", "{from: 1", JSON, "not valid JSON"),
     ("no from", "/_emulator/calls", '{"to": "+15550001111"}', JSON, "from"),
+    ("2 MB", "/_emulator/phones", '{"number": "' + "1" * 2_000_000 + '"}', JSON, "bytes"),
+    ("not UTF-8", "/_emulator/phones", b'{"number": "\xff"}', JSON, "UTF-8"),
 ]
 
 

@@ -130,3 +130,10 @@ def test_kill_9_mid_conference_then_the_calls_finish_on_schedule_with_callbacks_
         assert len(ends) == 1
     finally:
         serve_process.stop(proc)
+
+
+def test_only_loopback_hosts_count_as_loopback_only():
+    from twilio_conf_emulator.cli import is_loopback
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.com"))

@@ -13,6 +13,7 @@ from ..errors import BadRequest
 
 # A control body is a handful of fields; a digits script or a playlist nests a few levels.
 MAX_DEPTH = 32
+MAX_BYTES = 1024 * 1024
 
 
 def _no_constant(name):
@@ -43,7 +44,11 @@ def _depth_ok(raw):
 
 def json_object():
     """The request body as a dict; an empty body is ``{}``."""
+    if (request.content_length or 0) > MAX_BYTES:
+        raise BadRequest(f"The body is over {MAX_BYTES} bytes", code=20001)
     raw = request.get_data(cache=True)
+    if len(raw) > MAX_BYTES:
+        raise BadRequest(f"The body is over {MAX_BYTES} bytes", code=20001)
     if not raw.strip():
         return {}
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
