@@ -26,17 +26,35 @@ def action(kind):
     return register
 
 
+class Stored:
+    """A callable that is also a record: ``eng.at``/``after``/``soon`` store it (a continuation
+    handed around like a closure, e.g. "run the next TwiML verb", that survives a restart)."""
+
+    __slots__ = ("eng", "kind", "args")
+
+    def __init__(self, eng, kind, args):
+        self.eng, self.kind, self.args = eng, kind, args
+
+    def __call__(self):
+        return REGISTRY[self.kind](self.eng, **self.args)
+
+    def record(self, due, label, account_sid=None):
+        return ScheduledAction(account_sid=account_sid, due=due, seq=0, kind=self.kind,
+                               args=self.args, label=label or self.kind)
+
+
+def stored(eng, kind, **args):
+    """``REGISTRY[kind](eng, **args)`` as a storable callable (args must be JSON-able)."""
+    return Stored(eng, kind, args)
+
+
 def _bound(eng, kind, args):
-    fn = REGISTRY[kind]
-    return lambda: fn(eng, **args)
+    return Stored(eng, kind, args)
 
 
-def schedule(eng, delay, kind, label="", account_sid=None, **args):
+def schedule(eng, delay, kind, label="", **args):
     """Run ``REGISTRY[kind](eng, **args)`` ``delay`` virtual seconds from now, stored."""
-    due = eng.now() + max(0.0, float(delay))
-    record = ScheduledAction(account_sid=account_sid, due=due, seq=0, kind=kind, args=args,
-                             label=label or kind)
-    return eng.at(due, _bound(eng, kind, args), label or kind, record=record)
+    return eng.after(float(delay), Stored(eng, kind, args), label or kind)
 
 
 def forget(db, record):
@@ -61,7 +79,7 @@ def save_clock(eng):
 def restore(eng):
     """Back on the heap and in the outbox: what a previous process left in the store."""
     from ..webhooks.transport import OutboundRequest
-    from . import audio_docs, calls, conference, recording  # noqa: F401  (their actions)
+    from . import audio_docs, calls, conference, recording, voice  # noqa: F401  (actions)
     from .core import Outbound
 
     db = eng.db

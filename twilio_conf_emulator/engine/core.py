@@ -170,6 +170,8 @@ class Engine:
     def at(self, due, action, label="", record=None):
         """Run ``action`` at virtual time ``due``; ``record`` (a ScheduledAction, see
         ``actions.schedule``) stores it so it survives a restart."""
+        if record is None and isinstance(action, actions.Stored):
+            record = action.record(due, label)
         if self._deferred():
             self._later_actions.append((due, action, label, record))
             return None

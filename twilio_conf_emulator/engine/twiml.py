@@ -17,6 +17,7 @@ How Twilio treats a document, and so how :func:`parse` does (twilio-behavior.md 
 * Relative URLs resolve against the document's URL (``urljoin``), as Twilio does.
 """
 
+import base64
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -288,6 +289,9 @@ class Document:
     verbs: list
     warnings: list = field(default_factory=list)
     base_url: "str | None" = None  # the URL the document came from (relative URLs resolve here)
+    # What it was made from, JSON-able, so a running document can be stored and rebuilt
+    # (engine/twiml_state.py): ["xml", text], ["xml-b64", bytes] or ["text", text].
+    source: "list | None" = None
 
     def __iter__(self):
         return iter(self.verbs)
@@ -339,7 +343,11 @@ def parse(body, base_url=None):
         verb = _top_level(child, ctx)
         if verb is not None:
             verbs.append(verb)
-    return Document(verbs, ctx.warnings, base_url)
+    if isinstance(body, bytes):  # as it came (its prologue may name another encoding)
+        source = ["xml-b64", base64.b64encode(body).decode("ascii")]
+    else:
+        source = ["xml", body]
+    return Document(verbs, ctx.warnings, base_url, source)
 
 
 def check_allowed(doc, allowed=WAIT_URL_VERBS):
@@ -360,7 +368,7 @@ def document_from_audio(url):
 
 def document_from_text(text, base_url=None):
     """A ``text/plain`` answer that is not TwiML: Twilio reads it aloud."""
-    return Document([Say(text=" ".join(text.split()))], [], base_url)
+    return Document([Say(text=" ".join(text.split()))], [], base_url, ["text", text])
 
 
 def _parse_xml(body):
