@@ -137,3 +137,37 @@ def test_only_loopback_hosts_count_as_loopback_only():
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.com"))
+
+
+def test_kill_9_in_the_middle_of_twiml_then_the_document_carries_on_from_where_it_was(
+        tmp_path, store_url):
+    hook = "http://127.0.0.1:9/hook"
+    twiml = ("<Response><Pause length='20'/><Say>one two three four five</Say>"
+             "<Pause length='10'/><Hangup/></Response>")
+    proc, base = serve_process.start(tmp_path, store_url)
+    try:
+        c = client_for(base)
+        call = c.calls.create(to="+15550004444", from_="+15550001111", twiml=twiml,
+                              status_callback=hook, status_callback_event=["completed"])
+        control(base, "POST", "/clock/advance", {"seconds": 12})  # answered at 2, in the Pause
+        assert c.calls(call.sid).fetch().status == "in-progress"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    proc, base = serve_process.start(tmp_path, store_url, name="ready2")
+    try:
+        assert base, proc.stderr.read().decode()
+        c = client_for(base)
+        control(base, "POST", "/clock/advance", {"seconds": 10})  # t=22: the Say is playing
+        assert c.calls(call.sid).fetch().status == "in-progress"
+        control(base, "POST", "/clock/advance", {"seconds": 30})
+        done = c.calls(call.sid).fetch()
+        # 20 s Pause + the Say (5 words at 0.4 s) + 10 s Pause, then <Hangup/>.
+        assert done.status == "completed" and done.duration == "32"
+        journal = control(base, "GET", "/webhooks")["webhooks"]
+        completed = [e for e in journal if e["call_sid"] == call.sid
+                     and ["CallStatus", "completed"] in [list(p) for p in e["params"]]]
+        assert len(completed) == 1
+    finally:
+        serve_process.stop(proc)

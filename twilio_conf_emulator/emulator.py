@@ -17,6 +17,7 @@ from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .engine import accounts as accounts_engine
 from .engine import calls as calls_engine
 from .engine.clock import VirtualClock
+from .engine import twiml_state
 from .engine.core import Engine
 from .sids import SidFactory
 from .store import models
@@ -115,6 +116,7 @@ class Emulator:
             eng._outbox.clear()
             eng._later.clear()
             eng._later_actions.clear()
+            twiml_state.forget(eng)
             # Accounts and keys survive a reset, so their SIDs keep counting.
             self.sids.reset(keep=("AC", "SK", "SS", "TK"))
             self.clock.reset(self.epoch if self.clock.mode == "manual" else None)

@@ -70,3 +70,8 @@ def _rebuild(source, base_url):
     from .voice import PlayRef
 
     return twiml.Document([PlayRef(ref=value)], [], base_url)
+
+
+def forget(eng):
+    """After a reset: SIDs start over, so no cached document may match a new call."""
+    _DOCS.pop(eng, None)

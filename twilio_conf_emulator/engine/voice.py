@@ -17,7 +17,6 @@ not parse) are journaled with their code, the leg's ``FallbackUrl`` is tried whe
 otherwise the caller hears the application-error message and the call ends (completed).
 """
 
-import weakref
 from dataclasses import dataclass
 
 from ..errors import TwilioError
@@ -25,8 +24,9 @@ from ..media import timeline as tl
 from ..store.models import Call, IncomingPhoneNumber
 from ..webhooks import content
 from ..webhooks.transport import OutboundRequest
-from . import audio_docs, callbacks, twiml
+from . import audio_docs, callbacks, twiml, twiml_state
 from . import calls as call_legs
+from .actions import action, stored
 from . import conference as conf_engine
 
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
@@ -43,19 +43,6 @@ class PlayRef(twiml.Verb):
     @property
     def tag(self):
         return "Play"
-
-
-# The document a leg is running, by engine: {call_sid: (generation, Document)}.  Scheduled
-# continuations hold the document too; this is for the ones that start from an event
-# (a key press, the end of a conference) rather than from the clock.
-_DOCS = weakref.WeakKeyDictionary()
-
-
-def _docs(eng):
-    d = _DOCS.get(eng)
-    if d is None:
-        d = _DOCS[eng] = {}
-    return d
 
 
 # -- small helpers ------------------------------------------------------------------------------
@@ -100,7 +87,8 @@ def start(eng, call):
     limit = _opt(call, "time_limit")
     if limit:
         sid = call.sid
-        eng.after(float(limit), lambda: call_legs.hangup(eng, sid, by="api"), f"TimeLimit {sid}")
+        eng.after(float(limit), stored(eng, "call.hangup", sid=sid, by="api"),
+                  f"TimeLimit {sid}")
     if _opt(call, "twiml"):
         run_text(eng, call, _opt(call, "twiml"))
     else:
@@ -200,13 +188,15 @@ def _app_error(eng, call):
     ref = _say_ref(eng.config.application_error_message)
     eng.media_event(tl.CALL_PLAY, call_sid=call.sid, audio=ref)
     sid = call.sid
+    eng.after(tl.say_duration(ref["text"], eng.config),
+              stored(eng, "twiml.end", sid=sid, gen=gen), f"application error {sid}")
 
-    def done():
-        c = _live(eng, sid, gen)
-        if c is not None:
-            _end(eng, c)
 
-    eng.after(tl.say_duration(ref["text"], eng.config), done, f"application error {sid}")
+@action("twiml.end")
+def _end_if_live(eng, sid, gen):
+    c = _live(eng, sid, gen)
+    if c is not None:
+        _end(eng, c)
 
 
 def _answer(eng, call):
@@ -221,7 +211,7 @@ def _answer(eng, call):
 def _end(eng, call):
     """The document ran out, or <Hangup>: the call completes."""
     _new_gen(call)
-    _docs(eng).pop(call.sid, None)
+    twiml_state.drop(eng, call)
     call_legs.finish(eng, call, "completed")
 
 
@@ -232,44 +222,45 @@ def _begin(eng, call, doc, gen):
     if call.status == "ringing":
         first = doc.verbs[0] if doc.verbs else None
         if isinstance(first, twiml.Reject):
-            _docs(eng).pop(call.sid, None)
+            twiml_state.drop(eng, call)
             _new_gen(call)
             # Not answered, not billed: busy, or no-answer for reason="rejected".
             call_legs.finish(eng, call, "busy" if first.reason == "busy" else "no-answer")
             return
         if isinstance(first, twiml.Pause) and first.length > 0:
             # "As the first verb, <Pause> delays answering the call": it rings meanwhile.
-            _docs(eng)[call.sid] = (gen, doc)
+            twiml_state.install(eng, call, gen, doc)
             sid = call.sid
-
-            def answer_after_pause():
-                c = _live(eng, sid, gen)
-                if c is not None and c.status == "ringing":
-                    _answer(eng, c)
-                    _step(eng, sid, gen, 1)
-
-            eng.after(float(first.length), answer_after_pause, f"answer after <Pause> {sid}")
+            eng.after(float(first.length), stored(eng, "twiml.answer-after-pause", sid=sid,
+                                                  gen=gen), f"answer after <Pause> {sid}")
             return
         _answer(eng, call)
-    _docs(eng)[call.sid] = (gen, doc)
+    twiml_state.install(eng, call, gen, doc)
     _step(eng, call.sid, gen, 0)
 
 
+@action("twiml.answer-after-pause")
+def _answer_after_pause(eng, sid, gen):
+    c = _live(eng, sid, gen)
+    if c is not None and c.status == "ringing":
+        _answer(eng, c)
+        _step(eng, sid, gen, 1)
+
+
 # -- running a document ---------------------------------------------------------------------------
+@action("twiml.step")
 def _step(eng, sid, gen, i):
+    """Run call ``sid``'s document from verb ``i`` (a stored action: it survives a restart)."""
     call = _live(eng, sid, gen)
     if call is None:
         return
-    entry = _docs(eng).get(sid)
-    if entry is None or entry[0] != gen:
+    doc = twiml_state.current(eng, sid, gen)
+    if doc is None:
         return
-    doc = entry[1]
     while i < len(doc.verbs):
         verb = doc.verbs[i]
         nxt = i + 1
-
-        def cont(n=nxt):
-            _step(eng, sid, gen, n)
+        cont = stored(eng, "twiml.step", sid=sid, gen=gen, i=nxt)
 
         if isinstance(verb, (twiml.Say, twiml.Play, twiml.Pause, PlayRef)):
             _media(eng, call, verb, cont)
@@ -380,10 +371,8 @@ def _gather_state(eng, sid, gen, sub):
 
 
 def _current_gather(eng, sid, gen, i):
-    entry = _docs(eng).get(sid)
-    if entry is None or entry[0] != gen:
-        return None
-    return entry[1].verbs[i]
+    doc = twiml_state.current(eng, sid, gen)
+    return doc.verbs[i] if doc is not None else None
 
 
 def _gather_prompt(eng, sid, gen, sub, verb, j):
@@ -395,15 +384,24 @@ def _gather_prompt(eng, sid, gen, sub, verb, j):
         _gather_wait(eng, call, verb, gen, sub)
         return
     _media(eng, call, verb.children[j],
-           lambda: _gather_prompt(eng, sid, gen, sub, verb, j + 1))
+           stored(eng, "twiml.gather-prompt", sid=sid, gen=gen, sub=sub, j=j + 1))
+
+
+@action("twiml.gather-prompt")
+def _gather_prompt_next(eng, sid, gen, sub, j):
+    call, g = _gather_state(eng, sid, gen, sub)
+    verb = _current_gather(eng, sid, gen, g["i"]) if call is not None else None
+    if verb is not None:
+        _gather_prompt(eng, sid, gen, sub, verb, j)
 
 
 def _gather_wait(eng, call, verb, gen, sub):
     sid = call.sid
-    eng.after(float(verb.timeout), lambda: _gather_timeout(eng, sid, gen, sub),
-              f"Gather timeout {sid}")
+    eng.after(float(verb.timeout), stored(eng, "twiml.gather-timeout", sid=sid, gen=gen,
+                                          sub=sub), f"Gather timeout {sid}")
 
 
+@action("twiml.gather-timeout")
 def _gather_timeout(eng, sid, gen, sub):
     call, g = _gather_state(eng, sid, gen, sub)
     if call is None:
@@ -689,7 +687,8 @@ class DialChild:
         _bridge_audio(eng, parent, child)
         _set(parent, _dial={**d, "bridged": True})
         sid, psid = child.sid, parent.sid
-        eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
+        eng.after(float(d.get("time_limit") or 14400),
+                  stored(eng, "dial.time-limit", parent_sid=psid, child_sid=sid),
                   f"Dial timeLimit {psid}")
 
     @staticmethod
@@ -705,6 +704,7 @@ class DialChild:
         pass
 
 
+@action("dial.time-limit")
 def _number_time_limit(eng, parent_sid, child_sid):
     parent = eng.db.get(Call, parent_sid)
     d = _opt(parent, "_dial") if parent is not None else None
@@ -725,7 +725,7 @@ class TwimlLeg:
     @staticmethod
     def on_failed(eng, call):
         _new_gen(call)
-        _docs(eng).pop(call.sid, None)
+        twiml_state.drop(eng, call)
         part = conf_engine.participant_for_call(eng, call.sid)
         if part is not None:
             conf_engine.leave(eng, part, "participant_hung_up", call_status=call.status)
@@ -734,7 +734,7 @@ class TwimlLeg:
     @staticmethod
     def on_hangup(eng, call, by):
         _new_gen(call)
-        _docs(eng).pop(call.sid, None)
+        twiml_state.drop(eng, call)
         dial = _opt(call, "_dial")
         part = conf_engine.participant_for_call(eng, call.sid)
         if part is not None:
@@ -817,22 +817,23 @@ def inbound_call(eng, default_account_sid, from_, to, audio=None, digits=None,
         return call
     call_legs.set_status(eng, call, "ringing")
     for step in digits or []:
-        keys = str(step.get("digits", ""))
-        eng.after(float(step.get("at", 0)), lambda k=keys: call_legs.press_digits(eng, sid, k),
+        eng.after(float(step.get("at", 0)), stored(eng, "call.digits", sid=sid,
+                                                   digits=str(step.get("digits", ""))),
                   f"caller digits {sid}")
     if hangup_after is not None:
-        eng.after(float(hangup_after), lambda: call_legs.hangup(eng, sid, by="caller"),
+        eng.after(float(hangup_after), stored(eng, "call.hangup", sid=sid, by="caller"),
                   f"caller hangup {sid}")
-
-    def ring():
-        c = eng.db.get(Call, sid)
-        if c is None or c.status != "ringing":
-            return
-        if not _opt(c, "url"):
-            _alert(eng, c, 11100, f"{to} has no VoiceUrl: nothing to run for the call")
-            _app_error(eng, c)
-            return
-        fetch(eng, c, _opt(c, "url"), _opt(c, "method"), "voice")
-
-    eng.soon(ring, f"incoming {sid}")
+    eng.soon(stored(eng, "twiml.ring", sid=sid), f"incoming {sid}")
     return call
+
+
+@action("twiml.ring")
+def _ring(eng, sid):
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "ringing":
+        return
+    if not _opt(c, "url"):
+        _alert(eng, c, 11100, f"{c.to} has no VoiceUrl: nothing to run for the call")
+        _app_error(eng, c)
+        return
+    fetch(eng, c, _opt(c, "url"), _opt(c, "method"), "voice")
