@@ -78,3 +78,30 @@ def test_reset_clears_the_stored_in_flight_state(store_url):
     assert second.now() == first.epoch or second.now() == Emulator().now()
     assert second.webhooks.all() == []
     second.stop()
+
+
+def test_a_twiml_request_queued_before_a_restart_is_sent_and_its_answer_run_after_it(store_url):
+    from flask import Flask
+
+    hits = []
+    app = Flask(__name__)
+
+    @app.post("/next")
+    def nxt():
+        hits.append("next")
+        return "<Response><Say>moved</Say><Hangup/></Response>", 200, {"Content-Type": "text/xml"}
+
+    first = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    call = first.client.calls.create(to="+15550004444", from_="+15550001111",
+                                     twiml="<Response><Pause length='60'/></Response>")
+    first.advance(5)
+    first.client.calls(call.sid).update(url="http://app.test/next")  # queued, not yet sent
+    first.stop()
+
+    second = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    second.deliver_webhooks_to(app)
+    second.advance(10)
+    assert hits == ["next"]
+    assert second.client.calls(call.sid).fetch().status == "completed"
+    assert [e["kind"] for e in second.webhooks.all(call_sid=call.sid)] == ["redirect"]
+    second.stop()

@@ -35,8 +35,8 @@ class Stored:
     def __init__(self, eng, kind, args):
         self.eng, self.kind, self.args = eng, kind, args
 
-    def __call__(self):
-        return REGISTRY[self.kind](self.eng, **self.args)
+    def __call__(self, *given):  # given: e.g. the DeliveryResult, for a request's handler
+        return REGISTRY[self.kind](self.eng, *given, **self.args)
 
     def record(self, due, label, account_sid=None):
         return ScheduledAction(account_sid=account_sid, due=due, seq=0, kind=self.kind,
@@ -106,17 +106,22 @@ def restore(eng):
                                     params=[tuple(p) for p in rec.params], kind=rec.kind),
             account_sid=rec.account_sid, call_sid=rec.call_sid,
             conference_sid=rec.conference_sid, auth_token=acct.auth_token if acct else "",
+            on_result=(Stored(eng, rec.handler, dict(rec.handler_args or {}))
+                       if rec.handler in REGISTRY else None),
             meta=meta))
     db.commit()
 
 
 def pending_record(ob):
     """A PendingRequest row for an Outbound whose answer needs no handler, else None."""
-    if ob.on_result is not None or "collect" in ob.meta:
-        return None
+    handler = ob.on_result
+    if (handler is not None and not isinstance(handler, Stored)) or "collect" in ob.meta:
+        return None  # answered by a closure: lives in memory only
     r = ob.request
     jp = ob.meta.get("journal_params")
     return PendingRequest(account_sid=ob.account_sid, url=r.url, method=r.method,
                           params=[list(p) for p in r.params], kind=r.kind,
                           call_sid=ob.call_sid, conference_sid=ob.conference_sid,
-                          journal_params=[list(p) for p in jp] if jp is not None else None)
+                          journal_params=[list(p) for p in jp] if jp is not None else None,
+                          handler=handler.kind if handler is not None else None,
+                          handler_args=handler.args if handler is not None else None)

@@ -121,33 +121,38 @@ def fetch(eng, call, url, method, kind, extra=(), fallback=True):
     sid = call.sid
     params = callbacks.voice_params(call) + [(str(k), str(v)) for k, v in extra]
 
-    def got(result):
-        c = _live(eng, sid, gen)
-        if c is None:
-            return
-        what = content.classify(result)
-        try:
-            if what == "error":
-                code, message = content.content_error(result)
-                if result.error_code is None:  # 12300: journaled by us, not by the transport
-                    eng.fault(code, message)
-                _fetch_failed(eng, c, url, code, fallback)
-                return
-            if what == "audio":
-                ref = {"kind": "bytes", "data_b64": _b64(result.body)}
-                doc = twiml.Document([PlayRef(ref=ref)], [], result.final_url)
-            elif what == "text":
-                doc = twiml.document_from_text(content.decode_text(result), result.final_url)
-            else:
-                doc = twiml.parse(result.body, result.final_url)
-        except twiml.TwimlParseError as err:
-            eng.fault(err.code, err.message)
-            _fetch_failed(eng, c, url, err.code, fallback)
-            return
-        _begin(eng, c, doc, gen)
-
+    # The answer is handled by a stored action: a request queued when serve dies is sent,
+    # and its answer run, after the restart.
+    got = stored(eng, "twiml.fetched", sid=sid, gen=gen, url=url, fallback=fallback)
     eng.emit_request(OutboundRequest(url=url, method=method or "POST", params=params, kind=kind),
                      call.account_sid, on_result=got, call_sid=sid)
+
+
+@action("twiml.fetched")
+def _fetched(eng, result, sid, gen, url, fallback):
+    c = _live(eng, sid, gen)
+    if c is None:
+        return
+    what = content.classify(result)
+    try:
+        if what == "error":
+            code, message = content.content_error(result)
+            if result.error_code is None:  # 12300: journaled by us, not by the transport
+                eng.fault(code, message)
+            _fetch_failed(eng, c, url, code, fallback)
+            return
+        if what == "audio":
+            ref = {"kind": "bytes", "data_b64": _b64(result.body)}
+            doc = twiml.Document([PlayRef(ref=ref)], [], result.final_url)
+        elif what == "text":
+            doc = twiml.document_from_text(content.decode_text(result), result.final_url)
+        else:
+            doc = twiml.parse(result.body, result.final_url)
+    except twiml.TwimlParseError as err:
+        eng.fault(err.code, err.message)
+        _fetch_failed(eng, c, url, err.code, fallback)
+        return
+    _begin(eng, c, doc, gen)
 
 
 def _b64(data):

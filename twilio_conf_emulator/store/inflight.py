@@ -29,7 +29,7 @@ class ScheduledAction(Base):
 
 
 class PendingRequest(Base):
-    """A webhook queued and not yet journaled (a request whose answer needs no handler)."""
+    """A request queued and not yet journaled (with the stored handler of its answer)."""
 
     __tablename__ = "pending_requests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -41,6 +41,9 @@ class PendingRequest(Base):
     call_sid: Mapped[str | None] = mapped_column(String(34), nullable=True)
     conference_sid: Mapped[str | None] = mapped_column(String(34), nullable=True)
     journal_params: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # The stored action that handles the answer (engine.actions.Stored), if any.
+    handler: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    handler_args: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 IN_FLIGHT_TABLES = (ClockState, ScheduledAction, PendingRequest)
