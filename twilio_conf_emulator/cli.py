@@ -5,7 +5,7 @@ import os
 
 import click
 
-from . import __version__
+from .version import __version__
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 
@@ -72,6 +72,7 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     from waitress.server import create_server
 
     from .emulator import Emulator
+    from .media.audio import say_engine
     from .store.lease import StoreInUse, acquire
 
     try:
@@ -97,7 +98,9 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     server = create_server(emu.app, host=host, port=port, threads=threads, ident="twilio-conf-emulator")
     actual_port = server.effective_port
     click.echo(f"twilio-conf-emulator {__version__} on http://{host}:{actual_port} "
-               f"(clock {clock_mode}, account {account_sid}, store {db_url})", err=True)
+               f"(clock {clock_mode}, account {account_sid}, store {db_url}); <Say> uses "
+               + ("espeak-ng" if say_engine() == "espeak-ng"
+                  else "the tone stand-in (espeak-ng not installed or not chosen)"), err=True)
     ready = os.environ.get("TWILIO_EMULATOR_READY_FILE")
     if ready:
         with open(ready, "w") as fh:

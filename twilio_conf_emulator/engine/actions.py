@@ -6,24 +6,30 @@ running it deletes the row in the action's own transaction, so after a crash eve
 that had not run is still there, and none that ran is run again. ``restore`` puts the stored
 ones back on the heap (in their order) when an engine opens an existing store.
 
-Modules register their action functions with ``@action("kind")``; they take ``eng`` and the
-stored args as keywords.
+The functions are looked up by kind in the engine's table (``Engine(actions=...)``, wired in
+``action_kinds.py``); they take ``eng`` and the stored args as keywords.
 """
+
+from dataclasses import dataclass, field
 
 from sqlalchemy import inspect as sa_inspect, select
 
 from ..store.inflight import ClockState, PendingRequest, ScheduledAction
 
-REGISTRY = {}
 DEFAULT_WORLD = "default"
 
 
-def action(kind):
-    def register(fn):
-        REGISTRY[kind] = fn
-        return fn
+@dataclass
+class Outbound:
+    """A request the engine wants sent; ``on_result(result)`` runs under the lock afterwards."""
 
-    return register
+    request: object  # webhooks.transport.OutboundRequest
+    account_sid: str | None
+    on_result: object = None
+    call_sid: str | None = None
+    conference_sid: str | None = None
+    auth_token: str | None = None
+    meta: dict = field(default_factory=dict)
 
 
 class Stored:
@@ -36,7 +42,7 @@ class Stored:
         self.eng, self.kind, self.args = eng, kind, args
 
     def __call__(self, *given):  # given: e.g. the DeliveryResult, for a request's handler
-        return REGISTRY[self.kind](self.eng, *given, **self.args)
+        return self.eng.actions[self.kind](self.eng, *given, **self.args)
 
     def record(self, due, label, account_sid=None):
         return ScheduledAction(account_sid=account_sid, due=due, seq=0, kind=self.kind,
@@ -44,16 +50,12 @@ class Stored:
 
 
 def stored(eng, kind, **args):
-    """``REGISTRY[kind](eng, **args)`` as a storable callable (args must be JSON-able)."""
-    return Stored(eng, kind, args)
-
-
-def _bound(eng, kind, args):
+    """``eng.actions[kind](eng, **args)`` as a storable callable (args must be JSON-able)."""
     return Stored(eng, kind, args)
 
 
 def schedule(eng, delay, kind, label="", **args):
-    """Run ``REGISTRY[kind](eng, **args)`` ``delay`` virtual seconds from now, stored."""
+    """Run ``eng.actions[kind](eng, **args)`` ``delay`` virtual seconds from now, stored."""
     return eng.after(float(delay), Stored(eng, kind, args), label or kind)
 
 
@@ -78,9 +80,8 @@ def save_clock(eng):
 
 def restore(eng):
     """Back on the heap and in the outbox: what a previous process left in the store."""
+    from ..store.models import Account
     from ..webhooks.transport import OutboundRequest
-    from . import audio_docs, calls, conference, recording, voice  # noqa: F401  (actions)
-    from .core import Outbound
 
     db = eng.db
     row = db.get(ClockState, DEFAULT_WORLD)
@@ -89,14 +90,12 @@ def restore(eng):
     for rec in db.scalars(select(ScheduledAction).order_by(ScheduledAction.due,
                                                            ScheduledAction.seq,
                                                            ScheduledAction.id)):
-        if rec.kind not in REGISTRY:
+        if rec.kind not in eng.actions:
             db.delete(rec)  # written by a version that had that action; nothing runs it now
             continue
-        item = eng.scheduler.at(rec.due, _bound(eng, rec.kind, dict(rec.args)), rec.label)
+        item = eng.scheduler.at(rec.due, Stored(eng, rec.kind, dict(rec.args)), rec.label)
         item.record = rec
     for rec in db.scalars(select(PendingRequest).order_by(PendingRequest.id)):
-        from ..store.models import Account
-
         acct = db.get(Account, rec.account_sid) if rec.account_sid else None
         meta = {"record": rec}
         if rec.journal_params is not None:
@@ -107,7 +106,7 @@ def restore(eng):
             account_sid=rec.account_sid, call_sid=rec.call_sid,
             conference_sid=rec.conference_sid, auth_token=acct.auth_token if acct else "",
             on_result=(Stored(eng, rec.handler, dict(rec.handler_args or {}))
-                       if rec.handler in REGISTRY else None),
+                       if rec.handler in eng.actions else None),
             meta=meta))
     db.commit()
 

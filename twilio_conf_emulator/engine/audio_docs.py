@@ -11,13 +11,15 @@ import base64
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
+from ..media.audio import audio_duration
 from ..policy import Refused, check_file
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
-from .actions import action, schedule
-from .conference import send_event
+from .actions import schedule
+from .conference.events import send_event
+from .conference.lookups import participant_for_call
 
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
@@ -229,18 +231,15 @@ def play_hold(eng, conf, part, url, method):
                    conf_sid, kind="hold-url")
 
 
-@action("announcement.end")
 def _announcement_end(eng, conference_sid, call_sid, url):
     from ..store.models import Conference
 
     c = eng.db.get(Conference, conference_sid)
-    p = _participant(eng, call_sid) if call_sid else None
+    p = participant_for_call(eng, call_sid) if call_sid else None
     send_event(eng, c, "announcement-end", p, extra=(("AnnounceUrl", url),))
 
 
-def _participant(eng, call_sid):
-    from .conference import participant_for_call
-
+def _participant(eng, call_sid):  # noqa: D401
     return participant_for_call(eng, call_sid)
 
 
@@ -267,8 +266,6 @@ def announce(eng, conf, part, url, method):
             event("announcement-fail", (("ReasonAnnouncementFailed", error[1] or str(error[0])),))
             return
         eng.media_event("announce", call_sid=sid, conference_sid=conf_sid, audio=ref)
-        from ..media.audio import audio_duration
-
         seconds = audio_duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own

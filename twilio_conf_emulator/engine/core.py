@@ -31,32 +31,19 @@ import logging
 import threading
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from sqlalchemy import event
 
 from ..errors import TwilioError
 from ..store.models import Alert, JournalEntry, MediaEventRow
 from . import actions
+from .actions import Outbound
 from .clock import Scheduler
 
 log = logging.getLogger(__name__)
 # At most this many requests queued by other threads join a run while its deliveries are in
 # flight (webhook handlers calling back over HTTP); beyond that they wait for the next run.
 FOREIGN_REQUESTS_PER_RUN = 256
-
-
-@dataclass
-class Outbound:
-    """A request the engine wants sent; ``on_result(result)`` runs under the lock afterwards."""
-
-    request: object  # webhooks.transport.OutboundRequest
-    account_sid: str | None
-    on_result: object = None
-    call_sid: str | None = None
-    conference_sid: str | None = None
-    auth_token: str | None = None
-    meta: dict = field(default_factory=dict)
 
 
 class ClockBusy(TwilioError):
@@ -74,13 +61,51 @@ class ClockRange(TwilioError):
                          f"(at most {max(0.0, room):.0f} more seconds from now)")
 
 
+class LegPurpose:
+    """What a kind of call leg does as its call progresses (``options["purpose"]``). The engine
+    is given a table of them (``Engine(purposes=...)``); every hook does nothing unless a
+    purpose overrides it."""
+
+    def on_progress(self, eng, call, event):
+        """The leg was initiated or is ringing (``event``)."""
+
+    def on_answer(self, eng, call):
+        """The far end answered."""
+
+    def on_failed(self, eng, call):
+        """The leg ended without being answered, or ended not ``completed``."""
+
+    def on_hangup(self, eng, call, by):
+        """An answered leg is hung up by the far end (``caller``) or the API (``api``)."""
+
+    def on_digits(self, eng, call, digits):
+        """The far end pressed ``digits``."""
+
+    def on_conference_left(self, eng, call, why):
+        """The leg's participant left its conference while the call goes on."""
+
+
+class UnknownPurpose(LookupError):
+    """A leg whose purpose is not in the engine's table: a wiring mistake, never ignored."""
+
+
 class Engine:
-    def __init__(self, config, db, clock, sids, router):
+    """The state of one emulated Twilio and its virtual time (see the module docstring).
+
+    ``purposes`` maps a leg purpose (``participant``, ``twiml``...) to the :class:`LegPurpose`
+    that runs it; ``engine.purposes.leg_purposes()`` is the full table."""
+
+    def __init__(self, config, db, clock, sids, router, purposes, actions=None):
         self.config = config
         self.db = db
         self.clock = clock
         self.sids = sids
         self.router = router
+        self.purposes = dict(purposes)
+        # Stored actions by kind (action_kinds.stored_actions): what a stored record runs.
+        self.actions = dict(actions or {})
+        # The TwiML document each leg is running: {call_sid: (generation, Document)}.
+        self.documents = {}
         self.scheduler = Scheduler(clock)
         self.lock = threading.RLock()
         # Serialises runs of the scheduler; re-entrant so an in-process webhook handler that
@@ -160,11 +185,25 @@ class Engine:
         self._rows.discard(instance)
 
     def forget_rows(self):
-        """After the store is emptied (reset): let go of every row and cached lookup."""
+        """After the store is emptied (reset): let go of every row, cached lookup and running
+        document."""
         self._rows.clear()
         self._unsaved_books.clear()
         self._unsaved_forgets.clear()
         self.db.info.clear()
+        self.documents.clear()
+
+    # -- leg purposes ----------------------------------------------------------------------
+    def purpose(self, name):
+        """The :class:`LegPurpose` for ``name``; an unknown one is an error, never a no-op."""
+        try:
+            return self.purposes[name]
+        except KeyError:
+            raise UnknownPurpose(f"no leg purpose {name!r} (known: "
+                                 f"{', '.join(sorted(self.purposes))})") from None
+
+    def purpose_of(self, call):
+        return self.purpose((call.options or {}).get("purpose"))
 
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label="", record=None):

@@ -19,7 +19,7 @@ import math
 from ..errors import BadRequest
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
-from .actions import action, schedule
+from .actions import schedule
 
 API_HOST = "https://api.twilio.com"
 LIVE = ("in-progress", "paused")
@@ -145,7 +145,6 @@ def _finish(eng, rec, status="processing"):
     schedule(eng, 0, "recording.complete", f"recording {sid}", sid=sid)
 
 
-@action("recording.complete")
 def complete(eng, sid):
     """Render the recording once, store the mono WAV, fix the duration, call back."""
     from . import media_render
