@@ -139,6 +139,9 @@ def test_file_audio_is_read_only_where_allowed(tmp_path, loopback, allowed, read
         assert bool(refused) != readable
         if refused:
             assert "allow-files" in refused[0]["message"]
+            entries = emu.webhooks.all(kind="play-media", call_sid=sid)
+            assert len(entries) == 1 and entries[0]["status"] is None
+            assert entries[0]["error_code"] == 11200 and entries[0]["url"] == voice.as_uri()
         assert emu.client.calls(sid).fetch().status in ("in-progress", "completed")
     finally:
         emu.stop()

@@ -14,6 +14,7 @@ from ..errors import TwilioError
 from ..media.audio import audio_duration
 from ..policy import Refused, check_file
 from ..webhooks import content
+from ..webhooks.fetch import local_result as fetch_result
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
@@ -45,8 +46,7 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
             check_file(ref["path"], eng.config)
         except ValueError as err:
             error = (_local_code(err), f"{url}: {err}")
-            eng.alert(account_sid, *error, call_sid=call_sid, conference_sid=conference_sid,
-                      url=url)
+            _refused_locally(eng, account_sid, url, kind, error, call_sid, conference_sid)
             on_done(None, error)
             return
         on_done(ref, None)
@@ -139,6 +139,18 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
     next_pending()
 
 
+def _refused_locally(eng, account_sid, url, kind, error, call_sid, conference_sid):
+    """A local file that cannot or may not be read: journaled (no status, the error code) with
+    its alert, like a request the transport could not send."""
+    from .actions import Outbound
+
+    result = fetch_result(url, kind, None, b"", None, error[0], error[1])
+    eng.journal_unsent(Outbound(request=OutboundRequest(url=url, method="GET", params=[],
+                                                        kind=kind),
+                                account_sid=account_sid, call_sid=call_sid,
+                                conference_sid=conference_sid), result)
+
+
 def _local_code(err):
     """A file the fetch policy refuses is a failed retrieval (11200); a bad file: URL 13420."""
     return 11200 if isinstance(err, Refused) else INVALID_CONTENT_FOR_PLAY
@@ -154,8 +166,8 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
             check_file(ref["path"], eng.config)  # policy.Refused is a ValueError
         except ValueError as err:
             error = (_local_code(err), f"<Play> {url}: {err}")
-            eng.alert(account_sid, *error, call_sid=call_sid, conference_sid=conference_sid,
-                      url=url)
+            _refused_locally(eng, account_sid, url, "play-media", error, call_sid,
+                             conference_sid)
             on_done(None, error)
             return
         on_done(ref, None)

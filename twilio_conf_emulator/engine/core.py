@@ -432,6 +432,10 @@ class Engine:
             ))
         return entry
 
+    def journal_unsent(self, ob, result):
+        """Book a request that was never sent (a refused local file): its entry and alert."""
+        return self._journal(ob, result)
+
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
         self.db.add(Alert(

@@ -74,12 +74,12 @@ def _read_local(url, kind, base_dir):
         with open(path, "rb") as fh:
             body = fh.read()
     except (OSError, ValueError) as exc:
-        return _local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE, codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
+        return local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE, codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
     content_type = guess_content_type(path)
-    return _local_result(url, kind, 200, body, content_type, None, None)
+    return local_result(url, kind, 200, body, content_type, None, None)
 
 
-def _local_result(url, kind, status, body, content_type, error_code, error_message):
+def local_result(url, kind, status, body, content_type, error_code, error_message):
     return DeliveryResult(
         url=url,
         method="GET",
