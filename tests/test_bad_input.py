@@ -53,6 +53,7 @@ CONTROL_BODIES = [
     ("no from", "/_emulator/calls", '{"to": "+15550001111"}', JSON, "from"),
     ("2 MB", "/_emulator/phones", '{"number": "' + "1" * 2_000_000 + '"}', JSON, "bytes"),
     ("not UTF-8", "/_emulator/phones", b'{"number": "\xff"}', JSON, "UTF-8"),
+    ("NUL", "/_emulator/phones", '{"number": "+1555\\u0000"}', JSON, "NUL"),
 ]
 
 
@@ -89,6 +90,14 @@ def test_a_non_utf8_form_is_400_naming_the_field_not_a_missing_from(emu, http):
                      content_type="application/x-www-form-urlencoded")
     body = twilio_error(resp, 400)
     assert "UTF-8" in body["message"] and "FriendlyName" in body["message"]
+    still_healthy(emu, http)
+
+
+def test_a_nul_in_a_form_value_is_400_not_a_database_error(emu, http):
+    path = f"/2010-04-01/Accounts/{emu.account_sid}/IncomingPhoneNumbers.json"
+    resp = http.post(path, data=b"PhoneNumber=%2B15557770009&FriendlyName=a%00b",
+                     headers=auth(emu), content_type="application/x-www-form-urlencoded")
+    assert "FriendlyName" in twilio_error(resp, 400)["message"]
     still_healthy(emu, http)
 
 

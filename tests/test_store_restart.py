@@ -105,3 +105,41 @@ def test_a_twiml_request_queued_before_a_restart_is_sent_and_its_answer_run_afte
     assert second.client.calls(call.sid).fetch().status == "completed"
     assert [e["kind"] for e in second.webhooks.all(call_sid=call.sid)] == ["redirect"]
     second.stop()
+
+
+def test_a_play_fetch_queued_before_a_restart_plays_after_it_and_the_document_goes_on(
+        store_url):
+    from audio_helpers import tone
+    from flask import Flask
+
+    from twilio_conf_emulator.media.audio import encode_wav
+    from twilio_conf_emulator.store.models import MediaEventRow
+
+    app = Flask(__name__)
+    fetched = []
+
+    @app.get("/a.wav")
+    def wav():
+        fetched.append("a.wav")
+        return encode_wav(tone(440, 3)), 200, {"Content-Type": "audio/x-wav"}
+
+    first = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    call = first.client.calls.create(to="+15550004444", from_="+15550001111",
+                                     twiml="<Response><Pause length='60'/></Response>")
+    first.advance(5)
+    first.client.calls(call.sid).update(
+        twiml="<Response><Play>http://app.test/a.wav</Play><Say>after</Say>"
+              "<Pause length='30'/></Response>")  # the <Play> fetch is queued, not sent
+    first.stop()
+
+    second = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    second.deliver_webhooks_to(app)
+    second.advance(10)
+    assert fetched == ["a.wav"]
+    with second.engine.transaction() as db:
+        plays = [r.data["audio"] for r in db.query(MediaEventRow).filter(
+            MediaEventRow.call_sid == call.sid, MediaEventRow.kind == "call-play")
+            .order_by(MediaEventRow.id)]
+    assert [p["kind"] for p in plays] == ["bytes", "say"] and plays[1]["text"] == "after"
+    assert second.client.calls(call.sid).fetch().status == "in-progress"
+    second.stop()

@@ -24,8 +24,10 @@ def _non_utf8_field(raw):
         name, _, value = pair.partition(b"=")
         for part in (name, value):
             try:
-                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+                text = unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
             except UnicodeDecodeError:
+                text = "\x00"
+            if "\x00" in text:  # not UTF-8, or a NUL no database text column can store
                 return unquote_to_bytes(name).decode("utf-8", "replace")[:64]
     return None
 
@@ -43,7 +45,7 @@ def create_app(emulator):
         if request.mimetype == "application/x-www-form-urlencoded":
             bad = _non_utf8_field(request.get_data(cache=True))
             if bad is not None:
-                raise BadRequest(f"The form body is not UTF-8 (in the field {bad!r}); "
+                raise BadRequest(f"The form body is not UTF-8 text (in the field {bad!r}); "
                                  f"Twilio's API takes UTF-8 parameters", code=20001)
 
     from .api import blueprint as api_blueprint

@@ -58,6 +58,9 @@ def json_object():
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("The body must be UTF-8 JSON", code=20001) from None
+    if "\\u0000" in text.lower() or "\x00" in text:
+        raise BadRequest("The body contains a NUL character, which no field may hold",
+                         code=20001)
     if not _depth_ok(text):
         raise BadRequest(f"The body nests deeper than {MAX_DEPTH} levels", code=20001)
     try:

@@ -24,10 +24,12 @@ def stored_actions():
         "participant.time-limit": joining._time_limit,
         "recording.complete": recording.complete,
         "announcement.end": audio_docs._announcement_end,
+        "play.fetched": audio_docs._audio_fetched,
         # the TwiML interpreter: the next verb, its timers, and the answer to a TwiML fetch
         "twiml.ring": inbound._ring,
         "twiml.fetched": runner._fetched,
         "twiml.step": runner.step,
+        "twiml.play-fetched": runner._play_fetched,
         "twiml.end": runner._end_if_live,
         "twiml.answer-after-pause": runner._answer_after_pause,
         "twiml.gather-prompt": gather._gather_prompt_next,

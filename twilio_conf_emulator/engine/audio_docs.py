@@ -18,7 +18,7 @@ from ..webhooks.fetch import local_result as fetch_result
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
-from .actions import schedule
+from .actions import Stored, schedule, stored
 from .conference.events import send_event
 from .conference.lookups import participant_for_call
 
@@ -173,25 +173,36 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
         on_done(ref, None)
         return
 
-    def got(result):
-        if content.classify(result) == "audio":
-            on_done(_bytes_ref(result.body), None)
-            return
-        if result.error_code is not None:  # the transport already journaled and alerted it
-            on_done(None, (result.error_code, result.error_message))
-            return
-        if result.status is not None and not 200 <= result.status < 300:
-            code, message = content.content_error(result)
-        else:
-            code = INVALID_CONTENT_FOR_PLAY
-            message = (f"<Play> {result.final_url}: Content-Type "
-                       f"{result.content_type or 'none'} is not audio")
-        eng.fault(code, message)
-        on_done(None, (code, message))
+    if isinstance(on_done, Stored):
+        # Stored with the request: after a restart the answer still reaches the verb waiting.
+        got = stored(eng, "play.fetched", on_done={"kind": on_done.kind, "args": on_done.args})
+    else:
+        def got(result):
+            _audio_fetched(eng, result, on_done)
 
     eng.emit_request(OutboundRequest(url=url, method="GET", params=[], kind="play-media"),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,
                      conference_sid=conference_sid)
+
+
+def _audio_fetched(eng, result, on_done):
+    """The answer to a ``<Play>`` fetch: ``on_done(ref, None)`` or ``on_done(None, error)``."""
+    if isinstance(on_done, dict):  # a stored continuation
+        on_done = Stored(eng, on_done["kind"], on_done["args"])
+    if content.classify(result) == "audio":
+        on_done(_bytes_ref(result.body), None)
+        return
+    if result.error_code is not None:  # the transport already journaled and alerted it
+        on_done(None, (result.error_code, result.error_message))
+        return
+    if result.status is not None and not 200 <= result.status < 300:
+        code, message = content.content_error(result)
+    else:
+        code = INVALID_CONTENT_FOR_PLAY
+        message = (f"<Play> {result.final_url}: Content-Type "
+                   f"{result.content_type or 'none'} is not audio")
+    eng.fault(code, message)
+    on_done(None, (code, message))
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------

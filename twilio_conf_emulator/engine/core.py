@@ -407,6 +407,7 @@ class Engine:
         raw = result.body or b""
         # Bounded: a 50 MB answer must not grow the store by 50 MB (body_size: its true size).
         body = raw[:max(0, self.config.journal_body_max_bytes)].decode("utf-8", "replace")
+        body = body.replace("\x00", "\ufffd")  # a binary answer: no text column takes NUL
         self._forget(ob.meta.get("record"))
         entry = self._book(JournalEntry, dict(
             account_sid=ob.account_sid,

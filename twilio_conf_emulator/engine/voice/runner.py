@@ -26,7 +26,7 @@ from ...webhooks import content
 from ...webhooks.transport import OutboundRequest
 from .. import audio_docs, callbacks, twiml
 from .. import calls as call_legs
-from ..actions import stored
+from ..actions import Stored, stored
 from .state import PlayRef, alert, current, drop, install, live, new_gen, opt, say_ref, set_opts
 
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
@@ -269,17 +269,21 @@ def media(eng, call, verb, cont, label="verb"):
         eng.soon(cont, f"Play {sid}")
         return
     gen = int(opt(call, "_gen", 0))
-
-    def got(ref, error):
-        c = eng.db.get(Call, sid)
-        if c is None or c.status != "in-progress" or int(opt(c, "_gen", 0)) != gen:
-            return
-        if ref is None:
-            eng.soon(cont, f"Play {sid}")
-        else:
-            play_ref(eng, c, ref, n, cont, url=verb.url)
-
+    got = stored(eng, "twiml.play-fetched", sid=sid, gen=gen, n=n, url=verb.url,
+                 cont={"kind": cont.kind, "args": cont.args})
     audio_docs.fetch_audio(eng, call.account_sid, verb.url, got, call_sid=sid)
+
+
+def _play_fetched(eng, ref, error, sid, gen, n, url, cont):
+    """A ``<Play>`` URL's audio arrived (or failed): play it, then go on with ``cont``."""
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress" or int(opt(c, "_gen", 0)) != gen:
+        return
+    cont = Stored(eng, cont["kind"], cont["args"])
+    if ref is None:
+        eng.soon(cont, f"Play {sid}")
+    else:
+        play_ref(eng, c, ref, n, cont, url=url)
 
 
 def play_ref(eng, call, ref, n, cont, url=None):
