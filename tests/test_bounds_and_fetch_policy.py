@@ -124,8 +124,12 @@ def test_file_audio_is_read_only_where_allowed(tmp_path, loopback, allowed, read
     emu = Emulator(config=config)
     try:
         http = emu.app.test_client()
+        import base64
+
+        creds = base64.b64encode(f"{emu.account_sid}:{emu.auth_token}".encode()).decode()
         resp = http.post("/_emulator/phones", json={"number": "+15550001111",
-                                                      "audio": str(voice)})
+                                                      "audio": str(voice)},
+                         headers={"Authorization": f"Basic {creds}"})
         assert resp.status_code == (201 if readable else 400), resp.get_json()
         if not readable:
             assert "--allow-files" in resp.get_json()["message"]

@@ -136,7 +136,7 @@ def test_only_loopback_hosts_count_as_loopback_only():
     from twilio_conf_emulator.cli import is_loopback
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"))
-    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.com"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5"))
 
 
 def test_kill_9_in_the_middle_of_twiml_then_the_document_carries_on_from_where_it_was(

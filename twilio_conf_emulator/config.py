@@ -17,6 +17,10 @@ DEFAULT_AUTH_TOKEN = "emulator-auth-token"
 DEFAULT_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
 
 
+# Settings of the whole server: a world's POST /_emulator/config cannot change them.
+SERVER_SETTINGS = ("loopback_only",)
+
+
 @dataclass
 class EmulatorConfig:
     # --- call legs ---------------------------------------------------------------
@@ -84,9 +88,8 @@ class EmulatorConfig:
     webhook_read_timeout: float = 15.0
     webhook_max_redirects: int = 10
     # --- bounds and outbound fetch policy (README "Bounds" / "Fetch policy") ----------------
-    # The server listens on loopback only (serve sets it from --host). Then any local file may
-    # be read as audio or TwiML unless allow_files is set; on any other bind, none unless allowed.
-    loopback_only: bool = True
+    # loopback_only (below) also decides: any local file may be read as audio or TwiML unless
+    # allow_files is set; on any other bind, none unless allowed.
     # Directories local audio / file: URLs may be read from (serve --allow-files, repeatable).
     allow_files: list = field(default_factory=list)
     # When not empty, the only HOST or HOST:PORT webhooks, TwiML and <Play> audio go to
@@ -97,6 +100,12 @@ class EmulatorConfig:
     max_audio_seconds: float = 4 * 3600.0
     # A webhook answer is journaled up to this many bytes (body_size keeps the true size).
     journal_body_max_bytes: int = 64 * 1024
+    # --- security (server-wide; not changeable through POST /_emulator/config) ---------------
+    # True while the server listens on loopback only (``serve`` sets it from --host): control
+    # routes without credentials act on the default account's world, and anyone may create
+    # accounts. False: control routes need the REST credentials (401/20003 without), and
+    # creating accounts needs the admin token.
+    loopback_only: bool = True
     # --- robustness -------------------------------------------------------------------------
     # A scheduled action that raises is rolled back and journaled as an alert (20500); with
     # strict_actions it propagates out of advance() instead (the project's own tests use it).

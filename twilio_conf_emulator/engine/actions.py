@@ -30,6 +30,7 @@ class Outbound:
     conference_sid: str | None = None
     auth_token: str | None = None
     meta: dict = field(default_factory=dict)
+    job: object = None  # instead of a request: work done outside the lock (Engine.offload)
 
 
 class Stored:
@@ -70,12 +71,45 @@ def forget(db, record):
         db.delete(record)
 
 
+def record_for(eng, due, action, label):
+    """The ScheduledAction row of a Stored action (added to the turn), else None."""
+    if not isinstance(action, Stored):
+        return None
+    record = action.record(due, label, account_sid=eng.account_sid)
+    eng.db.add(record)
+    return record
+
+
+def store_request(eng, ob):
+    """Store a queued request (with its handler) so it is sent after a restart."""
+    if ob.request is None:
+        return  # offloaded audio work: done again from the state, not stored
+    record = pending_record(ob)
+    if record is not None:
+        eng.db.add(record)
+        ob.meta["record"] = record
+
+
+def _world(eng):
+    return eng.account_sid or DEFAULT_WORLD
+
+
 def save_clock(eng):
-    row = eng.db.get(ClockState, DEFAULT_WORLD)
+    row = eng.db.get(ClockState, _world(eng))
     if row is None:
-        eng.db.add(ClockState(world=DEFAULT_WORLD, now=eng.clock.now()))
+        eng.db.add(ClockState(world=_world(eng), now=eng.clock.now()))
     elif row.now != eng.clock.now():
         row.now = eng.clock.now()
+
+
+def clear(eng):
+    """A world's reset: its stored clock, actions and requests go."""
+    from sqlalchemy import delete
+
+    db = eng.db
+    db.execute(delete(ClockState).where(ClockState.world == _world(eng)))
+    db.execute(delete(ScheduledAction).where(ScheduledAction.account_sid == eng.account_sid))
+    db.execute(delete(PendingRequest).where(PendingRequest.account_sid == eng.account_sid))
 
 
 def restore(eng):
@@ -84,18 +118,21 @@ def restore(eng):
     from ..webhooks.transport import OutboundRequest
 
     db = eng.db
-    row = db.get(ClockState, DEFAULT_WORLD)
+    row = db.get(ClockState, _world(eng))
     if row is not None and eng.clock.mode == "manual":
         eng.clock.set(row.now)
-    for rec in db.scalars(select(ScheduledAction).order_by(ScheduledAction.due,
-                                                           ScheduledAction.seq,
-                                                           ScheduledAction.id)):
+    for rec in db.scalars(select(ScheduledAction)
+                          .where(ScheduledAction.account_sid == eng.account_sid)
+                          .order_by(ScheduledAction.due, ScheduledAction.seq,
+                                    ScheduledAction.id)):
         if rec.kind not in eng.actions:
             db.delete(rec)  # written by a version that had that action; nothing runs it now
             continue
         item = eng.scheduler.at(rec.due, Stored(eng, rec.kind, dict(rec.args)), rec.label)
         item.record = rec
-    for rec in db.scalars(select(PendingRequest).order_by(PendingRequest.id)):
+    for rec in db.scalars(select(PendingRequest)
+                          .where(PendingRequest.account_sid == eng.account_sid)
+                          .order_by(PendingRequest.id)):
         acct = db.get(Account, rec.account_sid) if rec.account_sid else None
         meta = {"record": rec}
         if rec.journal_params is not None:
