@@ -143,3 +143,24 @@ def test_a_play_fetch_queued_before_a_restart_plays_after_it_and_the_document_go
     assert [p["kind"] for p in plays] == ["bytes", "say"] and plays[1]["text"] == "after"
     assert second.client.calls(call.sid).fetch().status == "in-progress"
     second.stop()
+
+
+def test_each_world_gets_its_own_in_flight_state_back(store_url):
+    first = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    sid, token = first.create_account()
+    world = first.world(sid)
+    world.phone("+15550000002", hangup_after=30)
+    call = world.client.calls.create(to="+15550000002", from_="+15550000001",
+                                     twiml="<Response><Pause length='100'/></Response>")
+    world.advance(10)
+    first.advance(3)  # the default world's clock moves on its own
+    first.stop()
+
+    second = Emulator(db_url=store_url, config=EmulatorConfig(strict_actions=True))
+    again = second.world(sid)
+    assert again.now() == world.now() and second.now() == first.now()
+    assert again.engine.scheduler.pending() >= 1 and second.engine.scheduler.pending() == 0
+    again.advance(25)  # the phone hangs up 30 s after answering (at 2 s)
+    done = again.client.calls(call.sid).fetch()
+    assert done.status == "completed" and done.duration == "30"
+    second.stop()
