@@ -5,10 +5,9 @@ import json
 import signal
 import urllib.request
 
-from twilio.rest import Client
-
 import serve_process
 from serve_process import ACCOUNT, TOKEN
+from twilio.rest import Client
 
 
 def client_for(base):

@@ -83,6 +83,13 @@ class EmulatorConfig:
     # RecordingDuration / duration: the length of the served file (after trim-silence), as
     # Twilio reports it; False = the virtual seconds recorded, before trimming.
     recording_duration_after_trim: bool = True
+    # --- TaskRouter -------------------------------------------------------------------
+    # TaskCanceledReason / reason when a caller hangs up while enqueued (<Enqueue workflowSid>).
+    taskrouter_hangup_reason: str = "hangup"
+    # What a pending reservation becomes when the worker's conference-instruction leg is not
+    # answered (busy, no-answer, failed): "rejected" (not offered that task again), "timeout"
+    # (the worker moves to the workspace's TimeoutActivity) or "canceled".
+    taskrouter_worker_no_answer: str = "rejected"
     # --- webhooks -------------------------------------------------------------------
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0
@@ -91,10 +98,10 @@ class EmulatorConfig:
     # loopback_only (below) also decides: any local file may be read as audio or TwiML unless
     # allow_files is set; on any other bind, none unless allowed.
     # Directories local audio / file: URLs may be read from (serve --allow-files, repeatable).
-    allow_files: list = field(default_factory=list)
+    allow_files: list[str] = field(default_factory=list)
     # When not empty, the only HOST or HOST:PORT webhooks, TwiML and <Play> audio go to
     # (serve --fetch-allow, repeatable); any other is refused with an 11200 alert.
-    fetch_allow: list = field(default_factory=list)
+    fetch_allow: list[str] = field(default_factory=list)
     # An audio input (a phone's voice file, a file: <Play>) larger or longer is refused.
     max_audio_bytes: int = 64 * 1024 * 1024
     max_audio_seconds: float = 4 * 3600.0

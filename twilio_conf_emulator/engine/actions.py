@@ -12,7 +12,8 @@ The functions are looked up by kind in the engine's table (``Engine(actions=...)
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect as sa_inspect, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
 
 from ..store.inflight import ClockState, PendingRequest, ScheduledAction
 

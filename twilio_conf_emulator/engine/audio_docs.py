@@ -7,35 +7,44 @@ runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the ro
 and paths from disk) so the mixer never touches the network.
 """
 
+from __future__ import annotations
+
 import base64
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
 from ..media.audio import audio_duration
 from ..policy import Refused, check_file
 from ..webhooks import content
-from ..webhooks.fetch import local_result as fetch_result
 from ..webhooks.fetch import is_local, local_path
+from ..webhooks.fetch import local_result as fetch_result
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
 from .actions import Stored, schedule, stored
 from .conference.events import send_event
 from .conference.lookups import participant_for_call
 
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Conference, Participant
+    from .core import Engine
+
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
 MAX_REDIRECTS = 10
 
 
-def _call_params(eng, part):
+def _call_params(eng: Engine, part: Participant | None) -> list[tuple[str, str]]:
     from ..store.models import Call
 
     call = eng.db.get(Call, part.call_sid) if part is not None else None
     return callbacks.voice_params(call) if call is not None else []
 
 
-def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None,
-                   conference_sid=None, kind="audio-url", hops=0):
+def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str, params: list[tuple[str, str]],
+                   on_done: Callable[[Any, Any], None], call_sid: str | None = None,
+                   conference_sid: str | None = None, kind: str = "audio-url", hops: int = 0) -> None:
     """Fetch ``url`` and call ``on_done(ref_or_None, error)`` with a playlist AudioRef.
 
     ``error`` is ``(code, message)`` when the URL failed or its TwiML is not allowed.
@@ -52,7 +61,7 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
         on_done(ref, None)
         return
 
-    def got(result):
+    def got(result: Any) -> None:
         what = content.classify(result)
         if what == "error":
             code, message = content.content_error(result)
@@ -78,13 +87,16 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
                      conference_sid=conference_sid)
 
 
-def _bytes_ref(body):
+def _bytes_ref(body: bytes) -> dict[str, Any]:
     return {"kind": "bytes", "data_b64": base64.b64encode(body).decode("ascii")}
 
 
-def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
-                      conference_sid, kind, hops):
-    items, loop, pending = [], False, []
+def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_url: str,
+                      params: list[tuple[str, str]], on_done: Callable[[Any, Any], None], call_sid: str | None,
+                      conference_sid: str | None, kind: str, hops: int) -> None:
+    items: list[Any] = []
+    loop = False
+    pending: list[tuple[Any, str]] = []
     for verb in doc.verbs:
         if isinstance(verb, twiml.Say):
             items.append({"kind": "say", "text": verb.text, "voice": verb.voice,
@@ -106,17 +118,17 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
                 pending.append((("redirect", items), target))
             break
 
-    def finish():
+    def finish() -> None:
         ref = {"kind": "playlist", "items": items, "loop": loop}
         on_done(ref, None)
 
-    def next_pending():
+    def next_pending() -> None:
         if not pending:
             finish()
             return
         slot, url = pending.pop(0)
         if isinstance(slot, tuple):  # a Redirect to another document: play it after these
-            def after_redirect(ref, error):
+            def after_redirect(ref: dict[str, Any], error: Any) -> None:
                 if ref is not None:
                     items.append(ref)
                 finish()
@@ -124,7 +136,7 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
                            conference_sid, kind, hops + 1)
             return
 
-        def got_audio(ref, error):
+        def got_audio(ref: dict[str, Any], error: Any) -> None:
             loop_value = slot.get("loop", True)
             slot.clear()
             if ref is None:
@@ -206,7 +218,7 @@ def _audio_fetched(eng, result, on_done):
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------
-def play_wait(eng, conf, part):
+def play_wait(eng: Engine, conf: Conference, part: Participant) -> None:
     """What a participant hears while the conference has not started."""
     opts = part.options or {}
     url = opts.get("wait_url")
@@ -218,7 +230,7 @@ def play_wait(eng, conf, part):
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
         return
 
-    def done(ref, error):
+    def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
@@ -228,7 +240,7 @@ def play_wait(eng, conf, part):
                    _call_params(eng, part), done, sid, conf_sid, kind="wait-url")
 
 
-def play_hold(eng, conf, part, url, method):
+def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None, method: str) -> None:
     sid, conf_sid = part.call_sid, conf.sid
     if part.status != "connected":
         return
@@ -241,7 +253,7 @@ def play_hold(eng, conf, part, url, method):
     # On hold at once (silence) until the hold document arrives.
     eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
 
-    def done(ref, error):
+    def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
@@ -266,7 +278,7 @@ def _participant(eng, call_sid):  # noqa: D401
     return participant_for_call(eng, call_sid)
 
 
-def announce(eng, conf, part, url, method):
+def announce(eng: Engine, conf: Conference, part: Participant | None, url: str, method: str) -> None:
     """Play ``url`` to the whole conference (``part`` None) or to one participant; send
     announcement-end when its audio has played on the virtual clock, or announcement-fail."""
     sid = part.call_sid if part is not None else None
@@ -275,14 +287,14 @@ def announce(eng, conf, part, url, method):
         ("AccountSid", conf.account_sid), ("ConferenceSid", conf.sid),
         ("FriendlyName", conf.friendly_name)])
 
-    def event(name, extra=()):
+    def event(name: str, extra: Iterable[tuple[str, str]] = ()) -> None:
         from ..store.models import Conference
 
         c = eng.db.get(Conference, conf_sid)
         p = _participant(eng, sid) if sid else None
         send_event(eng, c, name, p, extra=(("AnnounceUrl", url),) + tuple(extra))
 
-    def done(ref, error):
+    def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)

@@ -1,6 +1,8 @@
 """Open the store: SQLite in memory for tests, a SQLite file for ``serve``, PostgreSQL (psycopg 3)
 or any SQLAlchemy URL."""
 
+from __future__ import annotations
+
 import os
 
 from sqlalchemy import create_engine, event, inspect, text

@@ -17,7 +17,11 @@ not parse) are journaled with their code, the leg's ``FallbackUrl`` is tried whe
 otherwise the caller hears the application-error message and the call ends (completed).
 """
 
+from __future__ import annotations
+
 import base64
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
 from ...media.audio import audio_duration
@@ -29,12 +33,15 @@ from .. import calls as call_legs
 from ..actions import Stored, stored
 from .state import PlayRef, alert, current, drop, install, live, new_gen, opt, say_ref, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
+
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
 LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirecting"
 
 
 # -- entry points ----------------------------------------------------------------------------------
-def start(eng, call):
+def start(eng: Engine, call: Call) -> None:
     """A Calls API leg was answered: run its ``Twiml`` or fetch its ``Url``."""
     limit = opt(call, "time_limit")
     if limit:
@@ -47,7 +54,7 @@ def start(eng, call):
         fetch(eng, call, opt(call, "url"), opt(call, "method") or "POST", "voice")
 
 
-def run_text(eng, call, text, base_url=None):
+def run_text(eng: Engine, call: Call, text: str, base_url: str | None = None) -> None:
     """Run a TwiML string (Calls API ``Twiml``): no URL, so relative URLs stay relative."""
     gen = new_gen(call)
     try:
@@ -59,7 +66,8 @@ def run_text(eng, call, text, base_url=None):
     begin(eng, call, doc, gen)
 
 
-def fetch(eng, call, url, method, kind, extra=(), fallback=True):
+def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extra: Iterable[tuple[str, Any]] = (),
+          fallback: bool = True) -> None:
     """Request the TwiML at ``url`` for ``call``; run what comes back.  ``kind`` files the
     request in the journal: voice, fallback, action, gather or redirect."""
     if not url:
@@ -80,7 +88,7 @@ def fetch(eng, call, url, method, kind, extra=(), fallback=True):
                      call.account_sid, on_result=got, call_sid=sid)
 
 
-def _fetched(eng, result, sid, gen, url, fallback):
+def _fetched(eng: Engine, result: Any, sid: str, gen: int, url: str, fallback: bool) -> None:
     c = live(eng, sid, gen)
     if c is None:
         return
@@ -106,11 +114,11 @@ def _fetched(eng, result, sid, gen, url, fallback):
     begin(eng, c, doc, gen)
 
 
-def _b64(data):
+def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _guard_loop(eng, call):
+def _guard_loop(eng: Engine, call: Call) -> bool:
     """A document that redirects to itself without ever taking time would spin forever at
     one virtual instant: stop it after ``config.twiml_max_fetches_per_instant`` fetches."""
     now = eng.now()
@@ -125,7 +133,7 @@ def _guard_loop(eng, call):
     return True
 
 
-def _fetch_failed(eng, call, url, code, fallback):
+def _fetch_failed(eng: Engine, call: Call, url: str, code: int, fallback: bool) -> None:
     fb = opt(call, "fallback_url")
     if fallback and fb:
         fetch(eng, call, fb, opt(call, "fallback_method") or "POST", "fallback",
@@ -134,7 +142,7 @@ def _fetch_failed(eng, call, url, code, fallback):
     app_error(eng, call)
 
 
-def app_error(eng, call):
+def app_error(eng: Engine, call: Call) -> None:
     """No usable TwiML: the caller hears the application-error message, then the call ends."""
     if call.status == "ringing":
         answer(eng, call)
@@ -146,13 +154,13 @@ def app_error(eng, call):
               stored(eng, "twiml.end", sid=sid, gen=gen), f"application error {sid}")
 
 
-def _end_if_live(eng, sid, gen):
+def _end_if_live(eng: Engine, sid: str, gen: int) -> None:
     c = live(eng, sid, gen)
     if c is not None:
         end(eng, c)
 
 
-def answer(eng, call):
+def answer(eng: Engine, call: Call) -> None:
     """An inbound call is answered when its first document runs."""
     now = eng.now()
     call.answered_at = now
@@ -161,14 +169,14 @@ def answer(eng, call):
     call_legs.send_progress(eng, call, "answered")
 
 
-def end(eng, call):
+def end(eng: Engine, call: Call) -> None:
     """The document ran out, or <Hangup>: the call completes."""
     new_gen(call)
     drop(eng, call)
     call_legs.finish(eng, call, "completed")
 
 
-def begin(eng, call, doc, gen):
+def begin(eng: Engine, call: Call, doc: twiml.Document, gen: int) -> None:
     for w in doc.warnings:
         alert(eng, call, w.code, f"{w.message} (at {w.location})", level="warning",
                url=doc.base_url)
@@ -192,7 +200,7 @@ def begin(eng, call, doc, gen):
     step(eng, call.sid, gen, 0)
 
 
-def _answer_after_pause(eng, sid, gen):
+def _answer_after_pause(eng: Engine, sid: str, gen: int) -> None:
     c = live(eng, sid, gen)
     if c is not None and c.status == "ringing":
         answer(eng, c)
@@ -200,7 +208,7 @@ def _answer_after_pause(eng, sid, gen):
 
 
 # -- running a document ---------------------------------------------------------------------------
-def step(eng, sid, gen, i):
+def step(eng: Engine, sid: str, gen: int, i: int) -> None:
     """Run call ``sid``'s document from verb ``i`` (a stored action: it survives a restart)."""
     call = live(eng, sid, gen)
     if call is None:
@@ -244,7 +252,8 @@ def step(eng, sid, gen, i):
     end(eng, call)
 
 
-def media(eng, call, verb, cont, label="verb"):
+def media(eng: Engine, call: Call, verb: twiml.Say | twiml.Play | twiml.Pause | PlayRef,
+          cont: Callable[[], None], label: str = "verb") -> None:
     """Play one Say/Play/Pause to the caller, then ``cont()`` when its time is up."""
     sid = call.sid
     cfg = eng.config
@@ -270,23 +279,25 @@ def media(eng, call, verb, cont, label="verb"):
         return
     gen = int(opt(call, "_gen", 0))
     got = stored(eng, "twiml.play-fetched", sid=sid, gen=gen, n=n, url=verb.url,
-                 cont={"kind": cont.kind, "args": cont.args})
+                 cont={"kind": cont.kind, "args": cont.args})  # type: ignore[attr-defined]
     audio_docs.fetch_audio(eng, call.account_sid, verb.url, got, call_sid=sid)
 
 
-def _play_fetched(eng, ref, error, sid, gen, n, url, cont):
+def _play_fetched(eng: Engine, ref: Any, error: Any, sid: str, gen: int, n: int, url: str,
+                  cont: dict[str, Any]) -> None:
     """A ``<Play>`` URL's audio arrived (or failed): play it, then go on with ``cont``."""
     c = eng.db.get(Call, sid)
     if c is None or c.status != "in-progress" or int(opt(c, "_gen", 0)) != gen:
         return
-    cont = Stored(eng, cont["kind"], cont["args"])
+    then = Stored(eng, cont["kind"], cont["args"])
     if ref is None:
-        eng.soon(cont, f"Play {sid}")
+        eng.soon(then, f"Play {sid}")
     else:
-        play_ref(eng, c, ref, n, cont, url=url)
+        play_ref(eng, c, ref, n, then, url=url)
 
 
-def play_ref(eng, call, ref, n, cont, url=None):
+def play_ref(eng: Engine, call: Call, ref: Any, n: int, cont: Callable[[], None],
+             url: str | None = None) -> None:
     sid = call.sid
     try:
         once = audio_duration({**ref, "loop": 1}, eng.config)

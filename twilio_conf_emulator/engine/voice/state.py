@@ -6,8 +6,11 @@ restarted engine parses it again on first use. The position is not stored here: 
 is a stored action (``twiml.step``: call SID, generation, verb index), like every timer.
 """
 
+from __future__ import annotations
+
 import base64
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...store.models import Call
 from .. import twiml
@@ -17,20 +20,22 @@ from .. import twiml
 class PlayRef(twiml.Verb):
     """Internal: a voice URL that answered with audio plays it, once (then the call ends)."""
 
-    ref: dict | None = None
-
-    @property
-    def tag(self):
-        return "Play"
+    tag: ClassVar[str] = "Play"
+    ref: dict[str, Any] | None = None
 
 
-def docs(eng):
+if TYPE_CHECKING:  # annotations only
+    from .. import twiml
+    from ..core import Engine
+
+
+def docs(eng: Engine) -> dict[str, tuple[int, twiml.Document]]:
     """The documents legs are running, ``{call_sid: (generation, Document)}``: owned by the
     engine (``Engine.documents``) and emptied by reset."""
     return eng.documents
 
 
-def install(eng, call, gen, doc):
+def install(eng: Engine, call: Call, gen: int, doc: twiml.Document) -> None:
     """``doc`` is now what ``call`` runs (generation ``gen``), in memory and in the store."""
     docs(eng)[call.sid] = (gen, doc)
     source = doc.source
@@ -39,13 +44,13 @@ def install(eng, call, gen, doc):
     set_opts(call, _doc={"gen": gen, "source": source, "base_url": doc.base_url})
 
 
-def drop(eng, call):
+def drop(eng: Engine, call: Call) -> None:
     docs(eng).pop(call.sid, None)
     if opt(call, "_doc") is not None:
         set_opts(call, _doc=None)
 
 
-def current(eng, sid, gen):
+def current(eng: Engine, sid: str, gen: int) -> twiml.Document | None:
     """The document call ``sid`` runs in generation ``gen`` (parsed again from the store after
     a restart), or None."""
     entry = docs(eng).get(sid)
@@ -69,21 +74,21 @@ def current(eng, sid, gen):
     return doc
 
 
-def set_opts(call, **changes):
+def set_opts(call: Call, **changes: Any) -> None:
     call.options = {**(call.options or {}), **changes}
 
 
-def opt(call, name, default=None):
+def opt(call: Call, name: str, default: Any = None) -> Any:
     return (call.options or {}).get(name, default)
 
 
-def new_gen(call):
+def new_gen(call: Call) -> int:
     gen = int(opt(call, "_gen", 0)) + 1
     set_opts(call, _gen=gen, _gather=None)
     return gen
 
 
-def live(eng, sid, gen):
+def live(eng: Engine, sid: str, gen: int) -> Call | None:
     """The call if ``gen`` is still its current run and it can still hear TwiML."""
     call = eng.db.get(Call, sid)
     if call is None or call.status not in ("ringing", "in-progress"):
@@ -93,11 +98,11 @@ def live(eng, sid, gen):
     return call
 
 
-def alert(eng, call, code, message, level="error", url=None):
+def alert(eng: Engine, call: Call, code: int, message: str, level: str = "error", url: str | None = None) -> None:
     eng.alert(call.account_sid, code, message, level=level, call_sid=call.sid, url=url)
 
 
-def say_ref(text, verb=None, loop=1):
+def say_ref(text: str, verb: twiml.Say | None = None, loop: int = 1) -> dict[str, Any]:
     ref = {"kind": "say", "text": text, "loop": loop}
     if verb is not None:
         ref.update({"voice": verb.voice, "language": verb.language})
