@@ -54,3 +54,6 @@ def served_spec():
 @pytest.fixture(scope="session")
 def twilio_examples():
     return _vendored(EXAMPLES_PATH)
+
+
+from store_backends import postgres_server, store_url  # noqa: E402,F401  (fixtures)

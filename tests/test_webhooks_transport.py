@@ -77,6 +77,10 @@ def make_app():
         response.set_cookie("session", f"visit-{len(app.seen)}")
         return response
 
+    @app.route("/huge", methods=["GET", "POST"])
+    def huge():
+        return Response(b"x" * 300_000, content_type="audio/x-wav")
+
     @app.route("/crash", methods=["POST"])
     def crash():
         raise RuntimeError("handler bug")
@@ -271,3 +275,19 @@ def test_wsgi_request_looks_like_http_to_the_app():
 
 def _raising_app(environ, start_response):
     raise RuntimeError("handler bug")
+
+
+def test_an_answer_over_the_size_bound_is_11200_not_read_to_the_end(served):
+    _, server = served
+    transport = HttpTransport(EmulatorConfig(max_audio_bytes=100_000))
+    try:
+        result = send(transport, server.url + "/huge")
+        assert result.error_code == 11200 and "max_audio_bytes" in result.error_message
+        assert result.body == b""
+    finally:
+        transport.close()
+    roomy = HttpTransport(EmulatorConfig())
+    try:
+        assert len(send(roomy, server.url + "/huge").body) == 300_000
+    finally:
+        roomy.close()

@@ -13,13 +13,33 @@ from typing import TYPE_CHECKING
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import MethodNotAllowed, NotFound, TwilioError
+from .errors import BadRequest, MethodNotAllowed, NotFound, TwilioError
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
 
 
 log = logging.getLogger(__name__)
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+
+
+def _non_utf8_field(raw):
+    """The name of the first form field whose name or value is not UTF-8 once decoded
+    (werkzeug would otherwise drop or mangle the whole form silently), else None."""
+    from urllib.parse import unquote_to_bytes
+
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        for part in (name, value):
+            try:
+                text = unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                text = "\x00"
+            if "\x00" in text:  # not UTF-8, or a NUL no database text column can store
+                return unquote_to_bytes(name).decode("utf-8", "replace")[:64]
+    return None
+
+
 _APP = None
 _APP_LOCK = threading.Lock()
 
@@ -38,6 +58,16 @@ def _build():
     app = Flask("twilio_conf_emulator")
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
+    # Bodies are small forms and JSON objects; anything larger is a 413 before it is read.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+
+    @app.before_request
+    def _form_is_utf8():
+        if request.mimetype == "application/x-www-form-urlencoded":
+            bad = _non_utf8_field(request.get_data(cache=True))
+            if bad is not None:
+                raise BadRequest(f"The form body is not UTF-8 text (in the field {bad!r}); "
+                                 f"Twilio's API takes UTF-8 parameters", code=20001)
 
     from .api import blueprint as api_blueprint
     from .control import blueprint as control_blueprint
@@ -62,7 +92,9 @@ def _build():
         else:
             e = TwilioError(err.description or err.name, code=20000 + (err.code or 500),
                             status=err.code or 500)
-        return jsonify(e.to_dict()), e.status
+        # A 405 says which methods the resource has (RFC 9110 §15.5.6).
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() == "allow"]
+        return jsonify(e.to_dict()), e.status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> ResponseReturnValue:  # pragma: no cover - only reached through a bug

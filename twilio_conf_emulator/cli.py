@@ -79,16 +79,25 @@ def _parse_settings(values):
               help="Server threads: a webhook handler that calls the API back needs a free one.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Change an assumption (see README 'Assumptions'), e.g. --set ring_delay=2.")
+@click.option("--allow-files", "allow_files", multiple=True, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="A directory local audio and file: URLs may be read from (repeatable). "
+                   "Default: any path on a loopback-only server, none on any other bind.")
+@click.option("--fetch-allow", "fetch_allow", multiple=True, metavar="HOST[:PORT]",
+              help="Only send webhooks to / fetch TwiML and audio from these hosts "
+                   "(repeatable; default: any).")
+
 @click.option("--admin-token", envvar="TWILIO_EMULATOR_ADMIN_TOKEN", default=None,
               help="Bearer token that POST /_emulator/accounts needs when --host is not "
                    "loopback (also TWILIO_EMULATOR_ADMIN_TOKEN).")
 def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, threads,
-          settings, admin_token):
+          settings, admin_token, allow_files, fetch_allow):
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""
     from waitress.server import create_server
 
     from .emulator import Emulator
     from .media.audio import say_engine
+    from .store.lease import StoreInUse, acquire
 
     changes = _parse_settings(settings)
     if "loopback_only" in changes:
@@ -100,6 +109,17 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--set") from None
     config.loopback_only = is_loopback(host)
+    if allow_files:
+        config.allow_files = [os.path.abspath(d) for d in allow_files]
+    if fetch_allow:
+        config.fetch_allow = list(fetch_allow)
+    try:
+        lease = acquire(db_url)  # one serve per database
+    except StoreInUse as err:
+        raise click.ClickException(str(err)) from None
+    except Exception as err:  # an unreachable database, a missing driver: one line too
+        raise click.ClickException(f"cannot open the store {db_url}: "
+                                   f"{type(err).__name__}: {str(err).splitlines()[0]}") from None
     emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
                    account_sid=account_sid, auth_token=auth_token, config=config,
                    admin_token=admin_token or None)
@@ -125,6 +145,7 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
         pass
     finally:
         emu.stop()
+        lease.release()
 
 
 @main.command()

@@ -114,6 +114,19 @@ class EmulatorConfig:
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0
     webhook_max_redirects: int = 10
+    # --- bounds and outbound fetch policy (README "Bounds" / "Fetch policy") ----------------
+    # loopback_only (below) also decides: any local file may be read as audio or TwiML unless
+    # allow_files is set; on any other bind, none unless allowed.
+    # Directories local audio / file: URLs may be read from (serve --allow-files, repeatable).
+    allow_files: list[str] = field(default_factory=list)
+    # When not empty, the only HOST or HOST:PORT webhooks, TwiML and <Play> audio go to
+    # (serve --fetch-allow, repeatable); any other is refused with an 11200 alert.
+    fetch_allow: list[str] = field(default_factory=list)
+    # An audio input (a phone's voice file, a file: <Play>) larger or longer is refused.
+    max_audio_bytes: int = 64 * 1024 * 1024
+    max_audio_seconds: float = 4 * 3600.0
+    # A webhook answer is journaled up to this many bytes (body_size keeps the true size).
+    journal_body_max_bytes: int = 64 * 1024
     # --- security (server-wide; not changeable through POST /_emulator/config) ---------------
     # True while the server listens on loopback only (``serve`` sets it from --host): control
     # routes without credentials act on the default account's world, and anyone may create

@@ -6,9 +6,25 @@ The REST layer renders any :class:`TwilioError` as Twilio's body
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
+# A value echoed into a message is cut to this many characters (a 1 MB From must not come back
+# as a 1 MB error body); the cut says how long it was.
+ECHO_MAX = 200
+_LONG_RUN = re.compile(r"\S{" + str(ECHO_MAX + 1) + ",}")
+
+
+def cut(message: str) -> str:
+    """``message`` with every run of more than ECHO_MAX non-blank characters shortened."""
+    if len(message) <= ECHO_MAX:
+        return message
+    message = _LONG_RUN.sub(
+        lambda m: f"{m.group()[:ECHO_MAX]}...[{len(m.group())} characters]", message)
+    if len(message) > 4 * ECHO_MAX:
+        message = f"{message[:4 * ECHO_MAX]}...[{len(message)} characters]"
+    return message
 
 
 class TwilioError(Exception):
@@ -19,7 +35,7 @@ class TwilioError(Exception):
     def __init__(self, message: str | None = None, code: int | None = None,
                  status: int | None = None) -> None:
         if message is not None:
-            self.message = message
+            self.message = cut(str(message))
         if code is not None:
             self.code = code
         if status is not None:

@@ -37,6 +37,7 @@ def entry_dict(e: Any) -> dict[str, Any]:
         "signature": e.signature,
         "status": e.status,
         "body": e.body,
+        "body_size": e.body_size,
         "error_code": e.error_code,
         "error_message": e.error_message,
         "call_sid": e.call_sid,

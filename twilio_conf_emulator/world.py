@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
+from .engine import actions, bounds
 from .engine import calls as calls_engine
+from .engine.action_kinds import stored_actions
 from .engine.clock import VirtualClock
 from .engine.core import Engine
 from .engine.purposes import leg_purposes
@@ -51,7 +53,7 @@ class World:
         self.sids = SidFactory(server.seed, scope=account_sid)
         self.engine = Engine(config, server.store, self.clock, self.sids, server.router,
                              purposes={**leg_purposes(), **taskrouter.purposes()},
-                             account_sid=account_sid)
+                             account_sid=account_sid, actions=stored_actions())
         self._client: Any = None
         self._runner: Any = None
         # What calls heard, rendered per conference; used only while its timeline is unchanged.
@@ -63,6 +65,8 @@ class World:
                 last = db.query(func.max(table.seq)).filter(
                     table.account_sid == account_sid).scalar()
                 setattr(self.engine, attr, int(last or 0))
+        # A previous process's clock, scheduled actions and queued requests for this world.
+        actions.restore(self.engine)
 
     @property
     def app(self) -> Any:
@@ -111,10 +115,12 @@ class World:
             eng.db.execute(delete(models.VirtualPhone).where(
                 models.VirtualPhone.number.startswith(calls_engine.phone_key(acct, ""))),
                 execution_options={"synchronize_session": False})
+            actions.clear(eng)  # its stored clock, actions and requests
             eng.store.commit()
             eng.forget_rows()
             eng.scheduler.clear()
             eng._outbox.clear()
+            bounds.restore(eng, (0, 0))  # what other threads deferred goes too
             for memory in eng._memory.values():
                 dict.clear(memory)
             eng.generation += 1

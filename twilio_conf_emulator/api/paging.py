@@ -24,12 +24,17 @@ def paginate(items: Sequence[Any], items_key: str, render: Callable[[Any], dict[
     page = paging.get("page") or 0
     token = paging.get("page_token")
     start = page * page_size
-    if token and len(token) > 2:
+    if token:
+        # Tokens are the ones this API hands out (PA/PB + a SID of this list); any other is a
+        # 400 as on Twilio, never a silent first page.
         sids = [sid_of(x) for x in items]
         ref = token[2:]
-        if ref in sids:
-            idx = sids.index(ref)
-            start = idx + 1 if token.startswith("PA") else max(0, idx - page_size)
+        if token[:2] not in ("PA", "PB") or ref not in sids:
+            from ..errors import BadRequest
+
+            raise BadRequest(f"Invalid PageToken: {token}", code=20001)
+        idx = sids.index(ref)
+        start = idx + 1 if token.startswith("PA") else max(0, idx - page_size)
     chunk = items[start:start + page_size]
     filters = [(k, v) for k, v in args.items(multi=True) if k not in PAGING_KEYS]
 

@@ -20,7 +20,9 @@ from ..media.audio import say_engine
 from ..timefmt import rfc2822
 from ..version import __version__
 from ..wsgi import ENVIRON_KEY
+from .audio_check import checked_audio
 from .blueprint import blueprint
+from .input import json_object
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
@@ -46,15 +48,8 @@ def emulator():
     return w
 
 
-def body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if data is None:
-        if request.data.strip():
-            raise BadRequest("The body must be a JSON object", code=20001)
-        data = {}
-    if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object", code=20001)
-    return data
+def body():
+    return json_object()
 
 
 def clock_body() -> dict[str, Any]:
@@ -83,8 +78,10 @@ def clock() -> ResponseReturnValue:
 @blueprint.post("/clock/advance")
 def advance() -> ResponseReturnValue:
     data = body()
+    if "seconds" not in data:
+        raise BadRequest("Missing required field(s): seconds", code=20001)
     try:
-        seconds = float(data.get("seconds", 0))
+        seconds = float(data["seconds"])
     except (TypeError, ValueError):
         raise BadRequest("seconds must be a number", code=20001) from None
     if not seconds >= 0 or seconds == float("inf"):
@@ -101,6 +98,7 @@ def phones() -> ResponseReturnValue:
         raise BadRequest("number is required", code=20001)
     cfg = {k: v for k, v in data.items() if k not in ("number", "account_sid")}
     emu = emulator()
+    checked_audio(emu, cfg.get("audio"))
     if data.get("account_sid") not in (None, emu.account_sid):
         raise Unauthorized("account_sid is not the account of these credentials")
     with emu.engine.transaction() as db:
@@ -134,6 +132,7 @@ def inbound_call() -> ResponseReturnValue:
             hangup_after = float(hangup_after)
         except (TypeError, ValueError):
             raise BadRequest("hangup_after must be a number of seconds", code=20001) from None
+    checked_audio(emulator(), data.get("audio"))
     sid = emulator().call(data["from"], data["to"], audio=data.get("audio"),
                           digits=_digits_script(data.get("digits")), hangup_after=hangup_after,
                           speech=data.get("speech"))
@@ -215,6 +214,10 @@ def keys() -> ResponseReturnValue:
 @blueprint.get("/webhooks")
 def webhooks() -> ResponseReturnValue:
     a = request.args
+    since_id = a.get("since_id")
+    if since_id is not None and not (since_id.isascii() and since_id.isdigit()):
+        raise BadRequest("since_id must be a journal entry id (a whole number >= 0)",
+                         code=20001)
     emu = emulator()
     if a.get("account_sid") not in (None, "", emu.account_sid):
         return jsonify({"webhooks": []})  # another world's journal is not visible

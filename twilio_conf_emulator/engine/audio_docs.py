@@ -17,10 +17,13 @@ from urllib.parse import urldefrag
 
 from ..errors import TwilioError
 from ..media.audio import audio_duration
+from ..policy import Refused, check_file
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
+from ..webhooks.fetch import local_result as fetch_result
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
+from .actions import Stored, schedule, stored
 from .conference.events import send_event
 from .conference.lookups import participant_for_call
 from .hosted_media import hosted_ref
@@ -52,7 +55,15 @@ def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str,
     playlist carries ``then`` = {url, method}, requested anew when it has played.
     """
     if is_local(url):
-        on_done({"kind": "file", "path": local_path(url)}, None)
+        try:
+            ref = {"kind": "file", "path": local_path(url)}
+            check_file(ref["path"], eng.config)
+        except ValueError as err:
+            error = (_local_code(err), f"{url}: {err}")
+            _refused_locally(eng, account_sid, url, kind, error, call_sid, conference_sid)
+            on_done(None, error)
+            return
+        on_done(ref, None)
         return
     hosted = hosted_ref(eng.config, url)
     if hosted is not None:  # Twilio's own hold music: generated here, never fetched
@@ -155,8 +166,24 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
     next_pending()
 
 
-def fetch_audio(eng: Engine, account_sid: str, url: str, on_done: Callable[[Any, Any], None],
-                call_sid: str | None = None, conference_sid: str | None = None) -> None:
+def _refused_locally(eng, account_sid, url, kind, error, call_sid, conference_sid):
+    """A local file that cannot or may not be read: journaled (no status, the error code) with
+    its alert, like a request the transport could not send."""
+    from .actions import Outbound
+
+    result = fetch_result(url, kind, None, b"", None, error[0], error[1])
+    eng.journal_unsent(Outbound(request=OutboundRequest(url=url, method="GET", params=[],
+                                                        kind=kind),
+                                account_sid=account_sid, call_sid=call_sid,
+                                conference_sid=conference_sid), result)
+
+
+def _local_code(err):
+    """A file the fetch policy refuses is a failed retrieval (11200); a bad file: URL 13420."""
+    return 11200 if isinstance(err, Refused) else INVALID_CONTENT_FOR_PLAY
+
+
+def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=None):
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
     disk (at once); http(s) is fetched through the router (later, outside the lock)."""
@@ -167,34 +194,46 @@ def fetch_audio(eng: Engine, account_sid: str, url: str, on_done: Callable[[Any,
     if is_local(url):
         try:
             ref = {"kind": "file", "path": local_path(url)}
+            check_file(ref["path"], eng.config)  # policy.Refused is a ValueError
         except ValueError as err:
-            error = (INVALID_CONTENT_FOR_PLAY, f"<Play> {url}: {err}")
-            eng.alert(account_sid, *error, call_sid=call_sid, conference_sid=conference_sid,
-                      url=url)
+            error = (_local_code(err), f"<Play> {url}: {err}")
+            _refused_locally(eng, account_sid, url, "play-media", error, call_sid,
+                             conference_sid)
             on_done(None, error)
             return
         on_done(ref, None)
         return
 
-    def got(result: Any) -> None:
-        if content.classify(result) == "audio":
-            on_done(_bytes_ref(result.body), None)
-            return
-        if result.error_code is not None:  # the transport already journaled and alerted it
-            on_done(None, (result.error_code, result.error_message))
-            return
-        if result.status is not None and not 200 <= result.status < 300:
-            code, message = content.content_error(result)
-        else:
-            code = INVALID_CONTENT_FOR_PLAY
-            message = (f"<Play> {result.final_url}: Content-Type "
-                       f"{result.content_type or 'none'} is not audio")
-        eng.fault(code, message)
-        on_done(None, (code, message))
+    if isinstance(on_done, Stored):
+        # Stored with the request: after a restart the answer still reaches the verb waiting.
+        got = stored(eng, "play.fetched", on_done={"kind": on_done.kind, "args": on_done.args})
+    else:
+        def got(result):
+            _audio_fetched(eng, result, on_done)
 
     eng.emit_request(OutboundRequest(url=url, method="GET", params=[], kind="play-media"),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,
                      conference_sid=conference_sid)
+
+
+def _audio_fetched(eng, result, on_done):
+    """The answer to a ``<Play>`` fetch: ``on_done(ref, None)`` or ``on_done(None, error)``."""
+    if isinstance(on_done, dict):  # a stored continuation
+        on_done = Stored(eng, on_done["kind"], on_done["args"])
+    if content.classify(result) == "audio":
+        on_done(_bytes_ref(result.body), None)
+        return
+    if result.error_code is not None:  # the transport already journaled and alerted it
+        on_done(None, (result.error_code, result.error_message))
+        return
+    if result.status is not None and not 200 <= result.status < 300:
+        code, message = content.content_error(result)
+    else:
+        code = INVALID_CONTENT_FOR_PLAY
+        message = (f"<Play> {result.final_url}: Content-Type "
+                   f"{result.content_type or 'none'} is not audio")
+    eng.fault(code, message)
+    on_done(None, (code, message))
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------
@@ -309,7 +348,15 @@ def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None,
     fetch(url, method)
 
 
-def _participant(eng: Engine, call_sid: str) -> Participant | None:
+def _announcement_end(eng, conference_sid, call_sid, url):
+    from ..store.models import Conference
+
+    c = eng.db.get(Conference, conference_sid)
+    p = participant_for_call(eng, call_sid) if call_sid else None
+    send_event(eng, c, "announcement-end", p, extra=(("AnnounceUrl", url),))
+
+
+def _participant(eng, call_sid):  # noqa: D401
     return participant_for_call(eng, call_sid)
 
 
@@ -339,7 +386,8 @@ def announce(eng: Engine, conf: Conference, part: Participant | None, url: str, 
         seconds = audio_duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own
-        eng.after(seconds, lambda: event("announcement-end"), f"announcement-end {conf_sid}")
+        schedule(eng, seconds, "announcement.end", f"announcement-end {conf_sid}",
+                 conference_sid=conf_sid, call_sid=sid, url=url)
 
     fetch_playlist(eng, conf.account_sid, url, method, params, done, sid, conf_sid,
                    kind="announce-url")

@@ -17,6 +17,7 @@ from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from ..webhooks.transport import OutboundRequest
 from . import amd, callbacks, recording
+from .actions import schedule
 from .callbacks import TERMINAL_CALL_STATUSES
 
 if TYPE_CHECKING:  # annotations only
@@ -127,37 +128,41 @@ def dial(eng: Engine, call: Call) -> None:
     if outcome == "answer" and answer_after > timeout:
         outcome = "no-answer"
     sid = call.sid
+    # Stored actions (engine.actions): they survive a restart of serve.
+    schedule(eng, 0, "call.initiated", f"initiated {sid}", sid=sid, outcome=outcome,
+             timeout=timeout, answer_after=answer_after, phone=phone)
 
-    def initiated() -> None:
-        c = eng.db.get(Call, sid)
-        if c.status != "queued":
-            return
-        c.start_time = eng.now()
-        c.date_updated = eng.now()
-        eng.purpose_of(c).on_progress(eng, c, "initiated")
-        send_progress(eng, c, "initiated")
-        if outcome == "failed":
-            finish(eng, c, "failed")
-            return
-        eng.after(cfg.ring_delay, ringing, f"ringing {sid}")
 
-    def ringing() -> None:
-        c = eng.db.get(Call, sid)
-        if c.status != "queued":
-            return
-        if outcome == "busy":
-            finish(eng, c, "busy")
-            return
-        set_status(eng, c, "ringing")
-        eng.purpose_of(c).on_progress(eng, c, "ringing")
-        send_progress(eng, c, "ringing")
-        if outcome == "no-answer":
-            c.options = {**c.options, "_ring_timer": True}
-            eng.after(timeout, lambda: _no_answer(eng, sid), f"no-answer {sid}")
-        else:
-            eng.after(answer_after, lambda: answer(eng, sid, phone), f"answer {sid}")
+def _initiated(eng, sid, outcome, timeout, answer_after, phone):
+    c = eng.db.get(Call, sid)
+    if c.status != "queued":
+        return
+    c.start_time = eng.now()
+    c.date_updated = eng.now()
+    eng.purpose_of(c).on_progress(eng, c, "initiated")
+    send_progress(eng, c, "initiated")
+    if outcome == "failed":
+        finish(eng, c, "failed")
+        return
+    schedule(eng, eng.config.ring_delay, "call.ringing", f"ringing {sid}", sid=sid,
+             outcome=outcome, timeout=timeout, answer_after=answer_after, phone=phone)
 
-    eng.soon(initiated, f"initiated {sid}")
+
+def _ringing(eng, sid, outcome, timeout, answer_after, phone):
+    c = eng.db.get(Call, sid)
+    if c.status != "queued":
+        return
+    if outcome == "busy":
+        finish(eng, c, "busy")
+        return
+    set_status(eng, c, "ringing")
+    eng.purpose_of(c).on_progress(eng, c, "ringing")
+    send_progress(eng, c, "ringing")
+    if outcome == "no-answer":
+        c.options = {**c.options, "_ring_timer": True}
+        schedule(eng, timeout, "call.no-answer", f"no-answer {sid}", sid=sid)
+    else:
+        schedule(eng, answer_after, "call.answer", f"answer {sid}", sid=sid, phone=phone)
 
 
 def _no_answer(eng: Engine, sid: str) -> None:
@@ -207,13 +212,12 @@ def voice_ref(phone: dict[str, Any]) -> dict[str, Any] | None:
 def schedule_phone_script(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     """The virtual party's own script: key presses and hang-up, relative to the answer."""
     for step in phone.get("digits") or []:
-        digits = str(step.get("digits", ""))
-        eng.after(float(step.get("at", 0)), lambda d=digits: press_digits(eng, sid, d),
-                  f"digits {sid}")
+        schedule(eng, float(step.get("at", 0)), "call.digits", f"digits {sid}", sid=sid,
+                 digits=str(step.get("digits", "")))
     schedule_speech(eng, sid, phone.get("speech"))
     if phone.get("hangup_after") is not None:
-        eng.after(float(phone["hangup_after"]), lambda: hangup(eng, sid, by="caller"),
-                  f"hangup {sid}")
+        schedule(eng, float(phone["hangup_after"]), "call.hangup", f"hangup {sid}", sid=sid,
+                 by="caller")
 
 
 def schedule_speech(eng, sid, script):

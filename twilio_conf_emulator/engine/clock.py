@@ -26,6 +26,9 @@ def _wall_monotonic():
 
 class VirtualClock:
     MODES = ("manual", "realtime")
+    # Dates are rendered up to 9999-12-31; stop a century short so everything scheduled
+    # ahead of "now" (time limits, ring timeouts) still has a date.
+    LATEST = 253402300799.0 - 100 * 366 * 86400.0
 
     def __init__(self, mode: str = "manual", epoch: float | None = None, speed: float = 1.0,
                  wall: Callable[[], float] | None = None) -> None:
@@ -72,6 +75,7 @@ class _Item:
     seq: int
     action: object = field(compare=False)
     label: str = field(compare=False, default="")
+    record: object = field(compare=False, default=None)  # its stored ScheduledAction, if any
 
 
 class Scheduler:

@@ -42,11 +42,12 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import TwilioError
 from ..store.models import Alert, Call, JournalEntry, MediaEventRow
-from . import books
+from . import actions, books, bounds
+from .actions import Outbound
 from .clock import Scheduler
 from .release import release_finished
 from .runlock import RunLock
@@ -54,20 +55,6 @@ from .shared import SharedStore
 from .undo import TxDict, UndoLog
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Outbound:
-    """A request the engine wants sent; ``on_result(result)`` runs under the lock afterwards."""
-
-    request: object  # webhooks.transport.OutboundRequest
-    account_sid: str | None
-    on_result: object = None
-    call_sid: str | None = None
-    conference_sid: str | None = None
-    auth_token: str | None = None
-    meta: dict = field(default_factory=dict)
-    job: object = None  # instead of a request: work done outside the lock (Engine.offload)
 
 
 @dataclass
@@ -131,7 +118,8 @@ class Engine:
     ``purposes`` maps a leg purpose (``participant``, ``twiml``...) to the :class:`LegPurpose`
     that runs it; ``engine.purposes.leg_purposes()`` is the full table."""
 
-    def __init__(self, config, store, clock, sids, router, purposes, account_sid=None):
+    def __init__(self, config, store, clock, sids, router, purposes, account_sid=None,
+                 actions=None):
         if not isinstance(store, SharedStore):
             store = SharedStore(store)  # a bare session: a store of one world
         self.config = config
@@ -143,6 +131,8 @@ class Engine:
         self.router = router
         self.account_sid = account_sid
         self.purposes = dict(purposes)
+        self.actions = dict(actions or {})  # stored actions by kind (action_kinds)
+        bounds.init(self)
         self.scheduler = Scheduler(clock)
         # Serialises runs of the scheduler; lent out while a webhook is in flight, so a
         # handler that advances the clock (in-process or over HTTP) runs at once.
@@ -216,12 +206,14 @@ class Engine:
         counters = self.sids.snapshot()
         queued = len(self._outbox)
         alerts = self.alert_seq
+        later = bounds.snapshot(self)
 
         def undo_memory():
             self.sids.restore(counters)
             self.alert_seq = alerts
             while len(self._outbox) > queued:
                 self._outbox.pop()
+            bounds.restore(self, later)
 
         self._undo.record(undo_memory)
 
@@ -256,7 +248,12 @@ class Engine:
 
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label=""):
+        record = actions.record_for(self, due, action, label)  # a Stored action: its row
+        if bounds.deferred(self):
+            self._later_actions.append((due, action, label, record))
+            return None
         item = self.scheduler.at(due, action, label)
+        item.record = record
         self._undo.record(lambda: self.scheduler.remove(item))
         self._notify()
         return item
@@ -269,6 +266,9 @@ class Engine:
 
     def emit(self, outbound):
         """Queue a request; delivered after the current action, outside the lock."""
+        actions.store_request(self, outbound)
+        # Never deferred (unlike actions, see bounds): requests go out in the order they were
+        # queued, which is the order of their SequenceNumbers.
         self._outbox.append(outbound)
 
     def emit_request(self, request, account_sid, on_result=None, call_sid=None,
@@ -294,8 +294,9 @@ class Engine:
 
     # -- running -----------------------------------------------------------------------------
     def advance(self, seconds):
-        if seconds < 0:
+        if not 0 <= seconds < float("inf"):
             raise ValueError("seconds must be >= 0")
+        bounds.check_advance(self, seconds)
         if self.clock.mode == "realtime":
             def target():
                 self.clock.jump(seconds)
@@ -310,6 +311,7 @@ class Engine:
         the run lock is held, so a reset in between cannot leave it stale)."""
         if not self.run_lock.acquire(timeout=blocking_timeout):
             raise ClockBusy()
+        outer = bounds.run_begins(self)
         try:
             generation = self.generation
             if callable(target):
@@ -321,14 +323,19 @@ class Engine:
                     item = self.scheduler.pop_due(target)
                     if item is None:
                         self.clock.set(target)
+                        actions.save_clock(self)
                         self._commit()
                         release_finished(self.store.rows, self.db.info)
                         break
                     self.clock.set(item.due)
+                    record = getattr(item, "record", None)
+                    actions.forget(self.db, record)  # it runs now: in its own turn
                     self._run_action(item.action, item.label)
+                    actions.forget(self.db, record)  # (still gone if that turn rolled back)
                 self._deliver_outbox()
             self._deliver_outbox()
         finally:
+            bounds.run_ends(self, outer)
             self.run_lock.release()
 
     def _deliver_outbox(self):
@@ -344,7 +351,7 @@ class Engine:
                 except Exception as err:  # reported like a failing action (20500)
                     result = _JobFailed(err)
             else:
-                with self.run_lock.lent():
+                with self.run_lock.lent(), bounds.in_flight(self):
                     result = self.router.deliver(ob.request, ob.auth_token or "")
             with self.lock:
                 if self.generation != generation:
@@ -362,6 +369,7 @@ class Engine:
                                          f"result of {ob.request.kind if ob.request else 'job'}")
                     finally:
                         self._answering = None
+                actions.forget(self.db, ob.meta.get("record"))  # even if that turn rolled back
 
     def offload(self, job, then, label="job"):
         """Run ``job()`` (rendering audio) outside the lock, in turn with the webhooks, then
@@ -443,8 +451,13 @@ class Engine:
                 self._wakeup.wait(timeout)
 
     # -- books -------------------------------------------------------------------------------
+    def journal_unsent(self, ob, result):
+        """Book a request that was never sent (a refused local file): its entry and alert."""
+        return self._journal(ob, result)
+
     def _journal(self, ob, result):
-        body = result.body.decode("utf-8", "replace") if result.body else ""
+        actions.forget(self.db, ob.meta.get("record"))  # sent: no longer pending
+        body, size = bounds.journal_body(self, result.body)
         self.journal_seq += 1
         entry = self._book(JournalEntry, dict(
             seq=self.journal_seq,
@@ -457,6 +470,7 @@ class Engine:
             signature=result.signature,
             status=result.status,
             body=body,
+            body_size=size,
             error_code=result.error_code,
             error_message=result.error_message,
             call_sid=ob.call_sid,

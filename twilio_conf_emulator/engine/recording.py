@@ -26,6 +26,7 @@ from ..errors import AudioUnavailable, BadRequest
 from ..media.audio import AudioError
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
+from .actions import schedule
 
 if TYPE_CHECKING:  # annotations only
     from ..store.models import Call
@@ -187,7 +188,7 @@ def finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
     rec.date_updated = eng.now()
     sid = rec.sid
-    eng.soon(lambda: complete(eng, sid), f"recording {sid}")
+    schedule(eng, 0, "recording.complete", f"recording {sid}", sid=sid)
 
 
 def complete(eng, sid):

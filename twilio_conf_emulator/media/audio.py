@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import struct
 import threading
 from collections import OrderedDict
@@ -130,12 +131,26 @@ def decode_bytes(data: bytes, rate: int) -> np.ndarray:
     return _cached(_decoded, key, make)
 
 
-def _load_file(path: str, rate: int) -> np.ndarray:
+def _load_file(path: str, rate: int, config=None) -> np.ndarray:
     path = os.path.abspath(path)
+    if config is not None:
+        from ..policy import Refused, check_file
+
+        try:
+            check_file(path, config)
+        except Refused as e:
+            raise AudioError(f"cannot read audio file {e}") from None
     try:
         st = os.stat(path)
     except OSError as e:
         raise AudioError(f"cannot read audio file {path}: {e.strerror}") from None
+    # Only regular files: a named pipe blocks forever, /dev/zero never ends.
+    if not stat.S_ISREG(st.st_mode):
+        raise AudioError(f"cannot read audio file {path}: not a regular file")
+    max_bytes = getattr(config, "max_audio_bytes", None)
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise AudioError(f"audio file {path} is {st.st_size} bytes, over max_audio_bytes "
+                         f"({max_bytes})")
     fkey = (path, st.st_mtime_ns, st.st_size)
     with _file_hash_lock:
         digest = _file_hash.get(fkey)
@@ -143,8 +158,11 @@ def _load_file(path: str, rate: int) -> np.ndarray:
         hit = _decoded.get((digest, rate))
         if hit is not None:
             return hit[0]
-    with open(path, "rb") as f:
-        data = f.read()
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1 if max_bytes is not None else -1)
+    except OSError as e:
+        raise AudioError(f"cannot read audio file {path}: {e.strerror}") from None
     with _file_hash_lock:
         _file_hash[fkey] = hashlib.sha256(data).hexdigest()
     return decode_bytes(data, rate)
@@ -178,8 +196,9 @@ def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
     """int16 samples of one pass of a non-playlist ref."""
     kind = ref.get("kind")
     rate = config.sample_rate
+    _check_seconds(ref, config)
     if kind == "file":
-        return _load_file(ref["path"], rate)
+        return _load_file(ref["path"], rate, config)
     if kind == "bytes":
         import base64
 
@@ -211,6 +230,23 @@ def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
     raise AudioError(f"unknown AudioRef kind {kind!r}")
 
 
+def _check_seconds(ref: dict, config) -> None:
+    """Generated audio is bounded like files: no tone of a billion seconds."""
+    limit = getattr(config, "max_audio_seconds", None)
+    seconds = ref.get("seconds")
+    if limit is not None and seconds is not None and not 0 <= float(seconds) <= limit:
+        raise AudioError(f"{ref.get('kind')} of {seconds} seconds is outside 0..max_audio_seconds "
+                         f"({limit:g})")
+
+
+def _bounded(samples: np.ndarray, config) -> np.ndarray:
+    limit = getattr(config, "max_audio_seconds", None)
+    if limit is not None and len(samples) > limit * config.sample_rate:
+        raise AudioError(f"audio of {len(samples) / config.sample_rate:.0f} seconds is over "
+                         f"max_audio_seconds ({limit:g})")
+    return samples
+
+
 def load_sound(ref: dict, config, tts: str | None = None) -> Sound:
     """An AudioRef as a Sound (samples + where it loops back to)."""
     if not isinstance(ref, dict):
@@ -231,9 +267,13 @@ def load_sound(ref: dict, config, tts: str | None = None) -> Sound:
         if loop_from is not None:
             return Sound(once, loop_from)
     else:
-        once = _one_pass(ref, config, tts)
+        once = _bounded(_one_pass(ref, config, tts), config)
     if n is None:
         return Sound(once, 0)
+    if n > 1:
+        limit = getattr(config, "max_audio_seconds", None)
+        if limit is not None and len(once) * n > limit * config.sample_rate:
+            raise AudioError(f"audio looped {n} times is over max_audio_seconds ({limit:g})")
     return Sound(np.tile(once, n) if n > 1 else once)
 
 

@@ -1,25 +1,37 @@
-"""Open the store: SQLite in memory for tests, a SQLite file for ``serve``, any SQLAlchemy URL."""
+"""Open the store: SQLite in memory for tests, a SQLite file for ``serve``, PostgreSQL (psycopg 3)
+or any SQLAlchemy URL."""
 
 from __future__ import annotations
 
 import os
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from . import inflight  # noqa: F401  (its tables are created with the rest)
 from .memory import fresh_memory_engine
 from .models import Base
 
 DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
 
 
-def open_store(url: str = "sqlite://") -> Session:
+def normalise_url(url):
+    """``postgres://`` and ``postgresql://`` mean psycopg 3 (the ``postgres`` extra); SQLAlchemy
+    would otherwise look for psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def open_store(url="sqlite://"):
     """Return a Session bound to a fresh or existing database at ``url``.
 
     The engine serialises every access behind one lock, so a single connection shared
     across threads is both safe and the fastest choice for SQLite.
     """
+    url = normalise_url(url)
     if url == "sqlite://":
         # Prepared schema, copied: no DDL per store (see store/memory.py).
         return Session(fresh_memory_engine(), expire_on_commit=False, autoflush=True)
@@ -41,7 +53,21 @@ def open_store(url: str = "sqlite://") -> Session:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
     else:
-        engine = create_engine(url)
+        engine = create_engine(url, pool_pre_ping=True)
     Base.metadata.create_all(engine)
+    _add_missing_columns(engine)
     # Objects stay usable after commit: the engine reads them again at once.
     return Session(engine, expire_on_commit=False, autoflush=True)
+
+
+def _add_missing_columns(engine):
+    """A store written by an older version lacks the nullable columns added since; add them
+    (create_all only creates missing tables) so the file keeps working."""
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have and col.nullable:
+                    kind = col.type.compile(dialect=engine.dialect)
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}'))

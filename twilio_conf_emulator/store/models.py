@@ -156,6 +156,8 @@ class JournalEntry(Base):
     signature: Mapped[str] = mapped_column(String(64))
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The answer's true length in bytes; ``body`` keeps at most journal_body_max_bytes of it.
+    body_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     call_sid: Mapped[str | None] = mapped_column(String(34), nullable=True, index=True)

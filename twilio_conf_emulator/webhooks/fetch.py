@@ -83,14 +83,14 @@ def _read_local(url: str, kind: str, base_dir: str | None) -> DeliveryResult:
         with open(path, "rb") as fh:
             body = fh.read()
     except (OSError, ValueError) as exc:
-        return _local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE,
-                             codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
+        return local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE,
+                            codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
     content_type = guess_content_type(path)
-    return _local_result(url, kind, 200, body, content_type, None, None)
+    return local_result(url, kind, 200, body, content_type, None, None)
 
 
-def _local_result(url: str, kind: str, status: int | None, body: bytes, content_type: str | None,
-                  error_code: int | None, error_message: str | None) -> DeliveryResult:
+def local_result(url: str, kind: str, status: int | None, body: bytes, content_type: str | None,
+                 error_code: int | None, error_message: str | None) -> DeliveryResult:
     return DeliveryResult(
         url=url,
         method="GET",

@@ -34,6 +34,10 @@ class _ResponseTimeout(Exception):
     pass
 
 
+class _ResponseTooLarge(Exception):
+    pass
+
+
 class HttpTransport(Transport):
     def __init__(self, config: EmulatorConfig | None = None, cookies: RequestsCookieJar | None = None) -> None:
         # Keep the config itself: a setting changed at run time applies to the next webhook.
@@ -63,8 +67,10 @@ class HttpTransport(Transport):
                 allow_redirects=False,
                 stream=True,
             ) as response:
-                body = self._read_body(response, deadline)
+                body = self._read_body(response, deadline, self.config.max_audio_bytes)
                 return Exchange(status=response.status_code, headers=dict(response.headers), body=body)
+        except _ResponseTooLarge as exc:
+            return _failure(codes.HTTP_RETRIEVAL_FAILURE, f"{prepared.url}: {exc}")
         except (_ResponseTimeout, requests.exceptions.Timeout) as exc:
             return _failure(codes.HTTP_CONNECTION_FAILURE, f"timed out requesting {prepared.url} ({exc})")
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema) as exc:
@@ -93,10 +99,16 @@ class HttpTransport(Transport):
         return session
 
     @staticmethod
-    def _read_body(response: requests.Response, deadline: float) -> bytes:
-        chunks = []
+    def _read_body(response: requests.Response, deadline: float,
+                   limit: int | None = None) -> bytes:
+        # Bounded in time (the deadline) and size: no answer (TwiML or audio) may be larger
+        # than the largest audio input the emulator accepts.
+        chunks, size = [], 0
         for chunk in response.iter_content(CHUNK):
             chunks.append(chunk)
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise _ResponseTooLarge(f"the response is over max_audio_bytes ({limit} bytes)")
             if time.monotonic() > deadline:
                 raise _ResponseTimeout("the response did not finish in time")
         if time.monotonic() > deadline:

@@ -10,16 +10,15 @@ the emulator (which may send another webhook) cannot deadlock.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config import EmulatorConfig
-from .delivery import deliver
+from .delivery import Transport, deliver
 from .urls import InvalidUrl, canonical
 
 if TYPE_CHECKING:  # annotations only
     from ..config import EmulatorConfig
-    from .delivery import Transport
     from .wire import DeliveryResult, OutboundRequest
 
 
@@ -73,6 +72,15 @@ class Router:
 
     # --- use ----------------------------------------------------------------------------
     def transport_for(self, url: str) -> Transport:
+        from ..policy import Refused, check_url
+
+        try:
+            check_url(url, self.config)
+        except Refused as err:
+            return _Refusing(str(err))
+        return self._transport_for(url)
+
+    def _transport_for(self, url: str) -> Transport:
         with self._lock:
             prefixes, hosts, catch_all = self._prefixes, self._hosts, self._catch_all
         if prefixes:
@@ -100,6 +108,21 @@ class Router:
             transports = {id(t): t for t in [self._default, self._catch_all, *self._prefixes.values(), *self._hosts.values()] if t}
         for transport in transports.values():
             transport.close()
+
+
+class _Refusing(Transport):
+    """Every hop to a host outside ``--fetch-allow``: not sent, an 11200 like a failed fetch."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def exchange(self, method: str, prepared: Any, overrides: Any) -> Any:
+        from . import codes
+        from .delivery import Exchange
+
+        return Exchange(error_code=codes.HTTP_RETRIEVAL_FAILURE,
+                        error_message=codes.describe(codes.HTTP_RETRIEVAL_FAILURE,
+                                                     f"refused by the fetch policy: {self.reason}"))
 
 
 def _key(host_or_prefix: str) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from ...sids import is_sid
 from ...store.models import Conference, Participant
 from .. import amd, audio_docs, recording, speech_events
 from .. import calls as call_legs
+from ..actions import schedule
 from .events import send_event
 from .leaving import leave, leave_by_dial_end, release_call
 from .lookups import (
@@ -208,7 +209,8 @@ def connect(eng: Engine, part: Participant) -> None:
             eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     if opts.get("time_limit"):
         sid = part.call_sid
-        eng.after(float(opts["time_limit"]), lambda: _time_limit(eng, sid), f"timeLimit {sid}")
+        schedule(eng, float(opts["time_limit"]), "participant.time-limit", f"timeLimit {sid}",
+                 call_sid=sid)
     speech_events.on_join(eng, conf, part)
 
 

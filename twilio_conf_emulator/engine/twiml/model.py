@@ -270,6 +270,9 @@ class Document:
     verbs: list
     warnings: list = field(default_factory=list)
     base_url: str | None = None  # the URL the document came from (relative URLs resolve here)
+    # What it was made from, JSON-able, so a running document can be stored and rebuilt
+    # (engine/twiml_state.py): ["xml", text], ["xml-b64", bytes] or ["text", text].
+    source: list | None = None
 
     def __iter__(self) -> Iterator[Verb]:
         return iter(self.verbs)

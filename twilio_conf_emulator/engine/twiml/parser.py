@@ -3,6 +3,7 @@ for Twilio's rules)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 
@@ -71,7 +72,11 @@ def parse(body: bytes | str, base_url: str | None = None) -> Document:
         verb = _top_level(child, ctx)
         if verb is not None:
             verbs.append(verb)
-    return Document(verbs, ctx.warnings, base_url)
+    if isinstance(body, bytes):  # as it came (its prologue may name another encoding)
+        source = ["xml-b64", base64.b64encode(body).decode("ascii")]
+    else:
+        source = ["xml", body]
+    return Document(verbs, ctx.warnings, base_url, source)
 
 
 def check_allowed(doc: Document, allowed: Iterable[str] = WAIT_URL_VERBS) -> Document:
@@ -92,7 +97,7 @@ def document_from_audio(url: str) -> Document:
 
 def document_from_text(text: str, base_url: str | None = None) -> Document:
     """A ``text/plain`` answer that is not TwiML: Twilio reads it aloud."""
-    return Document([Say(text=" ".join(text.split()))], [], base_url)
+    return Document([Say(text=" ".join(text.split()))], [], base_url, ["text", text])
 
 
 def _parse_xml(body):

@@ -9,6 +9,7 @@ from ...media import timeline as tl
 from ...store.models import Call
 from .. import callbacks, dial_record
 from .. import calls as call_legs
+from ..actions import stored
 from ..core import LegPurpose
 from . import gather, gather_speech, number_url
 from .dial_action import dial_done, dial_state
@@ -126,7 +127,8 @@ class DialChild(LegPurpose):
                                 "recording_sid": (d.get("recording_sid")
                                                   or dial_record.start(eng, parent, d, "answer"))})
         sid, psid = child.sid, parent.sid
-        eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
+        eng.after(float(d.get("time_limit") or 14400),
+                  stored(eng, "dial.time-limit", parent_sid=psid, child_sid=sid),
                   f"Dial timeLimit {psid}")
 
     def on_failed(self, eng: Engine, child: Call) -> None:

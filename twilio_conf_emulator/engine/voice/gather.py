@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
 from .. import twiml
+from ..actions import stored
 from .runner import fetch, media, step
-from .state import alert, docs, live, opt, set_opts
+from .state import alert, current, live, opt, set_opts
 
 if TYPE_CHECKING:  # annotations only
     from ...store.models import Call
@@ -39,10 +40,8 @@ def _gather_state(eng: Engine, sid: str, gen: int, sub: int) -> tuple[Any, Any]:
 
 
 def current_gather(eng: Engine, sid: str, gen: int, i: int) -> Any:
-    entry = docs(eng).get(sid)
-    if entry is None or entry[0] != gen:
-        return None
-    return entry[1].verbs[i]
+    doc = current(eng, sid, gen)
+    return doc.verbs[i] if doc is not None else None
 
 
 def _gather_prompt(eng: Engine, sid: str, gen: int, sub: int, verb: twiml.Gather, j: int) -> None:
@@ -54,13 +53,20 @@ def _gather_prompt(eng: Engine, sid: str, gen: int, sub: int, verb: twiml.Gather
         _gather_wait(eng, call, verb, gen, sub)
         return
     media(eng, call, verb.children[j],
-           lambda: _gather_prompt(eng, sid, gen, sub, verb, j + 1))
+          stored(eng, "twiml.gather-prompt", sid=sid, gen=gen, sub=sub, j=j + 1))
+
+
+def _gather_prompt_next(eng: Engine, sid: str, gen: int, sub: int, j: int) -> None:
+    call, g = _gather_state(eng, sid, gen, sub)
+    verb = current_gather(eng, sid, gen, g["i"]) if call is not None else None
+    if verb is not None:
+        _gather_prompt(eng, sid, gen, sub, verb, j)
 
 
 def _gather_wait(eng: Engine, call: Call, verb: twiml.Gather, gen: int, sub: int) -> None:
     sid = call.sid
-    eng.after(float(verb.timeout), lambda: _gather_timeout(eng, sid, gen, sub),
-              f"Gather timeout {sid}")
+    eng.after(float(verb.timeout), stored(eng, "twiml.gather-timeout", sid=sid, gen=gen,
+                                          sub=sub), f"Gather timeout {sid}")
 
 
 def _gather_timeout(eng: Engine, sid: str, gen: int, sub: int) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...store.models import Call, IncomingPhoneNumber
 from .. import calls as call_legs
+from ..actions import stored
 from .runner import app_error, fetch
 from .state import alert, opt
 
@@ -51,24 +52,25 @@ def inbound_call(eng: Engine, default_account_sid: str, from_: str, to: str, aud
                   "number, so the call cannot be routed", call_sid=sid)
         return call
     call_legs.set_status(eng, call, "ringing")
+    # Stored actions (engine.actions): the caller's script survives a restart of serve.
     for step in digits or []:
-        keys = str(step.get("digits", ""))
-        eng.after(float(step.get("at", 0)), lambda k=keys: call_legs.press_digits(eng, sid, k),
+        eng.after(float(step.get("at", 0)), stored(eng, "call.digits", sid=sid,
+                                                   digits=str(step.get("digits", ""))),
                   f"caller digits {sid}")
     call_legs.schedule_speech(eng, sid, speech)
     if hangup_after is not None:
-        eng.after(float(hangup_after), lambda: call_legs.hangup(eng, sid, by="caller"),
+        eng.after(float(hangup_after), stored(eng, "call.hangup", sid=sid, by="caller"),
                   f"caller hangup {sid}")
-
-    def ring() -> None:
-        c = eng.db.get(Call, sid)
-        if c is None or c.status != "ringing":
-            return
-        if not opt(c, "url"):
-            alert(eng, c, 11100, f"{to} has no VoiceUrl: nothing to run for the call")
-            app_error(eng, c)
-            return
-        fetch(eng, c, opt(c, "url"), opt(c, "method"), "voice")
-
-    eng.soon(ring, f"incoming {sid}")
+    eng.soon(stored(eng, "twiml.ring", sid=sid), f"incoming {sid}")
     return call
+
+
+def _ring(eng: Engine, sid: str) -> None:
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "ringing":
+        return
+    if not opt(c, "url"):
+        alert(eng, c, 11100, f"{c.to} has no VoiceUrl: nothing to run for the call")
+        app_error(eng, c)
+        return
+    fetch(eng, c, opt(c, "url"), opt(c, "method"), "voice")

@@ -15,7 +15,7 @@ from .dial_action import action_after_hangup
 from .dial_conference import after_conference
 from .dial_number import hang_up_child
 from .runner import fetch, run_text, start
-from .state import docs, new_gen, opt, set_opts
+from .state import drop, new_gen, opt, set_opts
 
 if TYPE_CHECKING:  # annotations only
     from ...store.models import Call
@@ -35,7 +35,7 @@ class TwimlLeg(LegPurpose):
 
     def on_failed(self, eng: Engine, call: Call) -> None:
         new_gen(call)
-        docs(eng).pop(call.sid, None)
+        drop(eng, call)
         part = lookups.participant_for_call(eng, call.sid)
         if part is not None:
             leaving.leave(eng, part, "participant_hung_up", call_status=call.status)
@@ -43,7 +43,7 @@ class TwimlLeg(LegPurpose):
 
     def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
         new_gen(call)
-        docs(eng).pop(call.sid, None)
+        drop(eng, call)
         dial = opt(call, "_dial")
         part = lookups.participant_for_call(eng, call.sid)
         if part is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .runner import fetch
-from .state import docs, new_gen, opt, set_opts
+from .state import drop, new_gen, opt, set_opts
 
 if TYPE_CHECKING:  # annotations only
     from ...store.models import Call
@@ -36,4 +36,4 @@ def finish(eng: Engine, child: Call) -> None:
     """The whisper document ran out: it stops here (the caller is bridged next)."""
     set_opts(child, _whisper=None)
     new_gen(child)
-    docs(eng).pop(child.sid, None)
+    drop(eng, child)

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
 from ...media.audio import audio_duration
@@ -31,21 +30,14 @@ from ...webhooks import content
 from ...webhooks.transport import OutboundRequest
 from .. import audio_docs, callbacks, hosted_media, twiml
 from .. import calls as call_legs
-from .state import alert, docs, live, new_gen, opt, say_ref, set_opts
+from ..actions import Stored, stored
+from .state import PlayRef, alert, current, drop, install, live, new_gen, opt, say_ref, set_opts
 
 if TYPE_CHECKING:  # annotations only
     from ..core import Engine
 
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
 LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirecting"
-
-
-@dataclass
-class PlayRef(twiml.Verb):
-    """Internal: a voice URL that answered with audio plays it, once (then the call ends)."""
-
-    tag: ClassVar[str] = "Play"
-    ref: dict[str, Any] | None = None
 
 
 # -- entry points ----------------------------------------------------------------------------------
@@ -67,7 +59,8 @@ def start(eng: Engine, call: Call) -> None:
     limit = opt(call, "time_limit")
     if limit:
         sid = call.sid
-        eng.after(float(limit), lambda: call_legs.hangup(eng, sid, by="api"), f"TimeLimit {sid}")
+        eng.after(float(limit), stored(eng, "call.hangup", sid=sid, by="api"),
+                  f"TimeLimit {sid}")
     if opt(call, "twiml"):
         run_text(eng, call, opt(call, "twiml"))
     else:
@@ -111,33 +104,37 @@ def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extr
         eng.soon(run_hosted, f"hosted TwiML {sid}")
         return
 
-    def got(result: Any) -> None:
-        c = live(eng, sid, gen)
-        if c is None:
-            return
-        what = content.classify(result)
-        try:
-            if what == "error":
-                code, message = content.content_error(result)
-                if result.error_code is None:  # 12300: journaled by us, not by the transport
-                    eng.fault(code, message)
-                _fetch_failed(eng, c, url, code, fallback)
-                return
-            if what == "audio":
-                ref = {"kind": "bytes", "data_b64": _b64(result.body)}
-                doc = twiml.Document([PlayRef(ref=ref)], [], result.final_url)
-            elif what == "text":
-                doc = twiml.document_from_text(content.decode_text(result), result.final_url)
-            else:
-                doc = twiml.parse(result.body, result.final_url)
-        except twiml.TwimlParseError as err:
-            eng.fault(err.code, err.message)
-            _fetch_failed(eng, c, url, err.code, fallback)
-            return
-        begin(eng, c, doc, gen)
-
+    # The answer is handled by a stored action: a request queued when serve dies is sent,
+    # and its answer run, after the restart.
+    got = stored(eng, "twiml.fetched", sid=sid, gen=gen, url=url, fallback=fallback)
     eng.emit_request(OutboundRequest(url=url, method=method or "POST", params=params, kind=kind),
                      call.account_sid, on_result=got, call_sid=sid)
+
+
+def _fetched(eng: Engine, result: Any, sid: str, gen: int, url: str, fallback: bool) -> None:
+    c = live(eng, sid, gen)
+    if c is None:
+        return
+    what = content.classify(result)
+    try:
+        if what == "error":
+            code, message = content.content_error(result)
+            if result.error_code is None:  # 12300: journaled by us, not by the transport
+                eng.fault(code, message)
+            _fetch_failed(eng, c, url, code, fallback)
+            return
+        if what == "audio":
+            ref = {"kind": "bytes", "data_b64": _b64(result.body)}
+            doc = twiml.Document([PlayRef(ref=ref)], [], result.final_url)
+        elif what == "text":
+            doc = twiml.document_from_text(content.decode_text(result), result.final_url)
+        else:
+            doc = twiml.parse(result.body, result.final_url)
+    except twiml.TwimlParseError as err:
+        eng.fault(err.code, err.message)
+        _fetch_failed(eng, c, url, err.code, fallback)
+        return
+    begin(eng, c, doc, gen)
 
 
 def _b64(data: bytes) -> str:
@@ -176,13 +173,14 @@ def app_error(eng: Engine, call: Call) -> None:
     ref = say_ref(eng.config.application_error_message)
     eng.media_event(tl.CALL_PLAY, call_sid=call.sid, audio=ref)
     sid = call.sid
+    eng.after(tl.say_duration(ref["text"], eng.config),
+              stored(eng, "twiml.end", sid=sid, gen=gen), f"application error {sid}")
 
-    def done() -> None:
-        c = live(eng, sid, gen)
-        if c is not None:
-            end(eng, c)
 
-    eng.after(tl.say_duration(ref["text"], eng.config), done, f"application error {sid}")
+def _end_if_live(eng: Engine, sid: str, gen: int) -> None:
+    c = live(eng, sid, gen)
+    if c is not None:
+        end(eng, c)
 
 
 def answer(eng: Engine, call: Call) -> None:
@@ -197,7 +195,7 @@ def answer(eng: Engine, call: Call) -> None:
 def end(eng: Engine, call: Call) -> None:
     """The document ran out, or <Hangup>: the call completes."""
     new_gen(call)
-    docs(eng).pop(call.sid, None)
+    drop(eng, call)
     if opt(call, "_whisper"):
         # <Hangup> in a <Number url> whisper: the dialled leg hangs up, and its <Dial> hears
         # of it (voice/number_url).
@@ -213,43 +211,43 @@ def begin(eng: Engine, call: Call, doc: twiml.Document, gen: int) -> None:
     if call.status == "ringing":
         first = doc.verbs[0] if doc.verbs else None
         if isinstance(first, twiml.Reject):
-            docs(eng).pop(call.sid, None)
+            drop(eng, call)
             new_gen(call)
             # Not answered, not billed: busy, or no-answer for reason="rejected".
             call_legs.finish(eng, call, "busy" if first.reason == "busy" else "no-answer")
             return
         if isinstance(first, twiml.Pause) and first.length > 0:
             # "As the first verb, <Pause> delays answering the call": it rings meanwhile.
-            docs(eng)[call.sid] = (gen, doc)
+            install(eng, call, gen, doc)
             sid = call.sid
-
-            def answer_after_pause() -> None:
-                c = live(eng, sid, gen)
-                if c is not None and c.status == "ringing":
-                    answer(eng, c)
-                    step(eng, sid, gen, 1)
-
-            eng.after(float(first.length), answer_after_pause, f"answer after <Pause> {sid}")
+            eng.after(float(first.length), stored(eng, "twiml.answer-after-pause", sid=sid,
+                                                  gen=gen), f"answer after <Pause> {sid}")
             return
         answer(eng, call)
-    docs(eng)[call.sid] = (gen, doc)
+    install(eng, call, gen, doc)
     step(eng, call.sid, gen, 0)
+
+
+def _answer_after_pause(eng: Engine, sid: str, gen: int) -> None:
+    c = live(eng, sid, gen)
+    if c is not None and c.status == "ringing":
+        answer(eng, c)
+        step(eng, sid, gen, 1)
+
 
 # -- running a document ---------------------------------------------------------------------------
 def step(eng: Engine, sid: str, gen: int, i: int) -> None:
+    """Run call ``sid``'s document from verb ``i`` (a stored action: it survives a restart)."""
     call = live(eng, sid, gen)
     if call is None:
         return
-    entry = docs(eng).get(sid)
-    if entry is None or entry[0] != gen:
+    doc = current(eng, sid, gen)
+    if doc is None:
         return
-    doc = entry[1]
     while i < len(doc.verbs):
         verb = doc.verbs[i]
         nxt = i + 1
-
-        def cont(n: int = nxt) -> None:
-            step(eng, sid, gen, n)
+        cont = stored(eng, "twiml.step", sid=sid, gen=gen, i=nxt)
 
         if isinstance(verb, (twiml.Say, twiml.Play, twiml.Pause, PlayRef)):
             media(eng, call, verb, cont)
@@ -309,17 +307,22 @@ def media(eng: Engine, call: Call, verb: twiml.Say | twiml.Play | twiml.Pause | 
         eng.soon(cont, f"Play {sid}")
         return
     gen = int(opt(call, "_gen", 0))
-
-    def got(ref: dict[str, Any], error: Any) -> None:
-        c = eng.db.get(Call, sid)
-        if c is None or c.status != "in-progress" or int(opt(c, "_gen", 0)) != gen:
-            return
-        if ref is None:
-            eng.soon(cont, f"Play {sid}")
-        else:
-            play_ref(eng, c, ref, n, cont, url=verb.url)
-
+    got = stored(eng, "twiml.play-fetched", sid=sid, gen=gen, n=n, url=verb.url,
+                 cont={"kind": cont.kind, "args": cont.args})  # type: ignore[attr-defined]
     audio_docs.fetch_audio(eng, call.account_sid, verb.url, got, call_sid=sid)
+
+
+def _play_fetched(eng: Engine, ref: Any, error: Any, sid: str, gen: int, n: int, url: str,
+                  cont: dict[str, Any]) -> None:
+    """A ``<Play>`` URL's audio arrived (or failed): play it, then go on with ``cont``."""
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress" or int(opt(c, "_gen", 0)) != gen:
+        return
+    then = Stored(eng, cont["kind"], cont["args"])
+    if ref is None:
+        eng.soon(then, f"Play {sid}")
+    else:
+        play_ref(eng, c, ref, n, then, url=url)
 
 
 def play_ref(eng: Engine, call: Call, ref: Any, n: int, cont: Callable[[], None],

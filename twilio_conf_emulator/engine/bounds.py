@@ -1,0 +1,103 @@
+"""Bounds on a world's engine (README "Bounds"): how far the clock may go, how much of an
+answer is journaled, and a run that ends while other threads keep calling the REST API.
+
+Actions other threads' REST calls schedule while a run is going on wait for the next run (so
+an ``advance`` ends even while writers keep creating calls); only what is scheduled while one of
+the run's own deliveries is in flight (its handler calling back) joins it, up to
+FOREIGN_REQUESTS_PER_RUN per run. Requests are never deferred: they go out in the order they
+were queued (the order of their SequenceNumbers).
+"""
+
+import threading
+from contextlib import contextmanager
+
+from ..errors import TwilioError
+
+FOREIGN_REQUESTS_PER_RUN = 256
+# Dates are rendered up to 9999-12-31; stop a century short so everything scheduled ahead of
+# "now" (time limits, ring timeouts) still has a date.
+LATEST = 253402300799.0 - 100 * 366 * 86400.0
+
+
+class ClockRange(TwilioError):
+    code = 20001
+    status = 400
+
+    def __init__(self, room):
+        super().__init__(f"seconds would move the virtual clock past what it can represent "
+                         f"(at most {max(0.0, room):.0f} more seconds from now)")
+
+
+def init(eng):
+    eng._later = []  # Outbounds queued by other threads during a run
+    eng._later_actions = []  # (due, action, label, record) scheduled by them
+    eng._run_thread = None
+    eng._in_flight = 0
+    eng._foreign_budget = 0
+
+
+def check_advance(eng, seconds):
+    if eng.clock.now() + seconds > LATEST:
+        raise ClockRange(LATEST - eng.clock.now())
+
+
+def journal_body(eng, raw):
+    """(what the journal keeps of an answer, its true size in bytes)."""
+    raw = raw or b""
+    body = raw[:max(0, eng.config.journal_body_max_bytes)].decode("utf-8", "replace")
+    return body.replace("\x00", "\ufffd"), len(raw)  # no text column takes NUL
+
+
+def deferred(eng):
+    """Does what this thread queues or schedules now wait for the next run?"""
+    runner = eng._run_thread
+    if runner is None or runner == threading.get_ident():
+        return False
+    if eng._in_flight and eng._foreign_budget > 0:
+        eng._foreign_budget -= 1
+        return False
+    return True
+
+
+def snapshot(eng):
+    return len(eng._later), len(eng._later_actions)
+
+
+def restore(eng, lengths):
+    """A rolled-back turn takes back what it deferred."""
+    del eng._later[lengths[0]:]
+    del eng._later_actions[lengths[1]:]
+
+
+def run_begins(eng):
+    """This thread runs the clock now (a nested run, on a lent run lock, too); the previous."""
+    with eng.lock:
+        previous = eng._run_thread
+        eng._run_thread = threading.get_ident()
+        if previous is None:
+            eng._foreign_budget = FOREIGN_REQUESTS_PER_RUN
+    return previous
+
+
+def run_ends(eng, previous):
+    with eng.lock:
+        eng._run_thread = previous
+        if previous is not None:
+            return
+        eng._outbox.extend(eng._later)
+        eng._later.clear()
+        pending, eng._later_actions = eng._later_actions, []
+        for due, action, label, record in pending:
+            item = eng.scheduler.at(due, action, label)
+            item.record = record
+        eng.store.commit()
+    eng.notify()
+
+
+@contextmanager
+def in_flight(eng):
+    eng._in_flight += 1
+    try:
+        yield
+    finally:
+        eng._in_flight -= 1
