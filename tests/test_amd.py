@@ -132,7 +132,7 @@ def test_send_digits_overrides_machine_detection(h):
     h.emu.phone(B, answer_after=1, answered_by="machine_start")
     call = h.client.calls.create(to=B, from_=A, url=h.url("/voice"), machine_detection="Enable",
                                  send_digits="1234")
-    h.emu.advance(2)
+    h.emu.advance(5)  # SendDigits plays its tones first; the TwiML is requested after them
     [voice] = h.received.params("/voice")
     assert "AnsweredBy" not in voice
     assert h.client.calls(call.sid).fetch().answered_by is None

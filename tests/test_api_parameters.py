@@ -190,7 +190,7 @@ def test_every_parameter_of_every_route_has_an_effect_or_a_warning(served_spec):
     assert set(params) == set(ROUTES), set(params) ^ set(ROUTES)
     for key, names in params.items():
         schema, filter_keys = ROUTES[key]
-        fields = {f.data_key: f for f in schema().fields.values()} if schema else {}
+        fields = {f.data_key: f for f in schema.fields.values()} if schema else {}
         for name in names:
             field = fields.get(name)
             if field is not None and field.metadata.get("ignored"):
