@@ -6,18 +6,25 @@ import os
 import click
 
 from . import __version__
+from .cli_errors import OneLineErrors, check_db_url, exit_for_alerts, fail_on_alert_option, open_error
+from .cli_proxy import STATE_HELP, env_cmd, proxy_cmd, start_proxy
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 
 
-@click.group()
+@click.group(cls=OneLineErrors)
 @click.version_option(__version__)
 def main():
     """A local, deterministic emulator of Twilio's Programmable Voice Conference API.
 
-    Point twilio-python at it (``client.api.base_url = "http://127.0.0.1:8080"``), script
-    virtual callers against it, and assert on the webhooks it sent.
+    Point twilio-python at it (client.api.base_url = "http://127.0.0.1:8080"), or any
+    Twilio client through 'serve --https-proxy 8443' and 'env'; script virtual callers
+    against it, and assert on the webhooks it sent.
     """
+
+
+main.add_command(proxy_cmd)
+main.add_command(env_cmd)
 
 
 def _parse_settings(values):
@@ -59,9 +66,14 @@ def _parse_settings(values):
               help="Server threads: a webhook handler that calls the API back needs a free one.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Change an assumption (see README 'Assumptions'), e.g. --set ring_delay=2.")
+@click.option("--https-proxy", "proxy_port", type=int, default=None, metavar="PORT",
+              help="Also answer HTTPS for *.twilio.com on this port (a CONNECT proxy with a "
+                   "local CA; see the 'env' command).")
+@click.option("--state-dir", default=None, help=STATE_HELP)
 def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, threads,
-          settings):
+          settings, proxy_port, state_dir):
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""
+    from sqlalchemy.exc import SQLAlchemyError
     from waitress.server import create_server
 
     from .emulator import Emulator
@@ -72,12 +84,24 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
         raise click.BadParameter(f"unknown setting(s): {err}", param_hint="--set") from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--set") from None
-    emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
-                   account_sid=account_sid, auth_token=auth_token, config=config)
-    server = create_server(emu.app, host=host, port=port, threads=threads, ident="twilio-conf-emulator")
+    check_db_url(db_url)
+    try:
+        emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
+                       account_sid=account_sid, auth_token=auth_token, config=config)
+    except SQLAlchemyError as err:
+        raise open_error(db_url, err) from None
+    try:
+        server = create_server(emu.app, host=host, port=port, threads=threads,
+                               ident="twilio-conf-emulator")
+    except OSError as err:
+        emu.stop()
+        raise click.ClickException(f"--port {port}: cannot listen on {host}:{port}: "
+                                   f"{err.strerror}") from None
     actual_port = server.effective_port
     click.echo(f"twilio-conf-emulator {__version__} on http://{host}:{actual_port} "
                f"(clock {clock_mode}, account {account_sid}, store {db_url})", err=True)
+    if proxy_port is not None:
+        start_proxy((host, actual_port), proxy_port, state=state_dir).start()
     ready = os.environ.get("TWILIO_EMULATOR_READY_FILE")
     if ready:
         with open(ready, "w") as fh:
