@@ -161,7 +161,7 @@ def timeline(conference_sid, server, out):
 
 
 # -- virtual callers and scenarios ---------------------------------------------------------------
-def _target(server, app, seed):
+def _target(server, app, seed, base_dir=None):
     """A scenario.Target: a running server (``--server``) or a fresh in-process emulator whose
     webhooks go straight into the user's WSGI app (``--app``)."""
     from . import scenario
@@ -175,9 +175,9 @@ def _target(server, app, seed):
     emu = Emulator(seed=seed)
     if app:
         try:
-            emu.deliver_webhooks_to(scenario.import_app(app))
+            emu.deliver_webhooks_to(scenario.import_app(app, base_dir))
         except (ImportError, AttributeError, scenario.ScenarioError) as err:
-            raise click.BadParameter(f"cannot load {app!r}: {err}", param_hint="--app")
+            raise click.ClickException(f"--app {app!r}: cannot load it: {err}") from None
     return scenario.InProcess(emu)
 
 
@@ -186,9 +186,14 @@ def _progress(enabled):
         return None
 
     def show(done, total):
-        click.echo(f"\r  virtual time {done:8.1f} / {total:.1f} s", err=True, nl=done >= total)
+        click.echo(f"\r  running: virtual time {done:8.1f} / {total:.1f} s", err=True,
+                   nl=done >= total)
 
     return show
+
+
+def _say(text):
+    click.echo(f"  {text}", err=True)
 
 
 @main.command("call")
@@ -215,7 +220,9 @@ def _progress(enabled):
               help="Virtual seconds to run after dialling (default: --hangup-after, else 60). "
                    "0 leaves the clock alone (a realtime server runs on its own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="In-process: SID seed.")
-def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, advance, seed):
+@fail_on_alert_option
+def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, advance, seed,
+             fail_on_alert):
     """Place one virtual inbound call and print what the emulator sent.
 
     The caller dials --to; the emulator requests that number's VoiceUrl with Twilio's
@@ -264,6 +271,7 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
     click.echo(scenario.table({"journal": journal, "start": start, "calls": {"caller": sid}}))
     for a in alerts:
         click.echo(f"alert {a['code']} ({a['level']}): {a['message']}")
+    exit_for_alerts(alerts, fail_on_alert)
 
 
 @main.group()
@@ -284,7 +292,8 @@ def scenario():
 @click.option("--progress/--no-progress", default=None,
               help="Show virtual-time progress on stderr (default: for runs over 10 minutes).")
 @click.option("--json", "as_json", is_flag=True, help="Print the journal as JSON, not a table.")
-def scenario_run(file, server, app, out_dir, progress, as_json):
+@fail_on_alert_option
+def scenario_run(file, server, app, out_dir, progress, as_json, fail_on_alert):
     """Run the scenario FILE (YAML or JSON) and print its webhook journal.
 
     \b
@@ -298,14 +307,20 @@ def scenario_run(file, server, app, out_dir, progress, as_json):
                   count, every}]   (count repeats a caller; {n} in 'from' numbers them)
       actions   [{at, method, path, data}]   REST calls; {name} is that caller's CallSid
 
-    The same file with the same seed prints the same journal, byte for byte.  See
-    fixtures/scenario_conference.yaml for an example.
+    Unknown keys are errors (the file is checked against the JSON Schema in
+    twilio_conf_emulator/schemas/scenario.schema.json); paths in the file (audio, the app's
+    module) are relative to the file.  With --server the server is reset first, so the run
+    sees only its own calls and alerts.  The same file with the same seed prints the same
+    journal, byte for byte.  See fixtures/scenario_conference.yaml for an example.
     """
     from . import scenario as sc_mod
 
     try:
         sc = sc_mod.load(file)
-        target = _target(server, app or (None if server else sc.get("app")), sc["seed"])
+        target = _target(server, app or (None if server else sc.get("app")), sc["seed"],
+                         sc["base_dir"])
+        if server:
+            target.control("POST", "/reset")
         show = _progress(progress if progress is not None else sc["run"] > 600)
         result = sc_mod.run(sc, target, progress=show)
     except sc_mod.ScenarioError as err:
@@ -320,8 +335,9 @@ def scenario_run(file, server, app, out_dir, progress, as_json):
     for a in result["alerts"]:
         click.echo(f"alert {a['code']} ({a['level']}): {a['message']}")
     if out_dir:
-        saved = sc_mod.save(result, target, out_dir, echo=click.echo)
+        saved = sc_mod.save(result, target, out_dir, echo=click.echo, progress=_say)
         click.echo(f"saved journal.json and {saved} call audio file(s) to {out_dir}")
+    exit_for_alerts(result["alerts"], fail_on_alert)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

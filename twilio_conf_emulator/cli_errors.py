@@ -69,7 +69,7 @@ def check_db_url(url):
     except ImportError as err:
         raise click.ClickException(
             f"--db {url!r}: the Python driver for {parsed.drivername} is not installed "
-            f"({err}); e.g. pip install psycopg2-binary for postgresql://") from None
+            f"({err}): pip install it") from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         folder = os.path.dirname(os.path.abspath(parsed.database))
         if not os.path.isdir(folder):
