@@ -8,9 +8,21 @@ import pytest
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
-OPENAPI_PATH = os.path.join(SHARED, "twilio-oai", "twilio_api_v2010_conference.json")
-EXAMPLES_PATH = os.path.join(SHARED, "reference", "twilio-python-examples.json")
+# Trimmed copies of Twilio's OpenAPI and twilio-python's examples, vendored by
+# scripts/vendor_openapi.py (see twilio_oai/SOURCE.md): the suite never needs ../shared.
+VENDORED = os.path.join(os.path.dirname(__file__), "twilio_oai")
+OPENAPI_PATH = os.path.join(VENDORED, "twilio_api_v2010_conference.json")
+SERVED_PATH = os.path.join(VENDORED, "twilio_api_v2010_served.json")
+EXAMPLES_PATH = os.path.join(VENDORED, "twilio_python_examples.json")
+
+
+def _vendored(path):
+    # A missing spec must fail CI loudly, never skip the checks that read it.
+    if not os.path.exists(path):
+        pytest.fail(f"{path} is missing: run scripts/vendor_openapi.py (it reads ../shared)",
+                    pytrace=False)
+    with open(path) as fh:
+        return json.load(fh)
 
 
 @pytest.fixture
@@ -28,15 +40,15 @@ def client(emu):
 
 @pytest.fixture(scope="session")
 def openapi_spec():
-    if not os.path.exists(OPENAPI_PATH):
-        pytest.skip("../shared/twilio-oai is absent: Twilio's OpenAPI cannot be read here")
-    with open(OPENAPI_PATH) as fh:
-        return json.load(fh)
+    return _vendored(OPENAPI_PATH)
+
+
+@pytest.fixture(scope="session")
+def served_spec():
+    """The paths of Twilio's whole 2010 spec that the emulator serves."""
+    return _vendored(SERVED_PATH)
 
 
 @pytest.fixture(scope="session")
 def twilio_examples():
-    if not os.path.exists(EXAMPLES_PATH):
-        pytest.skip("../shared/reference is absent: Twilio's example bodies cannot be read here")
-    with open(EXAMPLES_PATH) as fh:
-        return json.load(fh)
+    return _vendored(EXAMPLES_PATH)

@@ -3,6 +3,7 @@
 import base64
 import io
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -12,7 +13,6 @@ from twilio_conf_emulator.config import EmulatorConfig
 from twilio_conf_emulator.media import audio, synth
 from twilio_conf_emulator.media.analysis import band_fraction, dominant_hz
 from twilio_conf_emulator.media.clip import Clip
-from twilio_conf_emulator.media.timeline import audio_duration as tl_audio_duration
 from twilio_conf_emulator.media.timeline import say_duration
 
 CFG = EmulatorConfig()
@@ -112,7 +112,7 @@ def test_say_stand_in_speaks_one_burst_per_word():
 
 
 def test_durations_of_generated_kinds():
-    assert tl_audio_duration({"kind": "silence", "seconds": 1.5}, CFG) == 1.5
+    assert audio.audio_duration({"kind": "silence", "seconds": 1.5}, CFG) == 1.5
     assert audio.audio_duration({"kind": "tone", "hz": 440, "seconds": 0.25}, CFG) == 0.25
     assert audio.audio_duration({"kind": "dtmf", "digits": "12#"}, CFG) == pytest.approx(0.6)
     assert audio.audio_duration({"kind": "dtmf", "digits": "1w2"}, CFG) == pytest.approx(0.9)
@@ -193,7 +193,7 @@ def test_espeak_output_is_padded_or_trimmed_to_say_duration(tmp_path, monkeypatc
     """A stand-in espeak-ng on PATH: 22.05 kHz WAV on stdout, text read from stdin."""
     fake = tmp_path / "espeak-ng"
     fake.write_text(
-        "#!/usr/bin/env python3\n"
+        f"#!{sys.executable}\n"  # the test's own interpreter: it has numpy and soundfile
         "import io, sys, numpy as np, soundfile as sf\n"
         "sys.stdin.read()\n"
         f"x = 0.3 * np.sin(2 * np.pi * 700 * np.arange(int({spoken_seconds} * 22050)) / 22050)\n"

@@ -50,6 +50,28 @@ def test_another_account(twilio_emulator):
         twilio_emulator.make_client(sid, "wrong").conferences.list()
 
 
+def test_one_face_in_process_and_remote(twilio_emulator, twilio_client):
+    from twilio_conf_emulator.faces import EmulatorFace
+
+    assert isinstance(twilio_emulator, EmulatorFace)
+    # A virtual caller to a number whose VoiceUrl refuses the connection: the caller hears
+    # the application-error message, presses a key, then hangs up.
+    twilio_client.incoming_phone_numbers.create(phone_number="+15550003333",
+                                                voice_url="http://127.0.0.1:9/voice")
+    sid = twilio_emulator.call("+15550004444", "+15550003333", digits=[(1, "5")])
+    t0 = twilio_emulator.now()
+    assert twilio_emulator.advance(2) == t0 + 2
+    twilio_emulator.press(sid, "7")
+    twilio_emulator.hangup(sid)
+    twilio_emulator.advance(1)
+    assert twilio_client.calls(sid).fetch().status == "completed"
+    assert [a["call_sid"] for a in twilio_emulator.alerts()] == [sid]
+    wav = twilio_emulator.call_audio(sid)
+    assert wav[:4] == b"RIFF" and len(wav) > 44 + 8000  # two seconds of the message, at least
+    sent = [e["id"] for e in twilio_emulator.webhooks.all()]
+    assert [e["kind"] for e in twilio_emulator.replay_webhooks(sent)] == ["replay"]
+
+
 def test_assert_events_prints_a_diff(twilio_emulator, twilio_client):
     with pytest.raises(AssertionError) as err:
         twilio_emulator.webhooks.assert_events(["conference-start"])
@@ -61,7 +83,7 @@ def test_the_wrong_reason_fails_with_a_readable_diff(pytester):
     """The user test above asserts a wrong ReasonConferenceEnded: prove it fails, then fix it."""
     pytester.makepyfile(test_user=USER_TEST)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3, failed=1)
+    result.assert_outcomes(passed=4, failed=1)
     result.stdout.fnmatch_lines(["*webhook journal does not match*",
                                  "*last-participant-kicked*"])
 
@@ -74,7 +96,7 @@ def test_user_tests_pass_in_process_with_no_conftest(pytester):
     pytester.makepyfile(test_user=_fixed())
     assert not list(pytester.path.glob("conftest.py"))
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +110,7 @@ def server():
 def test_user_tests_pass_against_a_running_server(pytester, server):
     pytester.makepyfile(test_user=_fixed())
     result = pytester.runpytest("-p", "no:cacheprovider", "--twilio-emulator-url", server)
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_the_server_url_may_come_from_the_environment(pytester, server, monkeypatch):
@@ -100,7 +122,7 @@ def test_it_is_remote(twilio_emulator):
     assert isinstance(twilio_emulator, RemoteEmulator)
 ''')
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
 
 
 def test_the_option_is_listed_in_help(pytester):

@@ -1,6 +1,6 @@
 """A stateful, deterministic local emulator of the Twilio Programmable Voice Conference API."""
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["__version__", "Emulator"]
 

@@ -5,9 +5,9 @@ import os
 
 import click
 
-from . import __version__
 from .cli_errors import OneLineErrors, check_db_url, exit_for_alerts, fail_on_alert_option, open_error
 from .cli_proxy import STATE_HELP, env_cmd, proxy_cmd, start_proxy
+from .version import __version__
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 
@@ -77,6 +77,7 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     from waitress.server import create_server
 
     from .emulator import Emulator
+    from .media.audio import say_engine
 
     try:
         config = EmulatorConfig().update(**_parse_settings(settings))
@@ -99,7 +100,9 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
                                    f"{err.strerror}") from None
     actual_port = server.effective_port
     click.echo(f"twilio-conf-emulator {__version__} on http://{host}:{actual_port} "
-               f"(clock {clock_mode}, account {account_sid}, store {db_url})", err=True)
+               f"(clock {clock_mode}, account {account_sid}, store {db_url}); <Say> uses "
+               + ("espeak-ng" if say_engine() == "espeak-ng"
+                  else "the tone stand-in (espeak-ng not installed or not chosen)"), err=True)
     if proxy_port is not None:
         start_proxy((host, actual_port), proxy_port, state=state_dir).start()
     ready = os.environ.get("TWILIO_EMULATOR_READY_FILE")

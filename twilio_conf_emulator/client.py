@@ -8,6 +8,12 @@
     client = Client(sid, token, http_client=EmulatorHttpClient("http://127.0.0.1:8080"))
 """
 
+from __future__ import annotations
+
+import logging
+from base64 import b64encode
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from twilio.http import HttpClient
@@ -16,21 +22,21 @@ from twilio.http.response import Response
 from werkzeug.test import Client as WerkzeugClient
 
 
-def _is_twilio(host):
-    return bool(host) and (host == "twilio.com" or host.endswith(".twilio.com"))
+def _is_twilio(host: str | None) -> bool:
+    return host is not None and (host == "twilio.com" or host.endswith(".twilio.com"))
 
 
 class EmulatorHttpClient(TwilioHttpClient):
     """Rewrites ``https://*.twilio.com/...`` to ``base_url`` and sends it over HTTP."""
 
-    def __init__(self, base_url="http://127.0.0.1:8080", **kwargs):
+    def __init__(self, base_url: str = "http://127.0.0.1:8080", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._base = urlsplit(base_url.rstrip("/"))
         # HTTP(S)_PROXY must never capture loopback traffic.
         if self.session is not None:
             self.session.trust_env = False
 
-    def request(self, method, url, *args, **kwargs):
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         p = urlsplit(url)
         if _is_twilio(p.hostname):
             url = urlunsplit((self._base.scheme, self._base.netloc,
@@ -41,14 +47,13 @@ class EmulatorHttpClient(TwilioHttpClient):
 class InProcessHttpClient(HttpClient):
     """Serves twilio-python's requests from the emulator's WSGI app in this process."""
 
-    def __init__(self, wsgi_app):
-        import logging
-
+    def __init__(self, wsgi_app: Any) -> None:
         super().__init__(logging.getLogger("twilio.http_client"), False)
         self._client = WerkzeugClient(wsgi_app)
 
-    def request(self, method, url, params=None, data=None, headers=None, auth=None,
-                timeout=None, allow_redirects=False):
+    def request(self, method: str, url: str, params: Any = None, data: Any = None,
+                headers: Mapping[str, str] | None = None, auth: tuple[str, str] | None = None,
+                timeout: float | None = None, allow_redirects: bool = False) -> Response:
         p = urlsplit(url)
         query = p.query
         if params:
@@ -56,8 +61,6 @@ class InProcessHttpClient(HttpClient):
             query = f"{query}&{extra}" if query else extra
         headers = dict(headers or {})
         if auth:
-            from base64 import b64encode
-
             token = b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             headers["Authorization"] = f"Basic {token}"
         body = urlencode(_items(data), doseq=True) if data else None
@@ -72,9 +75,9 @@ class InProcessHttpClient(HttpClient):
         return self.last_response
 
 
-def _items(mapping):
+def _items(mapping: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     """A dict whose values may be lists -> ordered pairs, dropping None like twilio-python."""
-    out = []
+    out: list[tuple[str, Any]] = []
     for k, v in (mapping.items() if hasattr(mapping, "items") else mapping):
         if v is None:
             continue
@@ -85,7 +88,8 @@ def _items(mapping):
     return out
 
 
-def in_process_client(emulator, account_sid, auth_token):
+def in_process_client(emulator: Any, account_sid: str, auth_token: str) -> Any:
+    """A twilio-python Client served by ``emulator.app`` in this process (no socket)."""
     from twilio.rest import Client
 
     client = Client(account_sid, auth_token, http_client=InProcessHttpClient(emulator.app))
@@ -93,7 +97,7 @@ def in_process_client(emulator, account_sid, auth_token):
     return client
 
 
-def server_client(base_url, account_sid, auth_token):
+def server_client(base_url: str, account_sid: str, auth_token: str) -> Any:
     """A twilio-python Client for an emulator served at ``base_url``."""
     from twilio.rest import Client
 

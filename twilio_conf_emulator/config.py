@@ -5,8 +5,11 @@ Each field is listed in README.rst under "Assumptions"; change one with
 ``POST /_emulator/config``.
 """
 
+from __future__ import annotations
+
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 
 DEFAULT_ACCOUNT_SID = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 DEFAULT_AUTH_TOKEN = "emulator-auth-token"
@@ -53,7 +56,7 @@ class EmulatorConfig:
     beep_seconds: float = 0.5
     beep_hz: float = 1000.0
     # Extra one-way delay per jitterBufferSize (ms), applied to that participant's path.
-    jitter_buffer_ms: dict = field(
+    jitter_buffer_ms: dict[str, int] = field(
         default_factory=lambda: {"off": 0, "small": 20, "medium": 40, "large": 60}
     )
     # Speaker detection: an energy gate per 20 ms frame.
@@ -85,7 +88,7 @@ class EmulatorConfig:
     # strict_actions it propagates out of advance() instead (the project's own tests use it).
     strict_actions: bool = False
 
-    def update(self, **changes):
+    def update(self, **changes: Any) -> EmulatorConfig:
         """Change settings at once or not at all: an unknown name is a KeyError, a value of
         the wrong type (a number where a number is due, ...) a ValueError."""
         defaults = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -97,11 +100,12 @@ class EmulatorConfig:
             setattr(self, k, v)
         return self
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
+        """Every setting by name (``GET /_emulator/config``)."""
         return dataclasses.asdict(self)
 
 
-def _checked(name, value, current):
+def _checked(name: str, value: Any, current: Any) -> Any:
     """``value`` as the type of the setting's current value, or ValueError."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(current, bool):

@@ -15,14 +15,20 @@ so they exist as soon as the package is installed; no conftest needed).
         twilio_emulator.advance(5)
 """
 
+from __future__ import annotations
+
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+from .faces import EmulatorFace
 
 URL_ENV = "TWILIO_EMULATOR_URL"
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("twilio-conf-emulator")
     group.addoption(
         "--twilio-emulator-url", action="store", default=None, metavar="URL",
@@ -30,14 +36,17 @@ def pytest_addoption(parser):
              f"instead of an in-process one (also ${URL_ENV}).")
 
 
-def emulator_url(config):
-    return config.getoption("twilio_emulator_url", default=None) or os.environ.get(URL_ENV) or None
+def emulator_url(config: pytest.Config) -> str | None:
+    """The server URL from ``--twilio-emulator-url`` or ``$TWILIO_EMULATOR_URL`` (None: in-process)."""
+    url = config.getoption("twilio_emulator_url", default=None) or os.environ.get(URL_ENV)
+    return str(url) if url else None
 
 
 @pytest.fixture
-def twilio_emulator(request):
+def twilio_emulator(request: pytest.FixtureRequest) -> Iterator[EmulatorFace]:
     """A fresh emulator for this test: in-process, or a reset running server."""
     url = emulator_url(request.config)
+    emu: EmulatorFace
     if url:
         from .remote import RemoteEmulator
 
@@ -54,6 +63,6 @@ def twilio_emulator(request):
 
 
 @pytest.fixture
-def twilio_client(twilio_emulator):
+def twilio_client(twilio_emulator: EmulatorFace) -> Any:
     """A twilio-python ``Client`` wired to ``twilio_emulator``."""
     return twilio_emulator.client

@@ -2,10 +2,29 @@
 
 Each prefix counts on its own, so adding a new kind of resource to a scenario does not shift
 the SIDs of the others.
+
+Reading a SID follows one rule for every prefix (:func:`is_sid`): the two-letter prefix, then
+exactly 32 hex digits, in either case (the emulator writes lowercase).
 """
 
+import functools
 import hashlib
+import re
 import threading
+
+SID_HEX_DIGITS = 32
+
+
+@functools.lru_cache(maxsize=None)
+def sid_pattern(prefix: str) -> "re.Pattern[str]":
+    """The pattern a whole SID with ``prefix`` (``CA``, ``CF``, ``AP``...) matches."""
+    return re.compile(rf"{re.escape(prefix)}[0-9a-fA-F]{{{SID_HEX_DIGITS}}}")
+
+
+def is_sid(value: object, prefix: str) -> bool:
+    """Whether ``value`` is a ``prefix`` SID: the one rule every reader of SIDs uses."""
+    return isinstance(value, str) and sid_pattern(prefix).fullmatch(value) is not None
+
 
 class SidFactory:
     def __init__(self, seed=0):

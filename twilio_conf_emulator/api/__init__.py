@@ -1,7 +1,7 @@
 """The REST API, version 2010-04-01: thin views that parse, call the engine and render."""
 
-from flask import Blueprint
+# Importing the views registers their routes on the blueprint.
+from . import accounts, calls, conferences, numbers, participants, recordings  # noqa: F401
+from .blueprint import blueprint
 
-blueprint = Blueprint("api", __name__, url_prefix="/2010-04-01")
-
-from . import accounts, calls, conferences, numbers, participants, recordings  # noqa: E402,F401
+__all__ = ["blueprint"]

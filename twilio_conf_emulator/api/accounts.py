@@ -2,7 +2,7 @@
 
 from flask import request
 
-from . import blueprint
+from .blueprint import blueprint
 from .base import authenticated, engine, respond
 from .params import TChoice, TString, field, schema_class
 from .render import ROOT

@@ -2,10 +2,11 @@
 
 from flask import request
 
-from ..engine import calls as calls_engine
+from ..engine.voice import calls_api
 from ..errors import NotFound
 from ..store.models import Call
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
@@ -77,7 +78,7 @@ def create_call(account):
     p = CreateParams().parse(request.form)
     eng = engine()
     with eng.transaction():
-        call = calls_engine.create_api_call(eng, account, p)
+        call = calls_api.create_api_call(eng, account, p)
         body = render.call.dump(call)
     return respond(body, 201)
 
@@ -116,7 +117,7 @@ def update_call(account, sid):
     eng = engine()
     with eng.transaction() as db:
         call = get_call(db, account, sid)
-        calls_engine.update_api_call(eng, call, p)
+        calls_api.update_api_call(eng, call, p)
         body = render.call.dump(call)
     return respond(body)
 
@@ -126,5 +127,5 @@ def update_call(account, sid):
 def delete_call(account, sid):
     eng = engine()
     with eng.transaction() as db:
-        calls_engine.delete_api_call(eng, get_call(db, account, sid))
+        calls_api.delete_api_call(eng, get_call(db, account, sid))
     return no_content()

@@ -2,9 +2,10 @@
 
 from flask import request
 
-from ..engine import conference as conference_engine
+from ..engine.conference import controls, lookups
 from ..store.models import Conference
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, respond
 from .paging import paginate
 from .params import PAGING, TChoice, TMethod, TString, TUrl, field, schema_class
@@ -43,7 +44,7 @@ def list_conferences(account):
 @authenticated
 def fetch_conference(account, sid):
     with engine().transaction():
-        conf = conference_engine.get_conference(engine(), account.sid, sid, request.path)
+        conf = lookups.get_conference(engine(), account.sid, sid, request.path)
         body = render.conference.dump(conf)
     return respond(body)
 
@@ -54,7 +55,7 @@ def update_conference(account, sid):
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction():
-        conf = conference_engine.get_conference(eng, account.sid, sid, request.path)
-        conference_engine.update_conference(eng, conf, p)
+        conf = lookups.get_conference(eng, account.sid, sid, request.path)
+        controls.update_conference(eng, conf, p)
         body = render.conference.dump(conf)
     return respond(body)

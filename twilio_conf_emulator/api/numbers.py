@@ -5,7 +5,8 @@ from flask import request
 from ..engine import numbers as numbers_engine
 from ..errors import BadRequest, NotFound
 from ..store.models import IncomingPhoneNumber
-from . import blueprint, render
+from . import render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field, schema_class

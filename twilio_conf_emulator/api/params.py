@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from ..errors import BadRequest
+from ..sids import is_sid
 
 E164_LIKE = re.compile(r"^\+?[0-9][0-9\-\.\(\) ]{1,30}$")
 HTTP_METHODS = ("GET", "POST")
@@ -109,7 +110,7 @@ class TSid(fields.Field):
         if v == "":
             return None
         prefix = self.metadata["prefix"]
-        if not re.match(rf"^{prefix}[0-9a-fA-F]{{32}}$", v):
+        if not is_sid(v, prefix):
             raise ValidationError(f"{self.data_key} must be a {prefix} SID, not {value!r}")
         return v
 
@@ -125,7 +126,7 @@ class TEndpoint(fields.Field):
             return v
         if low.startswith("sip:") and "@" in base:
             return v
-        if low.startswith("app:") and re.match(r"^app:AP[0-9a-fA-F]{32}$", base):
+        if low.startswith("app:") and is_sid(base[4:], "AP"):
             return v
         if E164_LIKE.match(base) and sum(c.isdigit() for c in base) >= 2:
             digits = re.sub(r"[^0-9]", "", base)

@@ -3,8 +3,9 @@ delete, the last three by Call SID or by label."""
 
 from flask import request
 
-from ..engine import conference as conference_engine
-from . import blueprint, filters, render
+from ..engine.conference import controls, joining, leaving, lookups
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
@@ -121,7 +122,7 @@ def create_participant(account, conference_sid):
     p["conference_settings"] = conference_settings(p)
     eng = engine()
     with eng.transaction():
-        part = conference_engine.create_participant(eng, account, conference_sid, p,
+        part = joining.create_participant(eng, account, conference_sid, p,
                                                     request.path)
         body = render.participant.dump(part)
     body["queue_time"] = str(eng.config.participant_queue_time_ms)
@@ -137,8 +138,8 @@ def list_participants(account, conference_sid):
              + filters.bool_filter(args, "Coaching", "coaching"))
     eng = engine()
     with eng.transaction():
-        conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
-        rows = filters.apply(conference_engine.active_participants(conf), preds)
+        conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
+        rows = filters.apply(lookups.active_participants(conf), preds)
         # Twilio's participant page tokens are PACP…/PBCP…: the call's 32 hex digits
         # under the participant prefix CP.
         body = paginate(rows, "participants", render.participant.dump, request.path, args, p,
@@ -147,8 +148,8 @@ def list_participants(account, conference_sid):
 
 
 def _participant(eng, account, conference_sid, call_sid):
-    conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
-    return conf, conference_engine.find_participant(eng, conf, call_sid, request.path)
+    conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
+    return conf, lookups.find_participant(eng, conf, call_sid, request.path)
 
 
 @blueprint.get(PATH + "/<path:call_sid>.json")
@@ -168,7 +169,7 @@ def update_participant(account, conference_sid, call_sid):
     eng = engine()
     with eng.transaction():
         conf, part = _participant(eng, account, conference_sid, call_sid)
-        conference_engine.update_participant(eng, conf, part, p)
+        controls.update_participant(eng, conf, part, p)
         body = render.participant.dump(part)
     return respond(body)
 
@@ -179,5 +180,5 @@ def delete_participant(account, conference_sid, call_sid):
     eng = engine()
     with eng.transaction():
         _, part = _participant(eng, account, conference_sid, call_sid)
-        conference_engine.kick(eng, part)
+        leaving.kick(eng, part)
     return no_content()

@@ -10,11 +10,12 @@ warning 16113 and serves mono).  Whether media needs HTTP auth is
 
 from flask import current_app, request
 
-from ..engine import conference as conference_engine
+from ..engine.conference import lookups
 from ..engine import recording as recording_engine
 from ..errors import NotFound
 from ..store.models import Account, Recording
-from . import blueprint, filters, render
+from . import filters, render
+from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
@@ -49,7 +50,7 @@ def _dump_deleted(schema):
 
 # -- conference level ----------------------------------------------------------------------
 def _conference_recording(eng, account, conference_sid, sid):
-    conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
+    conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
     if sid == CURRENT:
         rec = recording_engine.active_recording(eng, conf)
     else:
@@ -68,7 +69,7 @@ def list_conference_recordings(account, conference_sid):
     preds = filters.date_filters(args, "DateCreated", "date_created")
     eng = engine()
     with eng.transaction() as db:
-        conf = conference_engine.get_conference(eng, account.sid, conference_sid, request.path)
+        conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
         rows = (db.query(Recording)
                 .filter(Recording.conference_sid == conf.sid, Recording.source == "Conference",
                         Recording.deleted.is_(False))

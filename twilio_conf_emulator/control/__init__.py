@@ -1,7 +1,7 @@
 """The /_emulator/* back door: clock, phones, callers, journal, accounts, reset (JSON)."""
 
-from flask import Blueprint
+# Importing the views registers their routes on the blueprint.
+from . import routes  # noqa: F401
+from .blueprint import blueprint
 
-blueprint = Blueprint("control", __name__, url_prefix="/_emulator")
-
-from . import routes  # noqa: E402,F401
+__all__ = ["blueprint"]

@@ -2,13 +2,14 @@
 
 from flask import current_app, jsonify, request
 
-from .. import __version__
+from ..media.audio import say_engine
+from ..version import __version__
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound
 from ..journal import query
 from ..store.models import Alert
 from ..timefmt import rfc2822
-from . import blueprint
+from .blueprint import blueprint
 
 
 def emulator():
@@ -34,7 +35,7 @@ def clock_body():
 
 @blueprint.get("/health")
 def health():
-    return jsonify({"status": "ok", "version": __version__})
+    return jsonify({"status": "ok", "version": __version__, "say_engine": say_engine()})
 
 
 @blueprint.post("/reset")
@@ -186,9 +187,7 @@ def alerts():
     emu = emulator()
     with emu.engine.transaction() as db:
         rows = db.query(Alert).order_by(Alert.id).all()
-        out = [{"id": r.id, "time": r.time, "code": r.code, "level": r.level,
-                "message": r.message, "call_sid": r.call_sid,
-                "conference_sid": r.conference_sid, "url": r.url} for r in rows]
+        out = [r.to_dict() for r in rows]
     return jsonify({"alerts": out})
 
 

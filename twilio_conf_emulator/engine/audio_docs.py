@@ -11,11 +11,13 @@ import base64
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
+from ..media.audio import audio_duration
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
-from .conference import send_event
+from .conference.events import send_event
+from .conference.lookups import participant_for_call
 
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
@@ -213,8 +215,6 @@ def play_hold(eng, conf, part, url, method):
 
 
 def _participant(eng, call_sid):
-    from .conference import participant_for_call
-
     return participant_for_call(eng, call_sid)
 
 
@@ -241,8 +241,6 @@ def announce(eng, conf, part, url, method):
             event("announcement-fail", (("ReasonAnnouncementFailed", error[1] or str(error[0])),))
             return
         eng.media_event("announce", call_sid=sid, conference_sid=conf_sid, audio=ref)
-        from ..media.audio import audio_duration
-
         seconds = audio_duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own

@@ -2,21 +2,19 @@
 failed / canceled, as the dialled virtual phone is configured.
 
 A leg knows what it is for (``options["purpose"]``): ``participant`` legs join a conference
-when answered, ``twiml`` legs run TwiML. The modules that own those purposes are called
-through :data:`PURPOSES`, so this module depends on none of them.
+when answered, ``twiml`` legs run TwiML. The modules that own those purposes are reached
+through the engine's table (``eng.purpose_of(call)``, given to ``Engine(purposes=...)``), so
+this module depends on none of them.
 """
 
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
-from . import callbacks
+from ..webhooks.transport import OutboundRequest
+from . import callbacks, recording
 from .callbacks import TERMINAL_CALL_STATUSES
 
 ACTIVE_CALL_STATUSES = ("queued", "ringing", "in-progress")
 PHONE_OUTCOMES = ("answer", "busy", "no-answer", "failed")
-
-# purpose -> object with on_answer(eng, call), on_failed(eng, call), on_hangup(eng, call, by),
-# on_digits(eng, call, digits); filled in by the modules that own each purpose.
-PURPOSES = {}
 
 
 # -- virtual phones --------------------------------------------------------------------------
@@ -91,8 +89,6 @@ def send_progress(eng, call, event):
     if not url or event not in events:
         return
     call.callback_seq += 1
-    from ..webhooks.transport import OutboundRequest
-
     params = callbacks.call_progress_params(call, event, eng.now(), call.callback_seq)
     eng.emit_request(
         OutboundRequest(url=url, method=opts.get("status_callback_method", "POST"),
@@ -120,7 +116,7 @@ def dial(eng, call):
             return
         c.start_time = eng.now()
         c.date_updated = eng.now()
-        _purpose(c).on_progress(eng, c, "initiated")
+        eng.purpose_of(c).on_progress(eng, c, "initiated")
         send_progress(eng, c, "initiated")
         if outcome == "failed":
             finish(eng, c, "failed")
@@ -135,7 +131,7 @@ def dial(eng, call):
             finish(eng, c, "busy")
             return
         set_status(eng, c, "ringing")
-        _purpose(c).on_progress(eng, c, "ringing")
+        eng.purpose_of(c).on_progress(eng, c, "ringing")
         send_progress(eng, c, "ringing")
         if outcome == "no-answer":
             c.options = {**c.options, "_ring_timer": True}
@@ -160,12 +156,10 @@ def answer(eng, sid, phone):
     c.answered_at = now
     set_status(eng, c, "in-progress")
     eng.media_event("call-answered", call_sid=sid, voice=voice_ref(phone))
-    from . import recording
-
     recording.on_call_answered(eng, c)
     send_progress(eng, c, "answered")
     schedule_phone_script(eng, sid, phone)
-    _purpose(c).on_answer(eng, c)
+    eng.purpose_of(c).on_answer(eng, c)
 
 
 def voice_ref(phone):
@@ -193,7 +187,7 @@ def press_digits(eng, sid, digits):
     c = eng.db.get(Call, sid)
     if c is None or c.status != "in-progress":
         return
-    _purpose(c).on_digits(eng, c, digits)
+    eng.purpose_of(c).on_digits(eng, c, digits)
 
 
 def hangup(eng, sid, by="caller"):
@@ -202,7 +196,7 @@ def hangup(eng, sid, by="caller"):
     if c is None or c.status in TERMINAL_CALL_STATUSES:
         return
     if c.status == "in-progress":
-        _purpose(c).on_hangup(eng, c, by)
+        eng.purpose_of(c).on_hangup(eng, c, by)
         finish(eng, c, "completed")
     else:
         finish(eng, c, "canceled")
@@ -219,68 +213,13 @@ def finish(eng, call, status):
         call.end_time = now
     if was_answered:
         eng.media_event("call-ended", call_sid=call.sid)
-        from . import recording
-
         recording.on_call_ended(eng, call)
     if status != "completed" or not was_answered:
-        _purpose(call).on_failed(eng, call)
+        eng.purpose_of(call).on_failed(eng, call)
     # Canceled while still queued: Twilio sends no callbacks at all.
     if status == "canceled" and call.start_time is None:
         return
     send_progress(eng, call, "completed")
-
-
-def _purpose(call):
-    return PURPOSES.get((call.options or {}).get("purpose"), _Nobody)
-
-
-class _Nobody:
-    @staticmethod
-    def on_answer(eng, call):
-        pass
-
-    @staticmethod
-    def on_failed(eng, call):
-        pass
-
-    @staticmethod
-    def on_hangup(eng, call, by):
-        pass
-
-    @staticmethod
-    def on_digits(eng, call, digits):
-        pass
-
-    @staticmethod
-    def on_progress(eng, call, event):
-        pass
-
-
-# -- the Calls API -----------------------------------------------------------------------------
-def create_api_call(eng, account, p):
-    """POST /Calls.json: dial ``To``; when it answers, run ``Twiml`` or the TwiML at ``Url``."""
-    from ..errors import NotImplementedYet
-
-    url, twiml = p.get("url"), p.get("twiml")
-    if not url and not twiml and not p.get("application_sid"):
-        raise BadRequest("Url parameter is required", code=21205)
-    if p.get("application_sid") and not url and not twiml:
-        raise NotImplementedYet("Applications (ApplicationSid)")
-    if url:
-        twiml = None  # "If both twiml and url are provided then twiml will be ignored."
-    call = new_call(
-        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api", purpose="twiml",
-        url=url, method=p.get("method") or "POST", twiml=twiml,
-        fallback_url=p.get("fallback_url"), fallback_method=p.get("fallback_method") or "POST",
-        status_callback=p.get("status_callback"),
-        status_callback_method=p.get("status_callback_method") or "POST",
-        status_callback_events=p.get("status_callback_event") or ["completed"],
-        timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
-        send_digits=p.get("send_digits"), record=p.get("record", False),
-        **recording_options(p),
-    )
-    dial(eng, call)
-    return call
 
 
 def recording_options(p):
@@ -293,49 +232,3 @@ def recording_options(p):
         "recording_channels": p.get("recording_channels") or "mono",
         "trim": p.get("trim") or "trim-silence",
     }
-
-
-def update_api_call(eng, call, p):
-    """POST /Calls/{Sid}.json: redirect (Url/Twiml) or end (Status) a call."""
-    if p.get("url") and p.get("twiml"):
-        raise BadRequest("Twiml and Url parameters are mutually exclusive", code=21200)
-    status = p.get("status")
-    redirect = p.get("url") or p.get("twiml")
-    if call.status in TERMINAL_CALL_STATUSES and (redirect or status):
-        raise BadRequest(f"Call is not in-progress. Cannot redirect or end a call in state "
-                         f"'{call.status}'.", code=21220)
-    opts = dict(call.options or {})
-    if p.get("status_callback"):
-        if not p.get("url"):
-            raise BadRequest("Updating StatusCallback requires Url in the same request",
-                             code=21200)
-        opts["status_callback"] = p["status_callback"]
-        opts["status_callback_method"] = p.get("status_callback_method") or "POST"
-    if p.get("time_limit"):
-        opts["time_limit"] = p["time_limit"]
-    call.options = opts
-    if status == "canceled":
-        if call.status in ("queued", "ringing"):
-            hangup(eng, call.sid, by="api")
-        return call
-    if status == "completed":
-        hangup(eng, call.sid, by="api")
-        return call
-    if redirect:
-        new = {"url": p.get("url"), "method": p.get("method") or "POST", "twiml": p.get("twiml")}
-        if call.status == "in-progress":
-            from . import voice
-
-            voice.redirect(eng, call, **new)
-        else:
-            # Not answered yet: the new instructions run when it is.
-            call.options = {**call.options, **new, "purpose": "twiml"}
-    set_status(eng, call, call.status)
-    return call
-
-
-def delete_api_call(eng, call):
-    if call.status in ACTIVE_CALL_STATUSES:
-        raise BadRequest("Cannot delete a call that is queued, ringing or in progress",
-                         code=21220)
-    call.deleted = True

@@ -64,10 +64,6 @@ class _Item:
     seq: int
     action: object = field(compare=False)
     label: str = field(compare=False, default="")
-    cancelled: bool = field(compare=False, default=False)
-
-    def cancel(self):
-        self.cancelled = True
 
 
 class Scheduler:
@@ -83,22 +79,14 @@ class Scheduler:
         heapq.heappush(self._heap, item)
         return item
 
-    def after(self, delay, action, label=""):
-        return self.at(self.clock.now() + max(0.0, float(delay)), action, label)
-
-    def now(self, action, label=""):
-        return self.at(self.clock.now(), action, label)
-
     def pop_due(self, until):
-        """The next live action due at or before ``until``, or None."""
-        while self._heap and self._heap[0].due <= until:
-            item = heapq.heappop(self._heap)
-            if not item.cancelled:
-                return item
+        """The next action due at or before ``until``, or None."""
+        if self._heap and self._heap[0].due <= until:
+            return heapq.heappop(self._heap)
         return None
 
     def pending(self):
-        return sum(1 for i in self._heap if not i.cancelled)
+        return len(self._heap)
 
     def clear(self):
         self._heap.clear()

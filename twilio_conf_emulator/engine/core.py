@@ -61,13 +61,49 @@ class ClockBusy(TwilioError):
     message = "The virtual clock is already advancing in another request"
 
 
+class LegPurpose:
+    """What a kind of call leg does as its call progresses (``options["purpose"]``). The engine
+    is given a table of them (``Engine(purposes=...)``); every hook does nothing unless a
+    purpose overrides it."""
+
+    def on_progress(self, eng, call, event):
+        """The leg was initiated or is ringing (``event``)."""
+
+    def on_answer(self, eng, call):
+        """The far end answered."""
+
+    def on_failed(self, eng, call):
+        """The leg ended without being answered, or ended not ``completed``."""
+
+    def on_hangup(self, eng, call, by):
+        """An answered leg is hung up by the far end (``caller``) or the API (``api``)."""
+
+    def on_digits(self, eng, call, digits):
+        """The far end pressed ``digits``."""
+
+    def on_conference_left(self, eng, call, why):
+        """The leg's participant left its conference while the call goes on."""
+
+
+class UnknownPurpose(LookupError):
+    """A leg whose purpose is not in the engine's table: a wiring mistake, never ignored."""
+
+
 class Engine:
-    def __init__(self, config, db, clock, sids, router):
+    """The state of one emulated Twilio and its virtual time (see the module docstring).
+
+    ``purposes`` maps a leg purpose (``participant``, ``twiml``...) to the :class:`LegPurpose`
+    that runs it; ``engine.purposes.leg_purposes()`` is the full table."""
+
+    def __init__(self, config, db, clock, sids, router, purposes):
         self.config = config
         self.db = db
         self.clock = clock
         self.sids = sids
         self.router = router
+        self.purposes = dict(purposes)
+        # The TwiML document each leg is running: {call_sid: (generation, Document)}.
+        self.documents = {}
         self.scheduler = Scheduler(clock)
         self.lock = threading.RLock()
         # Serialises runs of the scheduler; re-entrant so an in-process webhook handler that
@@ -129,10 +165,24 @@ class Engine:
         self._rows.discard(instance)
 
     def forget_rows(self):
-        """After the store is emptied (reset): let go of every row and cached lookup."""
+        """After the store is emptied (reset): let go of every row, cached lookup and running
+        document."""
         self._rows.clear()
         self._unsaved_books.clear()
         self.db.info.clear()
+        self.documents.clear()
+
+    # -- leg purposes ----------------------------------------------------------------------
+    def purpose(self, name):
+        """The :class:`LegPurpose` for ``name``; an unknown one is an error, never a no-op."""
+        try:
+            return self.purposes[name]
+        except KeyError:
+            raise UnknownPurpose(f"no leg purpose {name!r} (known: "
+                                 f"{', '.join(sorted(self.purposes))})") from None
+
+    def purpose_of(self, call):
+        return self.purpose((call.options or {}).get("purpose"))
 
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label=""):

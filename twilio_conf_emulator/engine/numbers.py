@@ -1,5 +1,5 @@
 """IncomingPhoneNumbers: any E.164 number can be "yours"; one account holds a number at a
-time. Inbound virtual calls are routed by these rows (see voice.inbound_call)."""
+time. Inbound virtual calls are routed by these rows (see voice.inbound.inbound_call)."""
 
 from ..errors import BadRequest
 from ..store.models import IncomingPhoneNumber

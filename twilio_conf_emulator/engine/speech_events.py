@@ -25,6 +25,7 @@ import numpy as np
 
 from ..media import timeline as tl
 from ..store.models import MediaEventRow, Participant
+from .conference.events import send_event
 
 START, STOP = "participant-speech-start", "participant-speech-stop"
 
@@ -125,8 +126,6 @@ def _next(eng, part_id, clip, join, w0, carry):
 
 
 def _fire(eng, part_id, kind):
-    from .conference import send_event
-
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active or part.status != "connected":
         return
@@ -147,6 +146,4 @@ def on_silenced(eng, conf, part):
         return
     part.options = {**(part.options or {}), "speaking": False}
     if eng.config.speech_stop_when_silenced:
-        from .conference import send_event
-
-        send_event(eng, conf, STOP, part)
+            send_event(eng, conf, STOP, part)

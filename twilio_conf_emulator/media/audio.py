@@ -23,6 +23,7 @@ import os
 import struct
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -92,13 +93,6 @@ _decoded = _LRU(256 << 20)  # (sha256 of encoded bytes, rate) -> int16 array
 _generated = _LRU(128 << 20)  # (canonical ref json, audio config) -> int16 array
 _file_hash: dict = {}  # (abspath, mtime_ns, size) -> sha256: a changed file is re-read
 _file_hash_lock = threading.Lock()
-
-
-def clear_caches():
-    _decoded.clear()
-    _generated.clear()
-    with _file_hash_lock:
-        _file_hash.clear()
 
 
 def _cached(cache: _LRU, key, make):
@@ -172,6 +166,13 @@ def default_tts() -> str:
     return os.environ.get(TTS_ENV, "auto")
 
 
+def say_engine() -> str:
+    """What ``<Say>`` is spoken with here: ``espeak-ng``, or ``stand-in`` (a tone per word,
+    timed like speech) when espeak-ng is not installed or ``$TWILIO_CONF_EMULATOR_TTS`` says
+    so. Start-up and ``/_emulator/health`` report it."""
+    return synth.say_engine(default_tts())
+
+
 def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
     """int16 samples of one pass of a non-playlist ref."""
     kind = ref.get("kind")
@@ -186,7 +187,7 @@ def _one_pass(ref: dict, config, tts: str) -> np.ndarray:
     fields = {k: v for k, v in ref.items() if k not in ("loop", "offset")}
     if kind == "say":
         engine = synth.say_engine(tts)
-        key = (json.dumps(fields, sort_keys=True), rate, config.say_seconds_per_word, config.say_min_seconds, engine)
+        key: tuple[Any, ...] = (json.dumps(fields, sort_keys=True), rate, config.say_seconds_per_word, config.say_min_seconds, engine)
         return _cached(
             _generated, key,
             lambda: to_int16(synth.say(ref.get("text", ""), config, ref.get("voice", ""), ref.get("language", "en-US"), engine)),
@@ -216,11 +217,12 @@ def load_sound(ref: dict, config, tts: str | None = None) -> Sound:
     tts = tts or default_tts()
     n = repeats(ref)
     if ref.get("kind") == "playlist":
-        parts, loop_from = [], None
+        parts: list[np.ndarray] = []
+        loop_from: int | None = None
         for item in ref.get("items") or []:
             s = load_sound(item, config, tts)
             if s.endless:  # nothing after an endless item is ever reached
-                loop_from = sum(len(p) for p in parts) + s.loop_from
+                loop_from = sum(len(p) for p in parts) + (s.loop_from or 0)  # endless: set
                 parts.append(s.samples)
                 break
             parts.append(s.samples)

@@ -25,7 +25,7 @@ class Clip:
         self.sound = sound
         self.start = int(start)
         self.stop = stop
-        self._body = None
+        self._body: np.ndarray | None = None
 
     def __repr__(self):
         return f"Clip(start={self.start}, stop={self.stop}, n={len(self.sound.samples)}, loop_from={self.sound.loop_from})"
@@ -56,7 +56,7 @@ class Clip:
         return self.start < b and (end is None or end > a)
 
     def _loop_body(self) -> np.ndarray:
-        if self._body is None:
+        if self._body is None:  # computed once per clip
             body = self.sound.samples[self.sound.loop_from :]
             if len(body) < _MIN_LOOP_BODY:
                 body = np.tile(body, -(-_MIN_LOOP_BODY // len(body)))

@@ -219,17 +219,6 @@ def render_call(events, call_sid, config, start=None, end=None, **options) -> np
     return np.concatenate(parts) if parts else np.zeros(0, np.int16)
 
 
-def stream_call_to(path, events, call_sid, config, start=None, end=None, *, format=None, **options) -> int:
-    """Write what the call heard to ``path`` (.wav / .mp3 / anything libsndfile writes)
-    chunk by chunk; returns the number of samples written."""
-    n = 0
-    with _open_writer(path, config.sample_rate, 1, format) as f:
-        for chunk in iter_call(events, call_sid, config, start, end, **options):
-            f.write(chunk)
-            n += len(chunk)
-    return n
-
-
 # --- recordings --------------------------------------------------------------------------------
 def _pick_recording(events, conference_sid, config, recording_sid):
     recs = build_recordings(events, conference_sid, config)
@@ -336,7 +325,8 @@ def stream_recording_to(path, events, conference_sid, config, recording_sid=None
     do_trim = info["trim"] if trim is None else trim
     lo, hi = 0, info["samples"]
     if do_trim:
-        first = last = None
+        first: int | None = None
+        last = 0
         pos = 0
         for c in chunks:
             loud = _loud(c, trim_threshold)

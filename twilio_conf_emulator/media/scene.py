@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import groupby
 
+from . import states
 from . import timeline as tl
 from .audio import load_sound
 from .clip import Clip
@@ -109,22 +109,21 @@ def index_calls(events, config, tts=None) -> dict:
 
 
 class Participant:
-    def __init__(self, call_sid: str):
-        self.call_sid = call_sid
+    """The mixer's side of one participant: its runs and clips. Who it is (present, muted,
+    held, coaching) is the replay's :class:`states.PartyState`."""
+
+    def __init__(self, state: states.PartyState):
+        self.call_sid = state.call_sid
+        self.state = state
         self.mode = Runs()
         self.route = Runs()
         self.private: list[Clip] = []
-        # live state during the sweep
-        self.present = False
-        self.muted = False
-        self.held = False
         self.hold_clip = None
         self.wait_clip = None
-        self.coach_target = None
         self.voice = None  # jitter-delayed voice clip for this stay in the conference
-        self._mode = None  # (kind, clip) currently open, and since when
+        self._mode: tuple | None = None  # (kind, clip) currently open, and since when
         self._mode_at = 0
-        self._route = None  # (target, clip)
+        self._route: tuple | None = None  # (target, clip)
         self._route_at = 0
 
 
@@ -137,26 +136,50 @@ class Scene:
     first_call_sid: str | None  # the first to join: channel 1 of a dual recording
 
 
+def _clip(ref, config, tts, s):
+    return Clip(_sound(ref, config, tts), s) if ref else None
+
+
+def _participant_clips(p, e, st, config, tts, calls, s):
+    """What ``e`` changes in what ``p`` hears (its states are the replay's)."""
+    d, k = e.data or {}, e.kind
+    if k == tl.CONF_ENTER:
+        p.hold_clip = None
+        delay = int(config.jitter_buffer_ms.get(d.get("jitter") or "off", 0)) * config.sample_rate // 1000
+        info = calls.get(e.call_sid)
+        p.voice = info.voice.shifted(delay) if info is not None and info.voice is not None else None
+        p.wait_clip = _clip(d.get("wait_audio"), config, tts, s)
+    elif k == tl.HOLD:
+        p.hold_clip = _clip(d.get("audio"), config, tts, s)
+    elif k == tl.UNHOLD:
+        p.hold_clip = None
+    elif k == tl.WAIT_AUDIO:
+        p.wait_clip = _clip(d.get("audio"), config, tts, s)
+    elif k == tl.ANNOUNCE and p.state.present and not st.ended:  # to this participant only
+        for c in p.private:
+            c.cut(s)
+        p.private.append(Clip(load_sound(d["audio"], config, tts), s))
+
+
 def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True, tts=None) -> Scene:
     calls = calls if calls is not None else index_calls(events, config, tts)
-    rate = config.sample_rate
     parts: dict[str, Participant] = {}
     conf_clips: list = []
-    started = ended = False
     announcement = None  # the conference-wide announcement now playing
 
-    def update(p: Participant, s: int):
-        if not p.present or ended:
+    def update(p: Participant, s: int, st: states.ConferenceState):
+        ps = p.state
+        if not ps.present or st.ended:
             mode = None
-        elif p.held:
+        elif ps.held:
             mode = ("hold", p.hold_clip)
-        elif not started:
+        elif not st.started:
             mode = ("wait", p.wait_clip)
         else:
             mode = ("bus", None)
         route = None
-        if mode is not None and mode[0] == "bus" and not p.muted and p.voice is not None:
-            route = (p.coach_target, p.voice)
+        if mode is not None and mode[0] == "bus" and not ps.muted and p.voice is not None:
+            route = (ps.coach_target, p.voice)
         if mode != p._mode:
             if p._mode is not None and s > p._mode_at:
                 p.mode.append((p._mode_at, s) + p._mode)
@@ -166,81 +189,41 @@ def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True
                 p.route.append((p._route_at, s) + p._route)
             p._route, p._route_at = route, s
 
-    def leave(p: Participant, s: int):
-        p.present = False
-        for c in p.private:
-            c.cut(s)
+    def sample(e):
+        return tl.sample_of(e.t, config)
 
-    relevant = [
-        e for e in tl.ordered(events)
-        if e.conference_sid == conference_sid or (e.kind == tl.CALL_ENDED and e.conference_sid is None)
-    ]
-    for s, group in groupby(relevant, key=lambda e: tl.sample_of(e.t, config)):
-        touched: set = set()
-        everyone = False
-        for e in group:
-            d = e.data or {}
-            p = parts.get(e.call_sid) if e.call_sid else None
-            k = e.kind
-            if k == tl.CONF_ENTER:
-                if ended:
-                    continue
-                if p is None:
-                    p = parts[e.call_sid] = Participant(e.call_sid)
-                p.present, p.held, p.hold_clip, p.coach_target = True, False, None, None
-                p.muted = bool(d.get("muted", False))
-                delay = int(config.jitter_buffer_ms.get(d.get("jitter") or "off", 0)) * rate // 1000
-                info = calls.get(e.call_sid)
-                p.voice = info.voice.shifted(delay) if info is not None and info.voice is not None else None
-                p.wait_clip = Clip(_sound(d.get("wait_audio"), config, tts), s) if d.get("wait_audio") else None
-            elif k == tl.CONF_START:
-                started = True
-                everyone = True
-            elif k == tl.CONF_END:
-                ended = True
-                everyone = True
-                for c, _ in conf_clips:
-                    c.cut(s)
-                for q in parts.values():
-                    if q.present:
-                        leave(q, s)
-            elif k == tl.ANNOUNCE and e.call_sid is None:
-                if not ended:
-                    clip = Clip(load_sound(d["audio"], config, tts), s)
-                    if announcement is not None:  # a newer announcement cuts the older
-                        announcement.cut(s)
-                    announcement = clip
-                    conf_clips.append((clip, True))
-            elif k == tl.BEEP:
-                if not ended:
-                    conf_clips.append((Clip(load_sound(BEEP_REF, config, tts), s), record_beeps))
-            elif p is None:
-                continue  # an event for a call that is not (yet) a participant: nothing to hear
-            elif k in (tl.CONF_LEAVE, tl.CALL_ENDED):
-                if p.present:
-                    leave(p, s)
-            elif k == tl.MUTE:
-                p.muted = True
-            elif k == tl.UNMUTE:
-                p.muted = False
-            elif k == tl.HOLD:
-                p.held = True
-                p.hold_clip = Clip(_sound(d.get("audio"), config, tts), s) if d.get("audio") else None
-            elif k == tl.UNHOLD:
-                p.held, p.hold_clip = False, None
-            elif k == tl.COACH:
-                p.coach_target = d.get("target")
-            elif k == tl.WAIT_AUDIO:
-                p.wait_clip = Clip(_sound(d.get("audio"), config, tts), s) if d.get("audio") else None
-            elif k == tl.ANNOUNCE:  # to one participant only
-                if p.present and not ended:
-                    for c in p.private:
-                        c.cut(s)
-                    p.private.append(Clip(load_sound(d["audio"], config, tts), s))
-            if p is not None:
-                touched.add(p)
-        for p in parts.values() if everyone else touched:
-            update(p, s)
+    touched: set = set()
+    everyone = False
+    for change, st in states.replay(events, conference_sid, instant=sample):
+        e, d, k = change.event, change.event.data or {}, change.event.kind
+        s = sample(e)
+        for gone in change.left:  # out of the conference: its own announcement stops
+            for c in parts[gone.call_sid].private:
+                c.cut(s)
+        everyone = everyone or change.everyone
+        if k == tl.CONF_END:
+            for c, _ in conf_clips:
+                c.cut(s)
+        elif k == tl.ANNOUNCE and e.call_sid is None:
+            if not st.ended:
+                clip = Clip(load_sound(d["audio"], config, tts), s)
+                if announcement is not None:  # a newer announcement cuts the older
+                    announcement.cut(s)
+                announcement = clip
+                conf_clips.append((clip, True))
+        elif k == tl.BEEP:
+            if not st.ended:
+                conf_clips.append((Clip(load_sound(BEEP_REF, config, tts), s), record_beeps))
+        if change.party is not None:  # else not about a participant: nothing more to hear
+            p = parts.get(change.party.call_sid)
+            if p is None:
+                p = parts[change.party.call_sid] = Participant(change.party)
+            _participant_clips(p, e, st, config, tts, calls, s)
+            touched.add(p)
+        if change.last_of_instant:  # the instant's final state: runs change here
+            for p in parts.values() if everyone else touched:
+                update(p, s, st)
+            touched, everyone = set(), False
 
     coaching: dict[str, list] = {}
     for p in parts.values():

@@ -60,16 +60,6 @@ class MediaEvent:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "MediaEvent":
-        return cls(
-            t=float(d["t"]),
-            kind=d["kind"],
-            call_sid=d.get("call_sid"),
-            conference_sid=d.get("conference_sid"),
-            data=dict(d.get("data") or {}),
-        )
-
 
 # --- the frame grid ------------------------------------------------------------------------
 def samples_per_frame(config) -> int:
@@ -103,9 +93,3 @@ def say_duration(text: str, config) -> float:
     words = len((text or "").split())
     return max(config.say_min_seconds, words * config.say_seconds_per_word)
 
-
-def audio_duration(ref: dict, config) -> float | None:
-    """Seconds an AudioRef plays (None = endless); see ``media.audio.audio_duration``."""
-    from .audio import audio_duration as _impl  # lazy: keeps this module numpy-free
-
-    return _impl(ref, config)

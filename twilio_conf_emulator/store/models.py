@@ -173,6 +173,12 @@ class Alert(Base):
     conference_sid: Mapped[str | None] = mapped_column(String(34), nullable=True)
     url: Mapped[str | None] = mapped_column(Text, nullable=True)
 
+    def to_dict(self) -> dict:
+        """As ``Emulator.alerts()`` and ``GET /_emulator/alerts`` show it."""
+        return {"id": self.id, "time": self.time, "code": self.code, "level": self.level,
+                "message": self.message, "call_sid": self.call_sid,
+                "conference_sid": self.conference_sid, "url": self.url}
+
 
 class MediaEventRow(Base):
     """The audio timeline the mixer renders (see media.timeline.MediaEvent)."""

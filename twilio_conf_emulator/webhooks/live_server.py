@@ -4,7 +4,8 @@ Used by the tests of this package and by anyone who wants the HTTP path without 
 their app by hand::
 
     with LiveServer(app) as server:
-        emulator.send_webhooks_to(server.url + "/voice")
+        client.incoming_phone_numbers.create(phone_number="+15550001111",
+                                             voice_url=server.url + "/voice")
 """
 
 import threading

@@ -1,0 +1,212 @@
+"""Opening a conference and joining it: settings fixed by the first participant, labels, coaching
+and capacity checks, the join itself and the start rule."""
+
+from ...errors import BadRequest
+from ...sids import is_sid
+from ...store.models import Conference, Participant
+from .. import audio_docs, recording, speech_events
+from .. import calls as call_legs
+from .events import send_event
+from .leaving import leave_by_dial_end
+from .lookups import (
+    ACTIVE,
+    active_by_name,
+    active_participants,
+    connected_participants,
+    get_conference,
+    lookups,
+    participant_for_call,
+    touch,
+)
+
+# Conference settings the first participant fixes (option name -> default).
+CONFERENCE_SETTINGS = {
+    "status_callback": None,
+    "status_callback_method": "POST",
+    "status_callback_events": ["start", "end"],
+    "record": "do-not-record",
+    "trim": "trim-silence",
+    "recording_status_callback": None,
+    "recording_status_callback_method": "POST",
+    "recording_status_callback_events": ["completed"],
+    "recording_channels": "mono",
+    "max_participants": 250,
+    "region": None,
+    "event_callback_url": None,
+}
+
+
+def new_conference(eng, account_sid, name, settings):
+    now = eng.now()
+    opts = {k: settings.get(k, d) if settings.get(k) is not None else d
+            for k, d in CONFERENCE_SETTINGS.items()}
+    conf = Conference(
+        sid=eng.sids.new("CF"), account_sid=account_sid, friendly_name=name, status="init",
+        region=opts["region"] or "us1", date_created=now, date_updated=now,
+        event_seq=eng.config.conference_sequence_start - 1, options=opts,
+    )
+    eng.db.add(conf)
+    conf.participants  # noqa: B018 - load the (empty) collection now
+    lookups(eng, "active_conference_by_name")[(account_sid, name)] = conf
+    return conf
+
+
+def conference_for(eng, account_sid, ref, settings, path):
+    """The conference a new participant goes into: by CF SID (must be active) or by name."""
+    if is_sid(ref, "CF"):
+        conf = get_conference(eng, account_sid, ref, path)
+        if conf.status not in ACTIVE:
+            raise BadRequest(f"Conference {ref} does not exist or is completed", code=16022)
+        return conf
+    if not ref or len(ref) > 128:
+        raise BadRequest("Could not recognize conference sid or friendly name", code=16003)
+    return active_by_name(eng, account_sid, ref) or new_conference(eng, account_sid, ref,
+                                                                   settings)
+
+
+def check_label(conf, label, invalid_code, in_use_code):
+    if label is None:
+        return
+    if len(label) > 128 or is_sid(label, "CA") or "/" in label or "%2f" in label.lower():
+        raise BadRequest(f"Invalid participant label: {label!r}", code=invalid_code)
+    if any(p.label == label for p in active_participants(conf)):
+        raise BadRequest(f"Participant label {label!r} is in use by another participant",
+                         code=in_use_code)
+
+
+def check_coach_target(conf, target_sid):
+    target = next((p for p in connected_participants(conf) if p.call_sid == target_sid), None)
+    if target is None:
+        raise BadRequest(f"Participant {target_sid} to be coached is not present in the "
+                         "conference", code=16028)
+    if target.hold:
+        raise BadRequest(f"Participant {target_sid} to be coached is on hold", code=16027)
+    return target
+
+
+def check_capacity(conf):
+    if len(active_participants(conf)) >= int(conf.options.get("max_participants") or 250):
+        raise BadRequest("Conference is full", code=16020)
+
+
+def add_participant(eng, conf, call, p, origin):
+    """A participant row for ``call`` in ``conf`` (status queued until its leg progresses)."""
+    now = eng.now()
+    coach = p.get("call_sid_to_coach")
+    part = Participant(
+        conference_sid=conf.sid, call_sid=call.sid, account_sid=conf.account_sid,
+        label=p.get("label"), muted=bool(p.get("muted", False)), hold=False,
+        coaching=bool(coach), call_sid_to_coach=coach,
+        start_conference_on_enter=p.get("start_conference_on_enter", True),
+        end_conference_on_exit=p.get("end_conference_on_exit", False),
+        status="queued", date_created=now, date_updated=now, active=True,
+        options={
+            "origin": origin,
+            "beep": p.get("beep", "true"),
+            "beep_on_exit": None,
+            "wait_url": p.get("wait_url"),
+            "wait_method": p.get("wait_method"),
+            "jitter_buffer_size": p.get("jitter_buffer_size", "large"),
+            "early_media": p.get("early_media", True),
+            "time_limit": p.get("time_limit"),
+            "hangup_on_star": p.get("hangup_on_star", False),
+        },
+    )
+    eng.db.add(part)
+    conf.participants.append(part)
+    conf.date_updated = now
+    lookups(eng, "participant_by_call")[call.sid] = part
+    return part
+
+
+def create_participant(eng, account, conference_ref, p, path):
+    """POST .../Participants.json: dial ``To`` and put it into the conference when it answers."""
+    settings = p.get("conference_settings") or {}
+    conf = conference_for(eng, account.sid, conference_ref, settings, path)
+    check_label(conf, p.get("label"), invalid_code=16024, in_use_code=16026)
+    if p.get("coaching") and not p.get("call_sid_to_coach"):
+        raise BadRequest("CallSidToCoach is required when Coaching is true", code=16028)
+    if p.get("call_sid_to_coach"):
+        if p.get("coaching") is False:
+            p["call_sid_to_coach"] = None
+        else:
+            check_coach_target(conf, p["call_sid_to_coach"])
+    check_capacity(conf)
+    call = call_legs.new_call(
+        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api",
+        purpose="participant", conference_sid=conf.sid,
+        status_callback=p.get("status_callback"),
+        status_callback_method=p.get("status_callback_method", "POST"),
+        status_callback_events=p.get("status_callback_event") or ["completed"],
+        timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
+        record=p.get("record", False), **call_legs.recording_options(p),
+    )
+    part = add_participant(eng, conf, call, p, origin="api")
+    call_legs.dial(eng, call)
+    return part
+
+
+def connect(eng, part):
+    """The participant's leg answered: it is now in the conference."""
+    conf = part.conference
+    if conf.status not in ACTIVE:
+        # The conference ended while this leg was ringing: hang it up.
+        part.active = False
+        part.status = "complete"
+        touch(eng, part)
+        call_legs.hangup(eng, part.call_sid, by="api")
+        return
+    part.status = "connected"
+    part.joined_at = eng.now()
+    touch(eng, part, conf)
+    opts = part.options or {}
+    eng.media_event(
+        "conf-enter", call_sid=part.call_sid, conference_sid=conf.sid, muted=part.muted,
+        jitter=opts.get("jitter_buffer_size", "large"),
+        wait_audio=None,  # set by the wait-audio event play_wait sends
+    )
+    if part.coaching and part.call_sid_to_coach:
+        eng.media_event("coach", call_sid=part.call_sid, conference_sid=conf.sid,
+                        target=part.call_sid_to_coach)
+    if part.muted:
+        eng.media_event("mute", call_sid=part.call_sid, conference_sid=conf.sid)
+    if conf.status == "init" and should_start(eng, conf):
+        # Which comes first is undocumented; by default the join that causes the start.
+        if eng.config.start_event_after_join:
+            send_event(eng, conf, "participant-join", part)
+            start(eng, conf)
+        else:
+            start(eng, conf)
+            send_event(eng, conf, "participant-join", part)
+    else:
+        send_event(eng, conf, "participant-join", part)
+        if conf.status == "init":
+            audio_docs.play_wait(eng, conf, part)
+        elif opts.get("beep") in ("true", "onEnter"):
+            eng.media_event("beep", conference_sid=conf.sid, kind="enter")
+    if opts.get("time_limit"):
+        sid = part.call_sid
+        eng.after(float(opts["time_limit"]), lambda: _time_limit(eng, sid), f"timeLimit {sid}")
+    speech_events.on_join(eng, conf, part)
+
+
+def _time_limit(eng, call_sid):
+    part = participant_for_call(eng, call_sid)
+    if part is not None and part.status == "connected":
+        leave_by_dial_end(eng, part, "time-limit")
+
+
+def should_start(eng, conf):
+    connected = connected_participants(conf)
+    needed = 1 if eng.config.start_with_single_participant else 2
+    return len(connected) >= needed and any(p.start_conference_on_enter for p in connected)
+
+
+def start(eng, conf):
+    conf.status = "in-progress"
+    conf.started_at = eng.now()
+    touch(eng, conf)
+    send_event(eng, conf, "conference-start")
+    eng.media_event("conf-start", conference_sid=conf.sid)
+    eng.media_event("beep", conference_sid=conf.sid, kind="enter")
+    recording.on_conference_start(eng, conf)

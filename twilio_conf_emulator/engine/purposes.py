@@ -1,0 +1,10 @@
+"""The table of leg purposes the engine runs, wired in one place and handed to ``Engine(...)``."""
+
+from . import voice
+from .conference.leg import ParticipantLeg
+
+
+def leg_purposes():
+    """``{purpose: LegPurpose}`` for every kind of call leg: Participants API legs, legs
+    running TwiML, and the legs a ``<Dial><Number>`` places."""
+    return {"participant": ParticipantLeg(), **voice.purposes()}

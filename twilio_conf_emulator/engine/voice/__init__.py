@@ -1,0 +1,24 @@
+"""The TwiML voice engine, one module per verb family:
+
+- ``runner``: the interpreter loop (fetch a document, run its verbs in order; Say, Play, Pause,
+  Redirect, Hangup, Reject), ``state``: what a leg keeps between verbs;
+- ``gather``: <Gather>; ``dial``: <Dial>, with ``dial_conference`` and ``dial_number`` (the
+  bridged child leg) and ``dial_action`` (what every <Dial> does when it ends);
+- ``leg``: the ``twiml`` leg purpose and the Calls API redirect; ``calls_api``: Create/Update
+  Call; ``inbound``: virtual callers routed by an IncomingPhoneNumber's VoiceUrl.
+
+:func:`purposes` is the one place the families are wired: a new verb family (``<Enqueue>``...)
+is a new module with ``run(eng, call, verb, gen, i)`` and one entry in ``VERBS``.
+"""
+
+from .. import twiml
+from . import dial, gather
+from .dial_number import DialChild
+from .leg import TwimlLeg
+
+VERBS = {twiml.Gather: gather.run, twiml.Dial: dial.run}
+
+
+def purposes():
+    """The leg purposes this package owns, for ``Engine(purposes=...)``."""
+    return {"twiml": TwimlLeg(VERBS), "dial-child": DialChild()}

@@ -1,0 +1,26 @@
+"""<Dial>: which noun is dialled (a <Conference> or a <Number>); other nouns are skipped."""
+
+from .. import twiml
+from . import dial_conference, dial_number
+from .state import alert
+
+
+def run(eng, call, dial, gen, i):
+    """Start ``dial``; True if it is now running (it continues the document when it ends),
+    False if it did nothing and the next verb runs."""
+    if dial.record != "do-not-record":
+        alert(eng, call, twiml.SCHEMA_WARNING, f"<Dial record=\"{dial.record}\">: call "
+               "recording is not emulated (use <Conference record>)", level="warning")
+    noun = dial.noun
+    if isinstance(noun, twiml.Conference):
+        return dial_conference.run(eng, call, dial, noun, gen, i)
+    if isinstance(noun, twiml.Number):
+        others = [n for n in dial.nouns[1:]]
+        if others:
+            alert(eng, call, twiml.SCHEMA_WARNING, "<Dial> with several nouns: only the first "
+                   "<Number> is dialled by the emulator", level="warning")
+        return dial_number.run(eng, call, dial, noun, gen, i)
+    what = f"<{noun.tag}>" if noun is not None else "nothing"
+    alert(eng, call, twiml.SCHEMA_WARNING, f"<Dial> {what}: not dialled by "
+           "twilio-conf-emulator; the next verb runs", level="warning")
+    return False

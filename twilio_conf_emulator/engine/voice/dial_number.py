@@ -1,0 +1,103 @@
+"""<Dial><Number>: a child leg to a virtual phone, bridged to the caller when it answers (its audio
+mixed as a two-party room), with the <Dial> action when either side ends."""
+
+from ...media import timeline as tl
+from ...store.models import Call
+from .. import callbacks, twiml
+from .. import calls as call_legs
+from ..core import LegPurpose
+from .dial_action import dial_done, dial_state
+from .state import alert, opt, set_opts
+
+
+def run(eng, call, dial, noun, gen, i):
+    """Dial ``noun``'s number on a child leg; the <Dial> runs until either side ends."""
+    if noun.url:
+        alert(eng, call, twiml.SCHEMA_WARNING, "<Number url>: TwiML for the called party "
+               "before bridging is not run by the emulator", level="warning")
+    child = call_legs.new_call(
+        eng, call.account_sid, to=noun.number, from_=dial.caller_id or call.from_,
+        direction="outbound-dial", purpose="dial-child", parent_call_sid=call.sid,
+        timeout=dial.timeout, status_callback=noun.status_callback,
+        status_callback_method=noun.status_callback_method,
+        status_callback_events=list(noun.status_callback_event),
+    )
+    set_opts(call, _dial=dial_state(dial, "number", gen, i, child=child.sid))
+    call_legs.dial(eng, child)
+    return True
+
+
+def bridge_room(parent_sid):
+    """The two-party room a <Dial><Number> bridge is mixed in (a media timeline id only)."""
+    return "BR" + parent_sid[2:]
+
+
+def _bridge_audio(eng, parent, child):
+    """Both legs hear each other from now on: the mixer treats a bridge as a started
+    two-party room, so mix-minus, recordings of either call and call audio just work."""
+    room = bridge_room(parent.sid)
+    for leg in (parent, child):
+        eng.media_event(tl.CONF_ENTER, call_sid=leg.sid, conference_sid=room, muted=False,
+                        jitter="off", wait_audio=None)
+    eng.media_event(tl.CONF_START, conference_sid=room)
+
+
+def _end_bridge_audio(eng, parent_sid, d):
+    if d and d.get("bridged"):
+        eng.media_event(tl.CONF_END, conference_sid=bridge_room(parent_sid))
+
+
+def _number_done(eng, child, status):
+    parent = eng.db.get(Call, child.parent_call_sid) if child.parent_call_sid else None
+    if parent is None:
+        return
+    d = opt(parent, "_dial")
+    if not d or d.get("kind") != "number" or d.get("child") != child.sid:
+        return
+    _end_bridge_audio(eng, parent.sid, d)
+    set_opts(parent, _dial=None)
+    if parent.status != "in-progress" or int(opt(parent, "_gen", 0)) != d["gen"]:
+        return
+    extra = [("DialCallSid", child.sid), ("DialBridged", "true" if child.answered_at else "false")]
+    if status == "completed":
+        extra.append(("DialCallDuration", str(callbacks.call_duration(child, eng.now()))))
+    dial_done(eng, parent, d, status, extra)
+
+
+def hang_up_child(eng, call):
+    """The parent stops dialling (hung up, redirected): the dialled leg goes too, quietly."""
+    d = opt(call, "_dial")
+    if d and d.get("kind") == "number":
+        _end_bridge_audio(eng, call.sid, d)
+        set_opts(call, _dial=None)
+        call_legs.hangup(eng, d["child"], by="api")
+
+
+class DialChild(LegPurpose):
+    """The leg a <Dial><Number> places."""
+
+    def on_answer(self, eng, child):
+        parent = eng.db.get(Call, child.parent_call_sid)
+        d = opt(parent, "_dial") if parent is not None else None
+        if not d or d.get("child") != child.sid or parent.status != "in-progress":
+            call_legs.hangup(eng, child.sid, by="api")
+            return
+        eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)
+        _bridge_audio(eng, parent, child)
+        set_opts(parent, _dial={**d, "bridged": True})
+        sid, psid = child.sid, parent.sid
+        eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
+                  f"Dial timeLimit {psid}")
+
+    def on_failed(self, eng, child):
+        _number_done(eng, child, child.status if child.status != "completed" else "no-answer")
+
+    def on_hangup(self, eng, child, by):
+        _number_done(eng, child, "completed")
+
+
+def _number_time_limit(eng, parent_sid, child_sid):
+    parent = eng.db.get(Call, parent_sid)
+    d = opt(parent, "_dial") if parent is not None else None
+    if d and d.get("child") == child_sid:
+        call_legs.hangup(eng, child_sid, by="api")
