@@ -2,16 +2,19 @@
 drive it from other processes: the HTTPS proxy, node clients, curl and the README."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 
+import pytest
 import requests
 
 ACCOUNT_SID = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 AUTH_TOKEN = "emulator-auth-token"
 CLI = [sys.executable, "-m", "twilio_conf_emulator.cli"]
+NODE_DIR = os.path.join(os.path.dirname(__file__), "node")
 
 
 def free_port():
@@ -73,3 +76,16 @@ class Served:
             self.proc.wait()
         for stream in (self.proc.stdout, self.proc.stderr):
             stream.close()
+
+
+@pytest.fixture(scope="session")
+def node_packages():
+    for tool in ("node", "npm"):
+        assert shutil.which(tool), f"{tool} is needed by the twilio-node/twilio-cli tests"
+    wanted = [os.path.join(NODE_DIR, "node_modules", name, "package.json")
+              for name in ("twilio", "twilio-cli")]
+    if not all(os.path.exists(p) for p in wanted):
+        out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                             cwd=NODE_DIR, capture_output=True, text=True, timeout=900)
+        assert out.returncode == 0, f"npm ci in tests/node failed:\n{out.stderr[-3000:]}"
+    return NODE_DIR

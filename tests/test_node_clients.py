@@ -7,28 +7,13 @@ Node and npm are required: these tests fail, never skip, where they are missing.
 
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from serve_helpers import Served
+from serve_helpers import NODE_DIR, Served, node_packages  # noqa: F401 - a fixture
 
-NODE_DIR = os.path.join(os.path.dirname(__file__), "node")
 TWILIO_CLI = os.path.join(NODE_DIR, "node_modules", ".bin", "twilio")
-
-
-@pytest.fixture(scope="session")
-def node_packages():
-    for tool in ("node", "npm"):
-        assert shutil.which(tool), f"{tool} is needed by the twilio-node/twilio-cli tests"
-    wanted = [os.path.join(NODE_DIR, "node_modules", name, "package.json")
-              for name in ("twilio", "twilio-cli")]
-    if not all(os.path.exists(p) for p in wanted):
-        out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                             cwd=NODE_DIR, capture_output=True, text=True, timeout=900)
-        assert out.returncode == 0, f"npm ci in tests/node failed:\n{out.stderr[-3000:]}"
-    return NODE_DIR
 
 
 @pytest.fixture
