@@ -112,6 +112,14 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        # One line, not a traceback: a client that went away or an emulator that stopped.
+        import sys
+
+        err = sys.exc_info()[1]
+        print(f"twilio-conf-emulator proxy: {client_address[0]}: {type(err).__name__}: {err}",
+              file=sys.stderr)
+
 
 class HttpsProxy:
     """``HttpsProxy(("127.0.0.1", 8080), port=8443).start()``: relays *.twilio.com to the
