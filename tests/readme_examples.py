@@ -14,9 +14,12 @@ import re
 import textwrap
 
 RUN = {"python": "python", "py": "python", "shell": "shell", "bash": "shell", "sh": "shell",
-       "javascript": "node", "js": "node", "node": "node"}
+       "javascript": "node", "js": "node", "node": "node",
+       "console": "shell", "shell-session": "shell", "pycon": "python"}
+PROMPTS = {"console": ("$ ", "  "), "shell-session": ("$ ", "  "), "pycon": (">>> ", "... ")}
 DATA = {"yaml", "json", "text", "none", "ini", "toml", "rst", "html", "xml", "sql", "http"}
 SKIP = re.compile(r"readme-test:\s*skip\b:?\s*(.*)")
+CODE_SKIP = re.compile(r"(?:#|//)\s*readme-test:\s*skip\b:?\s*(.*)")
 PLACEHOLDER = re.compile(r"^\s*placeholder\s+(\S+)\s*=\s*(\S+)\s*$")
 
 
@@ -61,16 +64,32 @@ def examples(text):
         body = [ln for ln in lines[start:j] if not ln.strip().startswith(":")
                 or not stripped.startswith("..")]  # directive options (:linenos:) are no code
         code = textwrap.dedent("\n".join(body)).strip("\n")
+        if lang in PROMPTS:
+            code = _from_session(code, *PROMPTS[lang])
         if code:
             skip = pending_skip
             for code_line in code.splitlines():
-                m = SKIP.search(code_line)
-                if m and code_line.lstrip().startswith(("#", "//")):
+                m = CODE_SKIP.search(code_line)
+                if m:
                     skip = m.group(1).strip()
             found.append(Example(start + 1, lang, code + "\n", skip))
             pending_skip = None
         i = j
     return found
+
+
+def _from_session(code, first, more):
+    """A console or pycon session: what follows the prompts (and a shell line's ``\\``
+    continuations) runs; the rest is output."""
+    kept = []
+    for ln in code.splitlines():
+        if ln.startswith(first):
+            kept.append(ln[len(first):])
+        elif more.strip() and ln.startswith(more):
+            kept.append(ln[len(more):])
+        elif kept and kept[-1].endswith("\\"):
+            kept.append(ln)
+    return "\n".join(kept)
 
 
 def placeholders(text):

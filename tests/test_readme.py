@@ -142,3 +142,55 @@ def test_the_readme_has_runnable_examples_of_each_kind():
     kinds = {e.kind for e in EXAMPLES if e.skip is None}
     assert {"python", "shell", "node"} <= kinds
     assert PLACEHOLDERS  # the README says what the test replaces
+
+
+def test_yaml_examples_that_are_scenarios_pass_the_schema():
+    import yaml
+
+    from twilio_conf_emulator.scenario_schema import problems
+
+    keys = {"run", "callers", "numbers", "phones", "actions"}
+    for e in EXAMPLES:
+        if e.lang == "yaml":
+            data = yaml.safe_load(e.code)
+            if isinstance(data, dict) and keys & set(data):
+                assert problems(data) == [], f"README line {e.line}"
+
+
+SYNTHETIC = '''Title
+=====
+
+.. readme-test: the examples
+   placeholder http://127.0.0.1:8080 = server-url
+
+Run it::
+
+    twilio-conf-emulator serve --port 8080   # readme-test: skip: serves forever
+
+.. readme-test: skip: needs a browser
+
+.. code-block:: python
+
+    import webbrowser
+
+.. code-block:: console
+
+    $ curl http://127.0.0.1:8080/_emulator/health \\\\
+        -sS
+    {"status": "ok"}
+
+.. code-block:: yaml
+
+    run: 10
+'''
+
+
+def test_the_example_rules():
+    found = examples(SYNTHETIC)
+    assert [(e.lang, e.kind, e.skip) for e in found] == [
+        ("shell", "shell", "serves forever"), ("python", "python", "needs a browser"),
+        ("console", "shell", None), ("yaml", "data", None)]
+    assert found[2].code == "curl http://127.0.0.1:8080/_emulator/health \\\\\n    -sS\n"
+    assert placeholders(SYNTHETIC) == {"http://127.0.0.1:8080": "server-url"}
+    assert substitute(found[2].code, {"http://127.0.0.1:8080": "http://127.0.0.1:5"}) \
+        .startswith("curl http://127.0.0.1:5/_emulator/health")
