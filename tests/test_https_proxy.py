@@ -112,3 +112,50 @@ def test_the_ca_is_kept_and_reused(served, tmp_path):
 def test_which_hosts_are_answered(host, ok):
     assert is_twilio_host(host) is ok
 
+
+
+def _connect(port, target, then=b""):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+        first = s.recv(4096)
+        if not first.startswith(b"HTTP/1.1 200") or not then:
+            return first.decode()
+        s.sendall(then)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(4096)
+        return data.decode()
+
+
+def test_standalone_proxy_command_with_a_tunnel(tmp_path):
+    """`proxy --server URL` in front of a running server; --tunnel passes one host through."""
+    from serve_helpers import CLI, free_port
+
+    served = Served(tmp_path, proxy=False)
+    port = free_port()
+    proc = subprocess.Popen(CLI + ["proxy", "--server", served.url, "--port", str(port),
+                                   "--state-dir", served.home, "--tunnel", "127.0.0.1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = proc.stderr.readline().decode()  # printed once it listens
+        assert line.startswith("HTTPS proxy for *.twilio.com on "), line
+        served.proxy_port, served.proxy_url = port, f"http://127.0.0.1:{port}"
+        program = tmp_path / "plain.py"
+        program.write_text(PLAIN_TWILIO_PROGRAM)
+        out = subprocess.run([sys.executable, str(program), "create"], env=served.client_env(),
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0 and "conference_sid" in out.stdout, out.stderr
+        server_port = served.url.rsplit(":", 1)[1]
+        tunnelled = _connect(port, f"127.0.0.1:{server_port}",
+                             b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert tunnelled.startswith("HTTP/1.1 200") and "Connection Established" not in \
+            tunnelled
+        assert _connect(port, f"localhost:{server_port}").startswith("HTTP/1.1 403")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        proc.stdout.close()
+        proc.stderr.close()
+        served.stop()

@@ -9,7 +9,11 @@ STATE_HELP = ("Directory of the local CA (default: $TWILIO_EMULATOR_HOME, else "
               "~/.twilio-conf-emulator).")
 
 
-def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True):
+TUNNEL_HELP = ("Pass CONNECT to this host through untouched (repeatable); every other "
+               "host but *.twilio.com is refused.")
+
+
+def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True, tunnel=()):
     """Start the HTTPS proxy in a thread; errors as one-line ClickExceptions."""
     from .proxy import HttpsProxy
     from .proxy_ca import CertificateAuthority
@@ -20,7 +24,7 @@ def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True):
         raise click.ClickException(f"--state-dir: cannot keep the CA in "
                                    f"{err.filename or state}: {err.strerror}") from None
     try:
-        proxy = HttpsProxy(upstream, host=host, port=port, ca=ca)
+        proxy = HttpsProxy(upstream, host=host, port=port, ca=ca, tunnel=tunnel)
     except OSError as err:
         raise click.ClickException(f"--https-proxy {port}: cannot listen on {host}:{port}: "
                                    f"{err.strerror}") from None
@@ -36,7 +40,8 @@ def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True):
 @click.option("--port", default=8443, show_default=True, type=int, help="Port of the proxy.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--state-dir", default=None, help=STATE_HELP)
-def proxy_cmd(server, port, host, state_dir):
+@click.option("--tunnel", multiple=True, metavar="HOST", help=TUNNEL_HELP)
+def proxy_cmd(server, port, host, state_dir, tunnel):
     """An HTTPS proxy answering for *.twilio.com with the emulator at --server.
 
     Clients with no base-URL setting (twilio-cli, curl, Java, Go, C#, Ruby, PHP) reach the
@@ -47,7 +52,7 @@ def proxy_cmd(server, port, host, state_dir):
     url = urlsplit(server)
     if url.scheme != "http" or not url.hostname:
         raise click.ClickException(f"--server {server!r}: give http://HOST:PORT")
-    proxy = start_proxy((url.hostname, url.port or 80), port, host, state_dir)
+    proxy = start_proxy((url.hostname, url.port or 80), port, host, state_dir, tunnel=tunnel)
     try:
         proxy.serve_forever()
     except KeyboardInterrupt:  # pragma: no cover - interactive

@@ -4,7 +4,8 @@
 and Go send ``CONNECT api.twilio.com:443`` here.  For ``twilio.com`` and its subdomains the
 proxy answers the TLS itself, with a certificate from the local CA (``proxy_ca``), and relays
 the decrypted HTTP to the emulator.  Every other host is refused (403): nothing reaches the
-real Twilio, or anywhere else, by accident.  Plain ``http://api.twilio.com/...`` requests are
+real Twilio, or anywhere else, by accident; hosts named with ``tunnel`` (``--tunnel HOST``)
+are passed through untouched, for an app that also calls other HTTPS services.  Plain ``http://api.twilio.com/...`` requests are
 relayed the same way.
 """
 
@@ -84,6 +85,17 @@ class _Handler(socketserver.BaseRequestHandler):
             return _answer(sock, "400 Bad Request", "not an HTTP request line")
         if method.upper() == "CONNECT":
             host, _, port = target.rpartition(":")
+            if host.lower() in proxy.tunnel and port.isdigit() and not is_twilio_host(host):
+                try:
+                    up = socket.create_connection((host, int(port)), timeout=proxy.timeout)
+                except OSError as err:
+                    return _answer(sock, "502 Bad Gateway", f"cannot reach {target}: {err}")
+                sock.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                with up:
+                    if rest:
+                        up.sendall(rest)
+                    _relay(sock, up)
+                return
             if not is_twilio_host(host):
                 return _answer(sock, "403 Forbidden", f"refusing {host or target}: only "
                                "*.twilio.com is answered, by the emulator")
@@ -125,8 +137,9 @@ class HttpsProxy:
     """``HttpsProxy(("127.0.0.1", 8080), port=8443).start()``: relays *.twilio.com to the
     emulator listening at ``upstream``."""
 
-    def __init__(self, upstream, host="127.0.0.1", port=0, ca=None, timeout=600.0):
+    def __init__(self, upstream, host="127.0.0.1", port=0, ca=None, timeout=600.0, tunnel=()):
         self.upstream = upstream
+        self.tunnel = {h.lower() for h in tunnel}
         self.ca = ca or CertificateAuthority()
         self.timeout = timeout
         self._server = _Server((host, port), _Handler)  # OSError when the port is taken
