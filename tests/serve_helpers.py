@@ -43,8 +43,9 @@ class Served:
         deadline = time.monotonic() + 60
         while not (ready.exists() and ready.read_text().strip()):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"serve did not start: {self.proc.stderr.read().decode()}")
+                self.proc.terminate()
+                err = self.proc.communicate(timeout=20)[1].decode()
+                raise RuntimeError(f"serve did not start: {err}")
             time.sleep(0.05)
         self.url = ready.read_text().strip()
         self.proxy_url = f"http://127.0.0.1:{self.proxy_port}" if proxy else None
