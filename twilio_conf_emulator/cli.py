@@ -69,7 +69,7 @@ def _parse_settings(values):
 @click.option("--https-proxy", "proxy_port", type=int, default=None, metavar="PORT",
               help="Also answer HTTPS for *.twilio.com on this port (a CONNECT proxy with a "
                    "local CA; see the 'env' command).")
-@click.option("--state-dir", default=None, help=STATE_HELP)
+@click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
 def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, threads,
           settings, proxy_port, state_dir):
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""

@@ -39,7 +39,7 @@ def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True, tunnel=
               help="The running 'twilio-conf-emulator serve' to relay to.")
 @click.option("--port", default=8443, show_default=True, type=int, help="Port of the proxy.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--state-dir", default=None, help=STATE_HELP)
+@click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
 @click.option("--tunnel", multiple=True, metavar="HOST", help=TUNNEL_HELP)
 def proxy_cmd(server, port, host, state_dir, tunnel):
     """An HTTPS proxy answering for *.twilio.com with the emulator at --server.
@@ -63,7 +63,7 @@ def proxy_cmd(server, port, host, state_dir, tunnel):
 @click.option("--proxy-port", default=8443, show_default=True, type=int,
               help="Port of the running proxy (serve --https-proxy PORT, or proxy --port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Host of the proxy.")
-@click.option("--state-dir", default=None, help=STATE_HELP)
+@click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
 def env_cmd(proxy_port, host, state_dir):
     """Print the shell lines that send every Twilio client through the HTTPS proxy.
 
