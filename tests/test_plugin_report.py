@@ -72,3 +72,23 @@ def test_pytest_html_embeds_the_timeline(pytester, tmp_path):
     result.assert_outcomes(passed=1, failed=2)
     text = report.read_text(encoding="utf-8")
     assert "iframe" in text and "srcdoc" in text and "Conference CF" in text
+
+
+def test_report_against_a_running_server(pytester, tmp_path):
+    from serve_helpers import Served
+
+    (tmp_path / "srv").mkdir()
+    served = Served(tmp_path / "srv", proxy=False)
+    try:
+        pytester.makepyfile(test_user=FAILING)
+        artifacts = tmp_path / "artifacts"
+        result = pytester.runpytest("-p", "no:randomly", "--twilio-emulator-url", served.url,
+                                    "--twilio-emulator-artifacts", str(artifacts))
+        result.assert_outcomes(passed=1, failed=2)
+        result.stdout.fnmatch_lines(["*twilio-conf-emulator timelines*",
+                                     "*Standup-CF*.timeline.html",
+                                     "*conference-status*StatusCallbackEvent=conference-end*"])
+        written = [f for _, _, files in os.walk(artifacts) for f in files]
+        assert len(written) == 1
+    finally:
+        served.stop()
