@@ -169,3 +169,11 @@ def test_help_has_no_rst_markup():
     for args in commands:
         out = CliRunner().invoke(main, args + ["--help"]).output
         assert "``" not in out and ":class:" not in out and ".. " not in out, args
+
+
+def test_an_api_error_is_told_in_words_not_bytes(tmp_path):
+    spec = {"run": 5, "numbers": [{"number": "not-a-number"}]}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(spec))
+    line = fails(["scenario", "run", str(path)])
+    assert "number not-a-number: HTTP 400 21" in line and "b'" not in line

@@ -251,7 +251,8 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
         status, body = target.api("POST", "IncomingPhoneNumbers.json",
                                   {"PhoneNumber": to, "VoiceUrl": voice_url})
         if status >= 400:
-            raise click.ClickException(f"cannot create {to}: HTTP {status} {body[:200]!r}")
+            raise click.ClickException(f"--to {to}: cannot create the number: HTTP {status} "
+                                       f"{scenario.describe(body)}")
     start = target.control("GET", "/clock")["epoch"]
     payload = {"from": from_, "to": to, "digits": script}
     if audio:

@@ -137,6 +137,15 @@ def _fmt(number, k):
     return number.format(n=k + 1) if "{" in str(number) else number
 
 
+def describe(body):
+    """An error answer in words: Twilio's ``code: message``, else the text, never bytes."""
+    try:
+        data = json.loads(body)
+        return f"{data['code']}: {data['message']}"
+    except (ValueError, TypeError, KeyError):
+        return body.decode("utf-8", "replace")[:300] if isinstance(body, bytes) else str(body)
+
+
 # -- targets: the same calls over HTTP or in-process --------------------------------------------
 class Target:
     """``request(method, path, json=None, form=None) -> (status, body bytes)``."""
@@ -151,7 +160,7 @@ class Target:
     def control(self, method, path, json_body=None):
         status, body = self.request(method, "/_emulator" + path, json_body=json_body)
         if status >= 400:
-            raise ScenarioError(f"{method} /_emulator{path}: HTTP {status} {body[:300]!r}")
+            raise ScenarioError(f"{method} /_emulator{path}: HTTP {status} {describe(body)}")
         return json.loads(body) if body else {}
 
     def api(self, method, path, data=None):
@@ -221,7 +230,7 @@ def run(sc, target, progress=None, chunk=60.0):
                 form[name] = n[key]
         status, body = target.api("POST", "IncomingPhoneNumbers.json", form)
         if status >= 400:
-            raise ScenarioError(f"number {n['number']}: HTTP {status} {body[:300]!r}")
+            raise ScenarioError(f"number {n['number']}: HTTP {status} {describe(body)}")
     for p in sc["phones"]:
         target.control("POST", "/phones", p)
     steps = [(c["at"], 0, i, "caller", c) for i, c in enumerate(sc["callers"])]
