@@ -159,3 +159,26 @@ def test_standalone_proxy_command_with_a_tunnel(tmp_path):
         proc.stdout.close()
         proc.stderr.close()
         served.stop()
+
+
+def test_the_client_sees_the_emulator_close(served):
+    """When the emulator closes a connection, the client's TLS connection ends too (so an
+    idle keep-alive connection is not left half-open until the proxy's timeout)."""
+    import socket
+    import ssl
+
+    env = served.client_env()
+    context = ssl.create_default_context(cafile=env["SSL_CERT_FILE"])
+    with socket.create_connection(("127.0.0.1", served.proxy_port), timeout=30) as raw:
+        raw.sendall(b"CONNECT api.twilio.com:443 HTTP/1.1\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 200")
+        with context.wrap_socket(raw, server_hostname="api.twilio.com") as tls:
+            tls.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: api.twilio.com\r\n"
+                        b"Connection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = tls.recv(4096)  # a hang here (socket.timeout) fails the test
+                if not chunk:
+                    break
+                data += chunk
+    assert data.startswith(b"HTTP/1.1 200") and b'"status"' in data

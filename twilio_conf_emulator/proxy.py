@@ -58,9 +58,19 @@ def _pump(src, dst):
         pass
 
 
+def _back(upstream, client):
+    """The emulator's bytes to the client; when the emulator closes (an idle keep-alive
+    connection, say), the client's side closes too, so it opens a fresh one."""
+    _pump(upstream, client)
+    try:
+        client.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 def _relay(client, upstream):
     """Bytes both ways until the client is done; the emulator's answer is read to its end."""
-    back = threading.Thread(target=_pump, args=(upstream, client), daemon=True)
+    back = threading.Thread(target=_back, args=(upstream, client), daemon=True)
     back.start()
     _pump(client, upstream)
     try:
