@@ -98,7 +98,7 @@ def test_another_accounts_conference_is_not_found_and_never_leaks(emu, client):
     other = client_for(emu, other_sid, other_token)
     theirs = other.conferences("Secret Room").participants.create(
         from_=CALLER, to="+15551000009", label="spy")
-    emu.advance(5)
+    emu.world(other_sid).advance(5)  # their world's clock: mine does not move theirs
     cf = theirs.conference_sid
 
     err = raises(20404, 404, lambda: client.conferences(cf).fetch())

@@ -133,8 +133,12 @@ def _check(curl, method, path):
     pattern = re.sub(r"<[^>]+>", r"[^/\\s\"]+", pattern.replace(r"\<", "<").replace(r"\>", ">"))
     lines = [ln for ln in curl.splitlines() if re.search(r"\$E" + pattern + r"(\s|$|\"|\?)",
                                                          ln + " ")]
-    posting = lambda ln: "--json" in ln or "-X POST" in ln or " -d " in ln  # noqa: E731
-    ok = [ln for ln in lines if posting(ln) == (method == "POST")]
+    def verb(ln):
+        if "-X DELETE" in ln:
+            return "DELETE"
+        return "POST" if "--json" in ln or "-X POST" in ln or " -d " in ln else "GET"
+
+    ok = [ln for ln in lines if verb(ln) == method]
     return [] if ok else [f"{method} /_emulator{path}"]
 
 

@@ -5,6 +5,7 @@ transaction has already rolled back, so bad input never loses state.
 """
 
 import logging
+import threading
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -12,11 +13,22 @@ from werkzeug.exceptions import HTTPException
 from .errors import MethodNotAllowed, NotFound, TwilioError
 
 log = logging.getLogger(__name__)
+_APP = None
+_APP_LOCK = threading.Lock()
 
 
-def create_app(emulator):
+def shared_app():
+    """The process's one Flask app (built on first use); the Emulator comes with each request."""
+    global _APP
+    if _APP is None:
+        with _APP_LOCK:
+            if _APP is None:
+                _APP = _build()
+    return _APP
+
+
+def _build():
     app = Flask("twilio_conf_emulator")
-    app.extensions["twilio_conf_emulator"] = emulator
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
 

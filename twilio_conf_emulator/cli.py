@@ -27,6 +27,26 @@ main.add_command(proxy_cmd)
 main.add_command(env_cmd)
 
 
+def is_loopback(host):
+    """True when every address ``host`` binds is a loopback one (127.0.0.0/8, ::1,
+    localhost); ``0.0.0.0``, ``::`` and every other name are not."""
+    import ipaddress
+    import socket
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback
+                               for i in infos)
+
+
 def _parse_settings(values):
     """``--set name=value`` pairs -> config changes (JSON values, else strings)."""
     import json
@@ -70,8 +90,11 @@ def _parse_settings(values):
               help="Also answer HTTPS for *.twilio.com on this port (a CONNECT proxy with a "
                    "local CA; see the 'env' command).")
 @click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
+@click.option("--admin-token", envvar="TWILIO_EMULATOR_ADMIN_TOKEN", default=None,
+              help="Bearer token that POST /_emulator/accounts needs when --host is not "
+                   "loopback (also TWILIO_EMULATOR_ADMIN_TOKEN).")
 def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, threads,
-          settings, proxy_port, state_dir):
+          settings, proxy_port, state_dir, admin_token):
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""
     from sqlalchemy.exc import SQLAlchemyError
     from waitress.server import create_server
@@ -79,16 +102,21 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
     from .emulator import Emulator
     from .media.audio import say_engine
 
+    changes = _parse_settings(settings)
+    if "loopback_only" in changes:
+        raise click.BadParameter("loopback_only follows --host", param_hint="--set")
     try:
-        config = EmulatorConfig().update(**_parse_settings(settings))
+        config = EmulatorConfig().update(**changes)
     except KeyError as err:
         raise click.BadParameter(f"unknown setting(s): {err}", param_hint="--set") from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--set") from None
+    config.loopback_only = is_loopback(host)
     check_db_url(db_url)
     try:
         emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
-                       account_sid=account_sid, auth_token=auth_token, config=config)
+                       account_sid=account_sid, auth_token=auth_token, config=config,
+                       admin_token=admin_token or None)
     except SQLAlchemyError as err:
         raise open_error(db_url, err) from None
     try:
@@ -103,6 +131,11 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
                f"(clock {clock_mode}, account {account_sid}, store {db_url}); <Say> uses "
                + ("espeak-ng" if say_engine() == "espeak-ng"
                   else "the tone stand-in (espeak-ng not installed or not chosen)"), err=True)
+    if not config.loopback_only:
+        click.echo(f"listening beyond loopback ({host}): control routes need the account's "
+                   "credentials; creating accounts needs "
+                   + ("the admin token" if admin_token else "--admin-token (not set: disabled)"),
+                   err=True)
     if proxy_port is not None:
         start_proxy((host, actual_port), proxy_port, state=state_dir).start()
     ready = os.environ.get("TWILIO_EMULATOR_READY_FILE")
@@ -145,8 +178,11 @@ def timeline(conference_sid, server, out):
     import requests
 
     url = f"{server.rstrip('/')}/_emulator/conferences/{conference_sid}/timeline.html"
+    # The conference's world is the account's: send its credentials (needed beyond loopback).
+    auth = (os.environ.get("TWILIO_ACCOUNT_SID") or DEFAULT_ACCOUNT_SID,
+            os.environ.get("TWILIO_AUTH_TOKEN") or DEFAULT_AUTH_TOKEN)
     try:
-        resp = requests.get(url, timeout=60)
+        resp = requests.get(url, timeout=60, auth=auth)
     except requests.RequestException as err:
         raise click.ClickException(f"cannot reach {server}: {err}") from None
     if resp.status_code != 200:

@@ -17,6 +17,10 @@ DEFAULT_AUTH_TOKEN = "emulator-auth-token"
 DEFAULT_EPOCH = 1767225600.0  # 2026-01-01T00:00:00Z
 
 
+# Settings of the whole server: a world's POST /_emulator/config cannot change them.
+SERVER_SETTINGS = ("loopback_only",)
+
+
 @dataclass
 class EmulatorConfig:
     # --- call legs ---------------------------------------------------------------
@@ -83,6 +87,12 @@ class EmulatorConfig:
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0
     webhook_max_redirects: int = 10
+    # --- security (server-wide; not changeable through POST /_emulator/config) ---------------
+    # True while the server listens on loopback only (``serve`` sets it from --host): control
+    # routes without credentials act on the default account's world, and anyone may create
+    # accounts. False: control routes need the REST credentials (401/20003 without), and
+    # creating accounts needs the admin token.
+    loopback_only: bool = True
     # --- robustness -------------------------------------------------------------------------
     # A scheduled action that raises is rolled back and journaled as an alert (20500); with
     # strict_actions it propagates out of advance() instead (the project's own tests use it).

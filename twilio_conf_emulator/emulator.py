@@ -6,263 +6,216 @@ server are built from.
     client.conferences("Room").participants.create(from_="+15550001111", to="+15550002222")
     emu.advance(5)                        # deliver everything due in the next 5 virtual seconds
     emu.webhooks.assert_events([...])
+
+An Emulator is the default account's :class:`~twilio_conf_emulator.world.World` and the server
+around it: every other account (``create_account``) owns a world of its own, reached with
+``emu.world(account_sid)`` or through its credentials over the API.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from typing import Any
 
-from sqlalchemy import delete
-
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .engine import accounts as accounts_engine
-from .engine import calls as calls_engine
-from .engine.clock import VirtualClock
-from .engine.core import Engine
-from .engine.purposes import leg_purposes
-from .faces import Digits
-from .journal import Journal
-from .sids import SidFactory
+from .engine.shared import SharedStore
+from .errors import BadRequest
+from .sids import SidFactory, is_sid
 from .store import models
 from .store.db import open_store
-from .webhooks.transport import HttpTransport, Router, WsgiTransport
-
-STATE_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
-                models.Recording, models.VirtualPhone, models.JournalEntry, models.Alert,
-                models.MediaEventRow)
+from .webhooks.transport import HttpTransport, Router
+from .world import World
+from .wsgi import EmulatorApp
 
 
 def stored_sids(db: Any) -> dict[str, list[str]]:
-    """Every SID a store already holds, by prefix (empty for a fresh store)."""
-    tables: dict[str, Any] = {"AC": models.Account, "SK": models.ApiKey, "CF": models.Conference,
-              "CA": models.Call, "PN": models.IncomingPhoneNumber, "RE": models.Recording}
-    return {prefix: [sid for (sid,) in db.query(model.sid)] for prefix, model in tables.items()}
+    """The server's own SIDs a store already holds (accounts and keys), by prefix."""
+    return {"AC": [sid for (sid,) in db.query(models.Account.sid)],
+            "SK": [sid for (sid,) in db.query(models.ApiKey.sid)]}
 
 
-class Emulator:
-    """One emulated Twilio in this process: a store, a virtual clock, the engine, and (built on
-    first use) the Flask app serving the REST API and ``/_emulator/*``.
+class Emulator(World):
+    """One emulated Twilio in this process: a store shared by one world per account, a webhook
+    router, and the WSGI app serving the REST API and ``/_emulator/*`` (the process's one
+    Flask app, bound to this emulator per request; Flask is imported on the first request).
 
     ``db_url``: any SQLAlchemy URL (in-memory SQLite by default; a file keeps live state across
     a restart). ``clock``: ``manual`` (time moves only in :meth:`advance`) or ``realtime``
-    (:meth:`start_realtime` follows the wall clock times ``speed``). ``seed`` fixes every SID,
-    so the same scenario gives the same journal and WAV bytes. ``account_sid`` /
-    ``auth_token`` name the default account (else ``TWILIO_ACCOUNT_SID`` /
+    (:meth:`start_realtime` follows the wall clock times ``speed``, in every world). ``seed``
+    fixes every SID, so the same scenario gives the same journal and WAV bytes. ``account_sid``
+    / ``auth_token`` name the default account (else ``TWILIO_ACCOUNT_SID`` /
     ``TWILIO_AUTH_TOKEN``, else fixed test values). ``config``: an :class:`EmulatorConfig`
-    (every choice where Twilio is silent). ``epoch``: the virtual time it starts at.
+    (every choice where Twilio is silent; a new world starts from a copy of it). ``epoch``:
+    the virtual time it starts at. ``admin_token``: what ``POST /_emulator/accounts`` needs
+    when ``config.loopback_only`` is false.
 
-    It satisfies :class:`~twilio_conf_emulator.faces.EmulatorFace`, as ``RemoteEmulator``
-    does for a running server; not thread-safe for concurrent :meth:`advance` calls (a second
-    one waits, then fails with 20409).
+    The Emulator itself is the default account's world; it satisfies
+    :class:`~twilio_conf_emulator.faces.EmulatorFace`, as ``RemoteEmulator`` does for a running
+    server. Within one world a second concurrent :meth:`advance` waits, then fails with 20409.
     """
 
     def __init__(self, db_url: str = "sqlite://", clock: str = "manual", speed: float = 1.0,
                  seed: int = 0, account_sid: str | None = None, auth_token: str | None = None,
-                 config: EmulatorConfig | None = None, epoch: float | None = None) -> None:
-        self.config = config or EmulatorConfig()
-        self.account_sid: str = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
-                            or DEFAULT_ACCOUNT_SID)
-        self.auth_token: str = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
-                           or DEFAULT_AUTH_TOKEN)
+                 config: EmulatorConfig | None = None, epoch: float | None = None,
+                 admin_token: str | None = None) -> None:
+        config = config or EmulatorConfig()
+        account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
+                       or DEFAULT_ACCOUNT_SID)
+        auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
+                      or DEFAULT_AUTH_TOKEN)
+        # Server-wide: what every world shares.
+        self.clock_mode = clock
+        self.speed = speed
         self.seed = seed
         self.epoch = epoch
-        self.sids = SidFactory(seed)
-        self.clock = VirtualClock(clock, epoch=epoch, speed=speed)
-        self.router = Router(self.config, default=HttpTransport(self.config))
-        self.engine = Engine(self.config, open_store(db_url), self.clock, self.sids, self.router,
-                             purposes=leg_purposes())
-        with self.engine.transaction() as db:
-            self.sids.resume(stored_sids(db))
-            accounts_engine.ensure_account(db, self.account_sid, self.auth_token,
-                                           self.clock.now())
-        self._app: Any = None
-        self._app_lock = threading.Lock()
-        self._client: Any = None
-        self._runner: threading.Thread | None = None
-        self._stop = threading.Event()
+        self.admin_token = admin_token
+        self.startup_config = copy.deepcopy(config)  # what a new world's config starts as
+        self.server_sids = SidFactory(seed)  # accounts, keys, tokens
+        self.router = Router(config, default=HttpTransport(config))
+        self.store = SharedStore(open_store(db_url))
+        self._app = EmulatorApp(self)
+        self.worlds: dict[str, World] = {}
+        self._worlds_lock = threading.RLock()
+        self._realtime_tick: float | None = None
+        with self.store.lock:
+            self._init_world(self, account_sid, auth_token, config)
+            with self.engine.transaction() as db:
+                self.server_sids.resume(stored_sids(db))
+                accounts_engine.ensure_account(db, account_sid, auth_token, self.clock.now(),
+                                               replace_token=True)
+            self.worlds[account_sid] = self
 
     @property
     def app(self) -> Any:
-        """The Flask (WSGI) app serving the REST and control APIs, built on first use: an
-        emulator driven only through its Python methods never imports Flask."""
-        if self._app is None:
-            with self._app_lock:
-                if self._app is None:
-                    from .app import create_app
+        """The WSGI app serving the REST and control APIs for every world of this emulator:
+        the process's one Flask app, built (and Flask imported) on first use, bound to this
+        emulator per request. An emulator driven only through its Python methods never
+        imports Flask."""
+        from .app import shared_app
 
-                    self._app = create_app(self)
+        shared_app()
         return self._app
 
-    # -- the clock -------------------------------------------------------------------------
-    def advance(self, seconds: float = 0.0) -> float:
-        """Run everything due in the next ``seconds`` of virtual time (0: what is due now)."""
-        self.engine.advance(float(seconds))
-        return float(self.clock.now())
+    @property
+    def loopback_only(self) -> bool:
+        return bool(self.startup_config.loopback_only)
 
-    def now(self) -> float:
-        """The virtual time, epoch seconds."""
-        return float(self.clock.now())
+    # -- worlds --------------------------------------------------------------------------------
+    def world(self, account_sid: str) -> World:
+        """The world of ``account_sid`` (``KeyError`` for an unknown account)."""
+        w = self.world_for(account_sid)
+        if w is None:
+            raise KeyError(account_sid)
+        return w
 
-    def start_realtime(self, tick: float = 0.02) -> None:
-        """Realtime mode: a runner thread follows the wall clock times ``speed``."""
-        if self.clock.mode != "realtime" or self._runner is not None:
-            return
-
-        def run() -> None:
-            while not self._stop.is_set():
-                self.engine.run_until(self.clock.realtime_target())
-                self.engine.wait_for_work(tick)
-
-        self._runner = threading.Thread(target=run, name="twilio-emulator-clock", daemon=True)
-        self._runner.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._runner is not None:
-            self._runner.join(timeout=5)
-            self._runner = None
-        self.router.close()
-
-    # -- state ---------------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Drop all state but accounts and config; SIDs and the clock start over."""
-        eng = self.engine
-        with eng.run_lock, eng.transaction() as db:
-            for table in STATE_TABLES:
-                db.execute(delete(table))
-            db.expunge_all()
-            eng.forget_rows()
-            eng.scheduler.clear()
-            eng._outbox.clear()
-            # Accounts and keys survive a reset, so their SIDs keep counting.
-            self.sids.reset(keep=("AC", "SK", "SS", "TK"))
-            self.clock.reset(self.epoch if self.clock.mode == "manual" else None)
+    def world_for(self, account_sid: str) -> World | None:
+        """The world of an existing account (made on first use), or None."""
+        w = self.worlds.get(account_sid)
+        if w is not None:
+            return w
+        with self.store.lock, self._worlds_lock:
+            w = self.worlds.get(account_sid)
+            if w is not None:
+                return w
+            acct = self.store.db.get(models.Account, account_sid)
+            if acct is None:
+                return None
+            w = World()
+            w._init_world(self, account_sid, acct.auth_token,
+                          copy.deepcopy(self.startup_config))
+            self.worlds[account_sid] = w
+        if self._realtime_tick is not None:
+            w.start_realtime(self._realtime_tick)
+        return w
 
     def create_account(self, sid: str | None = None, auth_token: str | None = None,
                        friendly_name: str | None = None) -> tuple[str, str]:
-        """A fresh, isolated account (for parallel test workers)."""
-        sid = sid or self.sids.new("AC")
-        token = auth_token or self.sids.new("TK")[2:]
-        with self.engine.transaction() as db:
-            accounts_engine.ensure_account(db, sid, token, self.clock.now(), friendly_name)
+        """A fresh, isolated account with its own world. An existing SID is refused (400):
+        an account's token is never replaced this way."""
+        if sid is not None and not is_sid(sid, "AC"):
+            raise BadRequest("sid must be AC followed by 32 hexadecimal digits", code=20001)
+        if auth_token is not None and (not isinstance(auth_token, str)
+                                       or not 1 <= len(auth_token) <= 64):
+            raise BadRequest("auth_token must be a string of 1 to 64 characters", code=20001)
+        if friendly_name is not None and (not isinstance(friendly_name, str)
+                                          or len(friendly_name) > 64):
+            raise BadRequest("friendly_name must be a string of at most 64 characters",
+                             code=20001)
+        with self.store.lock:
+            saved = self.server_sids.snapshot()
+            try:
+                with self.engine.transaction() as db:
+                    sid = sid or self.server_sids.new("AC")
+                    if db.get(models.Account, sid) is not None:
+                        raise BadRequest(f"Account {sid} already exists; POST /_emulator/"
+                                         "accounts never changes an existing account",
+                                         code=20001)
+                    token = auth_token or self.server_sids.new("TK")[2:]
+                    accounts_engine.ensure_account(db, sid, token, self.clock.now(),
+                                                   friendly_name)
+            except BaseException:
+                self.server_sids.restore(saved)
+                raise
+        self.world_for(sid)
         return sid, token
+
+    def close_account(self, account_sid: str) -> None:
+        """Drop an account made by ``create_account`` with its whole world (rows, keys,
+        runner): what a CI server does after each test so it does not grow without end.
+        The default account cannot be closed (400)."""
+        if account_sid == self.account_sid:
+            raise BadRequest("The default account cannot be closed", code=20001)
+        w = self.world(account_sid)
+        w.stop_realtime()
+        w.reset()
+        with self.store.lock, self._worlds_lock:
+            with self.engine.transaction() as db:
+                db.query(models.ApiKey).filter(models.ApiKey.account_sid == account_sid) \
+                    .delete(synchronize_session=False)
+                db.query(models.Account).filter(models.Account.sid == account_sid) \
+                    .delete(synchronize_session=False)
+            self.store.forget_rows()
+            self.worlds.pop(account_sid, None)
 
     def create_api_key(self, account_sid: str | None = None,
                        secret: str | None = None) -> tuple[str, str]:
         """An API key (``SK...``, secret) of ``account_sid`` (default: the default account)."""
-        sid = self.sids.new("SK")
-        secret = secret or self.sids.new("SS")[2:]
-        with self.engine.transaction() as db:
-            accounts_engine.add_api_key(db, sid, secret, account_sid or self.account_sid)
+        account_sid = account_sid or self.account_sid
+        with self.store.lock:
+            saved = self.server_sids.snapshot()
+            try:
+                with self.engine.transaction() as db:
+                    if db.get(models.Account, account_sid) is None:
+                        raise BadRequest(f"Account {account_sid} does not exist", code=20001)
+                    sid = self.server_sids.new("SK")
+                    secret = secret or self.server_sids.new("SS")[2:]
+                    accounts_engine.add_api_key(db, sid, secret, account_sid)
+            except BaseException:
+                self.server_sids.restore(saved)
+                raise
         return sid, secret
 
-    def phone(self, number: str, account_sid: str | None = None,
-              **behaviour: Any) -> dict[str, Any]:
-        """How ``number`` behaves when the emulator dials it: ``outcome`` (answer, busy,
-        no-answer, failed), ``answer_after``, ``audio`` (a WAV path), ``hangup_after``,
-        ``digits`` ([{"at": s, "digits": "1#"}])."""
-        with self.engine.transaction() as db:
-            return dict(calls_engine.set_phone(db, number, dict(behaviour), account_sid))
+    def authenticate(self, authorization: str | None) -> World:
+        """The world the REST credentials (Basic ``AC…:token`` or ``SK…:secret``) unlock;
+        else ``errors.Unauthorized`` (20003)."""
+        with self.store.lock:
+            account_sid = accounts_engine.credentials_account(self.store.db, authorization)
+        return self.world(account_sid)
 
-    # -- virtual callers ------------------------------------------------------------------------
-    def call(self, from_: str, to: str, audio: str | dict[str, Any] | None = None,
-             digits: Digits | None = None,
-             hangup_after: float | None = None) -> str:
-        """A virtual caller dials ``to`` (routed by that IncomingPhoneNumber's VoiceUrl).
+    # -- the process -----------------------------------------------------------------------------
+    def start_realtime(self, tick: float = 0.02) -> None:
+        """Realtime mode: every world (and every world made later) follows the wall clock."""
+        if self.clock_mode != "realtime":
+            return
+        self._realtime_tick = tick
+        for w in list(self.worlds.values()):
+            World.start_realtime(w, tick)
 
-        ``audio``: a WAV path, the caller's voice; ``digits``: ``[{"at": s, "digits": "1#"}]``
-        or ``[(s, "1#")]``, seconds after dialling; ``hangup_after``: seconds.  The voice URL
-        is requested at the next ``advance``.  Returns the CallSid."""
-        from .engine.voice import inbound
-
-        script = [d if isinstance(d, dict) else {"at": d[0], "digits": d[1]}
-                  for d in (digits or [])]
-        with self.engine.transaction():
-            call = inbound.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
-                                      digits=script, hangup_after=hangup_after)
-            return str(call.sid)
-
-    def press(self, call_sid: str, digits: str) -> None:
-        """The party on ``call_sid`` presses ``digits`` now."""
-        with self.engine.transaction():
-            calls_engine.press_digits(self.engine, call_sid, str(digits))
-
-    def hangup(self, call_sid: str) -> None:
-        """The party on ``call_sid`` hangs up now."""
-        with self.engine.transaction():
-            calls_engine.hangup(self.engine, call_sid, by="caller")
-
-    # -- audio -----------------------------------------------------------------------------------
-    def call_audio(self, call_sid: str) -> bytes:
-        """What ``call_sid`` heard, from its answer to its end (to now if it is still up), as
-        8 kHz 16-bit mono WAV bytes.  Unknown call: ``errors.NotFound``."""
-        from .engine import media_render
-        from .errors import NotFound
-
-        with self.engine.transaction() as db:
-            call = db.get(models.Call, call_sid)
-            if call is None:
-                raise NotFound(f"/_emulator/calls/{call_sid}/audio.wav")
-            live = call.answered_at is not None and call.end_time is None
-            return media_render.call_audio_wav(db, self.config, call_sid,
-                                               end=self.clock.now() if live else None)
-
-    def recording_audio(self, recording_sid: str, fmt: str = "wav", channels: int = 1) -> bytes:
-        """A completed recording's media, as the Recordings API serves it (``fmt`` wav or
-        mp3; ``channels=2`` for the dual file of a dual recording)."""
-        from .engine import recording
-        from .errors import NotFound
-
-        with self.engine.transaction() as db:
-            rec = db.get(models.Recording, recording_sid)
-            if rec is None or rec.deleted or rec.status != "completed" or not rec.wav:
-                raise NotFound(f"/Recordings/{recording_sid}.{fmt}")
-            # Dual only of a dual recording, and no 16113 warning: this is not the REST API.
-            return bytes(recording.media(self.engine, rec, fmt,
-                                         want_dual=channels == 2 and rec.channels == 2))
-
-    # -- webhooks ------------------------------------------------------------------------------
-    def deliver_webhooks_to(self, wsgi_app: Any, host: str | None = None) -> WsgiTransport:
-        """Send webhooks straight into ``wsgi_app`` (all of them, or those for ``host``)."""
-        transport = WsgiTransport(wsgi_app)
-        if host is None:
-            self.router.route_all(transport)
-        else:
-            self.router.route(host, transport)
-        return transport
-
-    def replay_webhooks(self, ids: list[int], url: str | None = None) -> list[dict[str, Any]]:
-        """Re-send journal entries now, re-signed (for ``url`` if given); each is journaled
-        as kind ``replay``. Returns the new journal entries."""
-        new_ids = self.engine.replay(ids, url)
-        wanted = set(new_ids)
-        return [e for e in self.webhooks.all(kind="replay") if e["id"] in wanted]
-
-    def alerts(self) -> list[dict[str, Any]]:
-        """Debugger notifications (11xxx webhook failures, 13xxx TwiML errors, ...), in order."""
-        from .store.models import Alert
-
-        with self.engine.transaction() as db:
-            return [r.to_dict() for r in db.query(Alert).order_by(Alert.id)]
-
-    @property
-    def webhooks(self) -> Journal:
-        """The journal of every request the emulator sent, in order."""
-        return Journal(self)
-
-    # -- clients -------------------------------------------------------------------------------
-    @property
-    def client(self) -> Any:
-        """A twilio-python ``Client`` for the default account, wired to this emulator in-process."""
-        if self._client is None:
-            self._client = self.make_client()
-        return self._client
-
-    def make_client(self, account_sid: str | None = None, auth_token: str | None = None) -> Any:
-        """A twilio-python ``Client`` for another account (or API key), wired in-process."""
-        from .client import in_process_client
-
-        return in_process_client(self, account_sid or self.account_sid,
-                                 auth_token or self.auth_token)
+    def stop(self) -> None:
+        self._realtime_tick = None
+        for w in list(self.worlds.values()):
+            w.stop_realtime()
+        self.router.close()

@@ -21,7 +21,7 @@ from .timefmt import rfc2822
 def entry_dict(e):
     params = [tuple(p) for p in e.params]
     return {
-        "id": e.id,
+        "id": e.seq if e.seq is not None else e.id,  # the number in its world's journal
         "time": e.time,
         "timestamp": rfc2822(e.time),
         "kind": e.kind,
@@ -50,7 +50,7 @@ def query(db, kind=None, conference_sid=None, call_sid=None, account_sid=None, s
     if account_sid:
         stmt = stmt.where(JournalEntry.account_sid == account_sid)
     if since_id:
-        stmt = stmt.where(JournalEntry.id > int(since_id))
+        stmt = stmt.where(JournalEntry.seq > int(since_id))
     return [entry_dict(e) for e in db.scalars(stmt)]
 
 
@@ -109,9 +109,15 @@ def _diff(expected, actual):
 
 
 class Journal(JournalView):
+    """The journal of one world (an in-process Emulator's default account, or a World)."""
+
     def __init__(self, emulator):
         self._emu = emulator
 
     def _fetch(self, **filters):
+        own = self._emu.account_sid
+        if filters.get("account_sid") not in (None, own):
+            return []  # another world's journal is not visible from this one
+        filters["account_sid"] = own
         with self._emu.engine.transaction() as db:
             return query(db, **filters)

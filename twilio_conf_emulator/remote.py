@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 import requests
+import requests.auth
 
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
 from .faces import Digits
@@ -31,6 +32,15 @@ class RemoteError(RuntimeError):
         self.status = status
         self.body = body
         super().__init__(f"emulator control API answered HTTP {status}: {body}")
+
+
+class _Bearer(requests.auth.AuthBase):
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, r: Any) -> Any:
+        r.headers["Authorization"] = f"Bearer {self.token}"
+        return r
 
 
 class RemoteJournal(JournalView):
@@ -58,7 +68,8 @@ class RemoteEmulator:
     ``twilio-conf-emulator serve``, at ``base_url``."""
 
     def __init__(self, base_url: str, account_sid: str | None = None,
-                 auth_token: str | None = None, timeout: float = 120.0) -> None:
+                 auth_token: str | None = None, timeout: float = 120.0,
+                 admin_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.account_sid: str = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
                             or DEFAULT_ACCOUNT_SID)
@@ -67,13 +78,16 @@ class RemoteEmulator:
         self.timeout = timeout
         self._session = requests.Session()
         self._session.trust_env = False  # HTTP(S)_PROXY must never capture loopback traffic
+        self.admin_token = admin_token or os.environ.get("TWILIO_EMULATOR_ADMIN_TOKEN") or None
+        # Control routes act on the world of these credentials (the account's own world).
+        self._session.auth = (self.account_sid, self.auth_token)
         self._client: Any = None
 
     # -- plumbing ------------------------------------------------------------------------------
     def _request(self, method: str, path: str, json: Any = None,
-                 params: dict[str, Any] | None = None) -> Any:
+                 params: dict[str, Any] | None = None, auth: Any = None) -> Any:
         resp = self._session.request(method, f"{self.base_url}/_emulator{path}", json=json,
-                                     params=params, timeout=self.timeout)
+                                     params=params, timeout=self.timeout, auth=auth)
         try:
             body = resp.json()
         except ValueError:
@@ -103,11 +117,22 @@ class RemoteEmulator:
 
     def create_account(self, sid: str | None = None, auth_token: str | None = None,
                        friendly_name: str | None = None) -> tuple[str, str]:
-        """A fresh, isolated account: ``(sid, auth_token)``."""
+        """A fresh, isolated account with its own world: ``(sid, auth_token)`` (beyond
+        loopback the server wants the admin token: given here or TWILIO_EMULATOR_ADMIN_TOKEN)."""
         body = {k: v for k, v in (("sid", sid), ("auth_token", auth_token),
                                   ("friendly_name", friendly_name)) if v}
-        out = self._request("POST", "/accounts", json=body)
+        out = self._request("POST", "/accounts", json=body,
+                            auth=_Bearer(self.admin_token) if self.admin_token else None)
         return out["sid"], out["auth_token"]
+
+    def close_account(self) -> None:
+        """Drop this account and its world on the server (``DELETE /_emulator/accounts/<sid>``)."""
+        self._request("DELETE", f"/accounts/{self.account_sid}")
+
+    def world(self, account_sid: str, auth_token: str) -> RemoteEmulator:
+        """A RemoteEmulator for another account's world on the same server."""
+        return RemoteEmulator(self.base_url, account_sid, auth_token, self.timeout,
+                              self.admin_token)
 
     def phone(self, number: str, account_sid: str | None = None,
               **behaviour: Any) -> dict[str, Any]:

@@ -196,8 +196,12 @@ class Remote(Target):
         self.url = url.rstrip("/")
         self.session = requests.Session()
         self.session.trust_env = False  # an HTTP(S)_PROXY from `env` must not capture it
-        self.account_sid = account_sid or DEFAULT_ACCOUNT_SID
-        self.auth_token = auth_token or DEFAULT_AUTH_TOKEN
+        self.account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
+                            or DEFAULT_ACCOUNT_SID)
+        self.auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
+                           or DEFAULT_AUTH_TOKEN)
+        # The control routes act on this account's world (and need it beyond loopback).
+        self.session.auth = (self.account_sid, self.auth_token)
 
     def request(self, method, path, json_body=None, form=None, headers=None):
         kw = {"headers": headers or {}, "timeout": 600}

@@ -1,7 +1,9 @@
-"""Deterministic SIDs: prefix + 32 lowercase hex, a pure function of (seed, prefix, n).
+"""Deterministic SIDs: prefix + 32 lowercase hex, a pure function of (seed, scope, prefix, n).
 
 Each prefix counts on its own, so adding a new kind of resource to a scenario does not shift
-the SIDs of the others.
+the SIDs of the others.  A world's factory is scoped by its account SID, so what one account
+creates never shifts (or collides with) another's SIDs; the server's own factory (accounts,
+keys, tokens) has no scope.
 
 Reading a SID follows one rule for every prefix (:func:`is_sid`): the two-letter prefix, then
 exactly 32 hex digits, in either case (the emulator writes lowercase).
@@ -27,8 +29,9 @@ def is_sid(value: object, prefix: str) -> bool:
 
 
 class SidFactory:
-    def __init__(self, seed=0):
+    def __init__(self, seed=0, scope=None):
         self.seed = seed
+        self.scope = scope
         self._counters = {}
         self._lock = threading.Lock()
 
@@ -57,7 +60,18 @@ class SidFactory:
                 self._counters[prefix] = last + 1
 
     def _make(self, prefix, n):
-        return prefix + hashlib.sha256(f"{self.seed}:{prefix}:{n}".encode()).hexdigest()[:32]
+        key = f"{self.seed}:{prefix}:{n}" if self.scope is None else \
+            f"{self.seed}:{self.scope}:{prefix}:{n}"
+        return prefix + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    def snapshot(self):
+        with self._lock:
+            return dict(self._counters)
+
+    def restore(self, counters):
+        """Back to a snapshot: the SIDs taken since are handed out again (a rolled-back turn)."""
+        with self._lock:
+            self._counters = dict(counters)
 
     def reset(self, keep=()):
         with self._lock:

@@ -1,30 +1,53 @@
-"""What every REST view shares: the emulator, authentication and JSON responses."""
+"""What every REST view shares: the emulator, the request's world, authentication and JSON
+responses."""
 
 import functools
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from ..engine import accounts as accounts_engine
+from ..errors import Unauthorized
+from ..wsgi import ENVIRON_KEY
 
 
 def emulator():
-    return current_app.extensions["twilio_conf_emulator"]
+    """The Emulator serving this request (the app is shared; the emulator rides in environ)."""
+    return request.environ[ENVIRON_KEY]
+
+
+def world():
+    """The world of the request's account (bound by :func:`authenticated`), else the default."""
+    w = g.get("twilio_world")
+    return w if w is not None else emulator()
 
 
 def engine():
-    return emulator().engine
+    return world().engine
+
+
+def world_for_path(account_sid):
+    """Bind the world of ``account_sid`` without authenticating (public media URLs)."""
+    w = emulator().world_for(account_sid)
+    if w is not None:
+        g.twilio_world = w
+    return world()
 
 
 def authenticated(view):
-    """Authenticate against the path's account; the view receives the Account row first."""
+    """Authenticate against the path's account and bind its world; the view receives the
+    Account row first."""
 
     @functools.wraps(view)
     def wrapper(account_sid, *args, **kwargs):
-        eng = engine()
+        emu = emulator()
         # A read: the lock for a consistent view, no commit (half the cost of a request).
-        with eng.lock:
+        with emu.store.lock:
             account = accounts_engine.authenticate(
-                eng.db, request.headers.get("Authorization"), account_sid)
+                emu.store.db, request.headers.get("Authorization"), account_sid)
+        w = emu.world_for(account.sid)
+        if w is None:  # closed while this request was on its way
+            raise Unauthorized()
+        g.twilio_world = w
         return view(account, *args, **kwargs)
 
     return wrapper

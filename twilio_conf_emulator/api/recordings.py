@@ -16,7 +16,7 @@ from ..errors import NotFound
 from ..store.models import Account, Recording
 from . import filters, render
 from .blueprint import blueprint
-from .base import authenticated, engine, no_content, respond
+from .base import authenticated, engine, no_content, respond, world_for_path
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
 
@@ -146,8 +146,7 @@ def recording(account_sid, sid, ext=None):
     if ext is not None and ext not in ("json", "wav", "mp3"):
         raise NotFound(request.path)
     if (request.method == "GET" and ext != "json"
-            and not current_app.extensions["twilio_conf_emulator"].config
-            .recording_media_requires_auth):
+            and not world_for_path(account_sid).config.recording_media_requires_auth):
         return _media(None, account_sid, sid, ext or "wav")
     return _authenticated_recording(account_sid, sid=sid, ext=ext)
 
@@ -178,5 +177,5 @@ def _media(account, account_sid, sid, fmt):
         if rec.status != "completed" or not rec.wav:
             # In progress, processing, absent: there is no file (yet).
             raise NotFound(request.path)
-        data = recording_engine.media(eng, rec, fmt, want_dual, url=request.url)
-    return current_app.response_class(data, mimetype=MIME[fmt])
+        produce = recording_engine.media(eng, rec, fmt, want_dual, url=request.url)
+    return current_app.response_class(produce(), mimetype=MIME[fmt])

@@ -1,19 +1,44 @@
-"""Control API routes. Names and shapes are a stable contract (DESIGN.md); add, don't rename."""
+"""Control API routes. Names and shapes are a stable contract (DESIGN.md); add, don't rename.
 
-from flask import current_app, jsonify, request
+Every route but ``health`` acts on one world: the account the request's REST credentials
+(Basic ``AC…:token`` or ``SK…:secret``) unlock; without credentials, the default account's
+world, and only while the server listens on loopback only (else 401, code 20003).
+"""
 
+import hmac
+
+from flask import current_app, g, jsonify, request
+
+from ..config import SERVER_SETTINGS
 from ..media.audio import say_engine
 from ..version import __version__
 from ..engine import calls as calls_engine
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, Unauthorized
 from ..journal import query
-from ..store.models import Alert
 from ..timefmt import rfc2822
+from ..wsgi import ENVIRON_KEY
 from .blueprint import blueprint
 
 
+def server():
+    return request.environ[ENVIRON_KEY]
+
+
 def emulator():
-    return current_app.extensions["twilio_conf_emulator"]
+    """The world this request acts on (see the module docstring)."""
+    w = g.get("twilio_world")
+    if w is None:
+        emu = server()
+        auth = request.headers.get("Authorization")
+        if auth:
+            w = emu.authenticate(auth)
+        elif emu.loopback_only:
+            w = emu
+        else:
+            raise Unauthorized("Authenticate: this server listens beyond loopback, so control "
+                               "routes need the account's credentials (HTTP Basic)")
+        g.twilio_world = w
+    return w
 
 
 def body():
@@ -29,8 +54,9 @@ def body():
 
 def clock_body():
     emu = emulator()
-    return {"mode": emu.clock.mode, "now": rfc2822(emu.clock.now()), "epoch": emu.clock.now(),
-            "pending": emu.engine.scheduler.pending()}
+    with emu.engine.transaction():  # realtime: the clock caught up with the wall clock
+        now, pending = emu.clock.now(), emu.engine.scheduler.pending()
+    return {"mode": emu.clock.mode, "now": rfc2822(now), "epoch": now, "pending": pending}
 
 
 @blueprint.get("/health")
@@ -70,8 +96,10 @@ def phones():
         raise BadRequest("number is required", code=20001)
     cfg = {k: v for k, v in data.items() if k not in ("number", "account_sid")}
     emu = emulator()
+    if data.get("account_sid") not in (None, emu.account_sid):
+        raise Unauthorized("account_sid is not the account of these credentials")
     with emu.engine.transaction() as db:
-        result = calls_engine.set_phone(db, number, cfg, data.get("account_sid"))
+        result = calls_engine.set_phone(db, number, cfg, emu.account_sid)
     return jsonify(result), 201
 
 
@@ -107,10 +135,9 @@ def inbound_call():
 
 
 def _existing_call(sid):
-    from ..store.models import Call
-
-    with emulator().engine.transaction() as db:
-        if db.get(Call, sid) is None:
+    emu = emulator()
+    with emu.engine.transaction() as db:
+        if emu.own_call(db, sid) is None:
             raise NotFound(request.path)
 
 
@@ -141,16 +168,41 @@ def call_audio(sid):
 
 @blueprint.post("/accounts")
 def accounts():
+    """A new account and its world. Open on a loopback-only server; elsewhere it needs
+    ``Authorization: Bearer <admin token>`` (``serve --admin-token``)."""
+    emu = server()
+    if not emu.loopback_only:
+        expected = f"Bearer {emu.admin_token}" if emu.admin_token else None
+        given = request.headers.get("Authorization") or ""
+        if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise Unauthorized("Authenticate: creating accounts on a server that listens beyond "
+                               "loopback needs the admin token (serve --admin-token)")
     data = body()
-    sid, token = emulator().create_account(data.get("sid"), data.get("auth_token"),
-                                           data.get("friendly_name"))
+    sid, token = emu.create_account(data.get("sid"), data.get("auth_token"),
+                                    data.get("friendly_name"))
     return jsonify({"sid": sid, "auth_token": token}), 201
+
+
+@blueprint.delete("/accounts/<sid>")
+def close_account(sid):
+    """Drop an account and its whole world; only with that account's own credentials."""
+    emu = emulator()
+    if emu.account_sid != sid:
+        raise Unauthorized("Authenticate: an account is closed with its own credentials")
+    server().close_account(sid)
+    return current_app.response_class(status=204)
 
 
 @blueprint.post("/keys")
 def keys():
     data = body()
-    sid, secret = emulator().create_api_key(data.get("account_sid"), data.get("secret"))
+    emu = emulator()
+    if data.get("account_sid") not in (None, emu.account_sid):
+        raise Unauthorized("account_sid is not the account of these credentials")
+    secret = data.get("secret")
+    if secret is not None and (not isinstance(secret, str) or not 1 <= len(secret) <= 64):
+        raise BadRequest("secret must be a string of 1 to 64 characters", code=20001)
+    sid, secret = emu.create_api_key(emu.account_sid, secret)
     return jsonify({"sid": sid, "secret": secret}), 201
 
 
@@ -158,9 +210,11 @@ def keys():
 def webhooks():
     a = request.args
     emu = emulator()
+    if a.get("account_sid") not in (None, "", emu.account_sid):
+        return jsonify({"webhooks": []})  # another world's journal is not visible
     with emu.engine.transaction() as db:
         entries = query(db, kind=a.get("kind"), conference_sid=a.get("conference_sid"),
-                        call_sid=a.get("call_sid"), account_sid=a.get("account_sid"),
+                        call_sid=a.get("call_sid"), account_sid=emu.account_sid,
                         since_id=a.get("since_id"))
     return jsonify({"webhooks": entries})
 
@@ -184,11 +238,7 @@ def replay_webhooks():
 
 @blueprint.get("/alerts")
 def alerts():
-    emu = emulator()
-    with emu.engine.transaction() as db:
-        rows = db.query(Alert).order_by(Alert.id).all()
-        out = [r.to_dict() for r in rows]
-    return jsonify({"alerts": out})
+    return jsonify({"alerts": emulator().alerts()})
 
 
 @blueprint.get("/config")
@@ -198,8 +248,12 @@ def get_config():
 
 @blueprint.post("/config")
 def set_config():
+    data = body()
+    fixed = sorted(set(data) & set(SERVER_SETTINGS))
+    if fixed:
+        raise BadRequest(f"{', '.join(fixed)}: a server setting, fixed at start-up", code=20001)
     try:
-        emulator().config.update(**body())
+        emulator().config.update(**data)
     except KeyError as err:
         raise BadRequest(f"Unknown config option(s): {err}", code=20001) from None
     except ValueError as err:
@@ -210,9 +264,15 @@ def set_config():
 @blueprint.get("/conferences/<conference_sid>/timeline.<any(html, json):fmt>")
 def conference_timeline(conference_sid, fmt):
     """The picture of a conference (``.html``, one self-contained page) or its data (``.json``)."""
+    from ..store.models import Conference
     from ..timeline_view import conference_timeline as build, render_html
 
-    model = build(emulator(), conference_sid)  # unknown SID: errors.NotFound, a Twilio 404
+    emu = emulator()
+    with emu.engine.transaction() as db:
+        conf = db.get(Conference, conference_sid)
+        if conf is None or conf.account_sid != emu.account_sid:
+            raise NotFound(request.path)
+    model = build(emu, conference_sid)  # unknown SID: errors.NotFound, a Twilio 404
     if fmt == "json":
         return jsonify(model)
     return current_app.response_class(render_html(model), mimetype="text/html")

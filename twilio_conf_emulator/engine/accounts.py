@@ -2,12 +2,15 @@
 
 import base64
 import binascii
+import hmac
 
 from ..errors import Unauthorized
 from ..store.models import Account, ApiKey
 
 
-def ensure_account(db, sid, auth_token, now, friendly_name=None):
+def ensure_account(db, sid, auth_token, now, friendly_name=None, replace_token=False):
+    """The account ``sid``, made if missing; an existing account keeps its token unless the
+    operator replaces it (``serve --auth-token`` for the default account, at start-up)."""
     acct = db.get(Account, sid)
     if acct is None:
         acct = Account(
@@ -15,7 +18,7 @@ def ensure_account(db, sid, auth_token, now, friendly_name=None):
             status="active", type="Full", owner_account_sid=sid, date_created=now, date_updated=now,
         )
         db.add(acct)
-    else:
+    elif replace_token:
         acct.auth_token = auth_token
     return acct
 
@@ -64,3 +67,21 @@ def authenticate(db, authorization, path_account_sid):
     if owner != target.sid and owner != target.owner_account_sid:
         raise Unauthorized()
     return target
+
+
+def credentials_account(db, authorization):
+    """The account SID whose world Basic credentials unlock (``AC…:auth_token`` of it, or
+    ``SK…:secret`` of one of its keys); else 20003."""
+    creds = parse_basic(authorization)
+    if creds is None:
+        raise Unauthorized()
+    user, password = creds
+    if user.startswith("SK"):
+        key = db.get(ApiKey, user)
+        if key is None or not hmac.compare_digest(key.secret, password):
+            raise Unauthorized()
+        return key.account_sid
+    acct = db.get(Account, user)
+    if acct is None or not hmac.compare_digest(acct.auth_token, password):
+        raise Unauthorized()
+    return acct.sid

@@ -53,7 +53,11 @@ class VirtualClock:
         self._virtual_base += seconds
 
     def reset(self, epoch=None):
-        self._now = float(DEFAULT_EPOCH if epoch is None else epoch)
+        """Start over at ``epoch`` (default: the fixed epoch in manual mode, the wall
+        clock's time in realtime mode, as at start-up)."""
+        if epoch is None:
+            epoch = DEFAULT_EPOCH if self.mode == "manual" else _time.time()
+        self._now = float(epoch)
         self._wall_base = self._wall()
         self._virtual_base = self._now
 
@@ -84,6 +88,18 @@ class Scheduler:
         if self._heap and self._heap[0].due <= until:
             return heapq.heappop(self._heap)
         return None
+
+    def next_due(self):
+        """The due time of the next action, or None."""
+        return self._heap[0].due if self._heap else None
+
+    def remove(self, item):
+        """Take back an action scheduled by a turn that rolled back (rare: O(n))."""
+        try:
+            self._heap.remove(item)
+        except ValueError:
+            return
+        heapq.heapify(self._heap)
 
     def pending(self):
         return len(self._heap)

@@ -2,9 +2,12 @@
 
 How a moment of virtual time unfolds (``run_until``):
 1. Under the lock: pop the next due action, move the clock to its time, run it. Actions change
-   state and queue outbound requests (``emit``); they never talk to the network.
+   state and queue outbound requests (``emit``); they never talk to the network. Audio work
+   they need (rendering a recording) is queued the same way (``offload``) and done outside.
 2. Lock released: deliver the queued requests one by one, in order. A webhook handler may call
-   the REST API back (it takes the lock for its own short turn), so nothing deadlocks.
+   the REST API back (it takes the lock for its own short turn), so nothing deadlocks; the run
+   lock is lent while a request is in flight, so a handler may even advance or reset the
+   clock, in-process or over HTTP from another thread, as a nested run.
 3. Under the lock again: journal each result and hand it to the request's ``on_result``, which
    may change state, schedule more actions and queue more requests (delivered the same way).
 
@@ -25,6 +28,11 @@ d. Inside one action, events are queued in the rule order of the module that own
    ``participant-leave`` in join order, then ``conference-end``).
 
 The journal is therefore the same, byte for byte, on every run of the same scenario.
+
+One Engine is one world (an account's clock, scheduler, SIDs, outbox); worlds share the store
+(``shared.SharedStore``: the session and its lock). Every turn at the state (a transaction or
+an action) is all or nothing: rows roll back with the session, and what it changed in memory
+(SIDs taken, actions scheduled, requests queued, running documents) with the undo log.
 """
 
 import logging
@@ -33,11 +41,12 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import event
-
 from ..errors import TwilioError
 from ..store.models import Alert, JournalEntry, MediaEventRow
 from .clock import Scheduler
+from .runlock import RunLock
+from .shared import SharedStore
+from .undo import TxDict, UndoLog
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +62,17 @@ class Outbound:
     conference_sid: str | None = None
     auth_token: str | None = None
     meta: dict = field(default_factory=dict)
+    job: object = None  # instead of a request: work done outside the lock (Engine.offload)
+
+
+@dataclass
+class _JobFailed:
+    """An offloaded job raised: its error is reported as its ``then`` action's would be."""
+
+    error: Exception
+
+    def reraise(self):
+        raise self.error
 
 
 class ClockBusy(TwilioError):
@@ -90,87 +110,122 @@ class UnknownPurpose(LookupError):
 
 
 class Engine:
-    """The state of one emulated Twilio and its virtual time (see the module docstring).
+    """One world: an account's clock, scheduler, SIDs and outbox over the shared store (see
+    the module docstring).
 
     ``purposes`` maps a leg purpose (``participant``, ``twiml``...) to the :class:`LegPurpose`
     that runs it; ``engine.purposes.leg_purposes()`` is the full table."""
 
-    def __init__(self, config, db, clock, sids, router, purposes):
+    def __init__(self, config, store, clock, sids, router, purposes, account_sid=None):
+        if not isinstance(store, SharedStore):
+            store = SharedStore(store)  # a bare session: a store of one world
         self.config = config
-        self.db = db
+        self.store = store
+        self.db = store.db
+        self.lock = store.lock
         self.clock = clock
         self.sids = sids
         self.router = router
+        self.account_sid = account_sid
         self.purposes = dict(purposes)
-        # The TwiML document each leg is running: {call_sid: (generation, Document)}.
-        self.documents = {}
         self.scheduler = Scheduler(clock)
-        self.lock = threading.RLock()
-        # Serialises runs of the scheduler; re-entrant so an in-process webhook handler that
-        # advances the clock on the same thread does not deadlock.
-        self.run_lock = threading.RLock()
+        # Serialises runs of the scheduler; lent out while a webhook is in flight, so a
+        # handler that advances the clock (in-process or over HTTP) runs at once.
+        self.run_lock = RunLock()
+        self.generation = 0  # moves on every reset: a run that sees it move stops
         self._outbox = deque()
         self._wakeup = threading.Condition()
-        # The session's identity map holds rows weakly, so a row nobody references is read
-        # again from the database on the next ``get``; the state is small, so keep every row
-        # the session knows alive until it leaves the session (a big saving per action).
-        self._rows = set()
-        self._unsaved_books = []  # (class, fields) of journal rows not committed yet
+        self.work_seq = 0  # moves on every notify (the runner never misses a wake-up)
         self._answering = None  # the journal entry whose answer on_result is handling
-        event.listen(db, "pending_to_persistent", self._keep_row)
-        event.listen(db, "loaded_as_persistent", self._keep_row)
-        event.listen(db, "persistent_to_detached", self._drop_row)
-        event.listen(db, "persistent_to_deleted", self._drop_row)
+        self._undo = UndoLog()
+        self._memory = {}
+        # The TwiML document each leg is running: {call_sid: (generation, Document)}; a
+        # rolled-back turn gives back what it changed here.
+        self.documents = self.memory("twiml_docs")
+        self._depth = 0  # nesting of transaction() on the thread holding the lock
+        # The last journal entry / alert number of this world (their user-visible ids).
+        self.journal_seq = 0
+        self.alert_seq = 0
 
     # -- state access ------------------------------------------------------------------
     @contextmanager
     def transaction(self):
-        """One consistent turn at the state: lock, yield the session, commit or roll back."""
+        """One consistent turn at the state: lock, yield the session, commit or roll back
+        (rows, and the memory changes recorded in the undo log: webhooks queued, SIDs
+        taken, actions scheduled). A nested call joins the turn already open."""
         with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._depth -= 1
+                return
+            self._catch_up_realtime()
+            self._depth = 1
+            self._begin()
             try:
                 yield self.db
                 self._commit()
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._depth = 0
         self._notify()
+
+    def memory(self, name):
+        """A dict of in-memory state that transactions undo (e.g. running TwiML documents)."""
+        d = self._memory.get(name)
+        if d is None:
+            d = self._memory[name] = TxDict(self._undo)
+        return d
+
+    def _catch_up_realtime(self):
+        """Realtime: a request sees the wall clock's time, not the last tick's, unless an
+        action is still due before it (the runner is about to run it)."""
+        if self.clock.mode != "realtime" or not self.run_lock.acquire(blocking=False):
+            return
+        try:
+            target = self.clock.realtime_target()
+            due = self.scheduler.next_due()
+            self.clock.set(target if due is None else min(target, due))
+        finally:
+            self.run_lock.release()
 
     def now(self):
         return self.clock.now()
 
+    def _begin(self):
+        self._undo.begin()
+        counters = self.sids.snapshot()
+        queued = len(self._outbox)
+        alerts = self.alert_seq
+
+        def undo_memory():
+            self.sids.restore(counters)
+            self.alert_seq = alerts
+            while len(self._outbox) > queued:
+                self._outbox.pop()
+
+        self._undo.record(undo_memory)
+
     def _commit(self):
-        self.db.commit()
-        self._unsaved_books.clear()
+        self.store.commit()
+        self._undo.commit()
 
     def _rollback(self):
-        """Roll back the state, but not the books: journal entries (and their alerts) record
-        requests that were really sent, so they are added again and survive."""
-        self.db.rollback()
-        books, self._unsaved_books = self._unsaved_books, []
-        for cls, fields in books:
-            self._book(cls, fields)
+        self.store.rollback()
+        self._undo.rollback()
 
     def _book(self, cls, fields):
-        """Add a journal entry or its alert. It is committed with whatever comes next (one
-        commit per action, not one per webhook: commits are the engine's main cost)."""
-        row = cls(**fields)
-        self.db.add(row)
-        self._unsaved_books.append((cls, fields))
-        return row
-
-    def _keep_row(self, session, instance):
-        self._rows.add(instance)
-
-    def _drop_row(self, session, instance):
-        self._rows.discard(instance)
+        return self.store.book(cls, fields)
 
     def forget_rows(self):
         """After the store is emptied (reset): let go of every row, cached lookup and running
         document."""
-        self._rows.clear()
-        self._unsaved_books.clear()
-        self.db.info.clear()
-        self.documents.clear()
+        self.store.forget_rows()
+        dict.clear(self.documents)
 
     # -- leg purposes ----------------------------------------------------------------------
     def purpose(self, name):
@@ -187,6 +242,7 @@ class Engine:
     # -- scheduling ------------------------------------------------------------------------
     def at(self, due, action, label=""):
         item = self.scheduler.at(due, action, label)
+        self._undo.record(lambda: self.scheduler.remove(item))
         self._notify()
         return item
 
@@ -205,6 +261,7 @@ class Engine:
         """Queue ``request`` signed with the account's auth token."""
         from ..store.models import Account
 
+        account_sid = account_sid or self.account_sid
         acct = self.db.get(Account, account_sid) if account_sid else None
         self.emit(Outbound(request=request, account_sid=account_sid, on_result=on_result,
                            call_sid=call_sid, conference_sid=conference_sid,
@@ -212,26 +269,39 @@ class Engine:
 
     def _notify(self):
         with self._wakeup:
+            self.work_seq += 1
             self._wakeup.notify_all()
+
+    notify = _notify
+
+    def has_outbox(self):
+        return bool(self._outbox)
 
     # -- running -----------------------------------------------------------------------------
     def advance(self, seconds):
         if seconds < 0:
             raise ValueError("seconds must be >= 0")
         if self.clock.mode == "realtime":
-            self.clock.jump(seconds)
-            target = self.clock.realtime_target()
+            def target():
+                self.clock.jump(seconds)
+                return self.clock.realtime_target()
         else:
-            target = self.clock.now() + seconds
+            def target():
+                return self.clock.now() + seconds
         self.run_until(target)
 
     def run_until(self, target, blocking_timeout=60.0):
+        """Run everything due up to ``target`` (a time, or a function giving it, called once
+        the run lock is held, so a reset in between cannot leave it stale)."""
         if not self.run_lock.acquire(timeout=blocking_timeout):
             raise ClockBusy()
         try:
+            generation = self.generation
+            if callable(target):
+                target = target()
             # (a) what REST calls queued since the last run goes out at the time it was made.
             self._deliver_outbox()
-            while True:
+            while self.generation == generation:
                 with self.lock:
                     item = self.scheduler.pop_due(target)
                     if item is None:
@@ -251,19 +321,37 @@ class Engine:
                 if not self._outbox:
                     return
                 ob = self._outbox.popleft()
-            result = self.router.deliver(ob.request, ob.auth_token or "")
+                generation = self.generation
+            if ob.job is not None:
+                try:
+                    result = ob.job()  # audio work: outside every lock
+                except Exception as err:  # reported like a failing action (20500)
+                    result = _JobFailed(err)
+            else:
+                with self.run_lock.lent():
+                    result = self.router.deliver(ob.request, ob.auth_token or "")
             with self.lock:
-                entry = self._journal(ob, result)
+                if self.generation != generation:
+                    return  # the world was reset while this was in flight: drop it
+                entry = None if ob.job is not None else self._journal(ob, result)
                 if "collect" in ob.meta:
                     self._commit()
-                    ob.meta["collect"].append(entry.id)
-                if ob.on_result is not None:
+                    ob.meta["collect"].append(entry.seq)
+                if isinstance(result, _JobFailed):
+                    self._run_action(result.reraise, ob.meta.get("label", "job"))
+                elif ob.on_result is not None:
                     self._answering = entry
                     try:
                         self._run_action(lambda: ob.on_result(result),
-                                         f"result of {ob.request.kind}")
+                                         f"result of {ob.request.kind if ob.request else 'job'}")
                     finally:
                         self._answering = None
+
+    def offload(self, job, then, label="job"):
+        """Run ``job()`` (rendering audio) outside the lock, in turn with the webhooks, then
+        ``then(result)`` under the lock as an action."""
+        self.emit(Outbound(request=None, account_sid=self.account_sid, on_result=then,
+                           job=job, meta={"label": label}))
 
     def fault(self, code, message):
         """The answer being handled failed for a reason only its reader sees (12100 bad
@@ -279,8 +367,10 @@ class Engine:
                    conference_sid=entry.conference_sid, url=entry.url)
 
     def _run_action(self, action, label):
-        """Run one action under the lock. A failing action is rolled back and reported as an
-        alert; the engine carries on (``strict_actions`` re-raises, for the project's tests)."""
+        """Run one action under the lock. A failing action is rolled back with everything it
+        queued, took or scheduled, and reported as an alert; the engine carries on
+        (``strict_actions`` re-raises, for the project's tests)."""
+        self._begin()
         try:
             action()
             self._commit()
@@ -304,7 +394,9 @@ class Engine:
             with self.lock:
                 rows = []
                 for i in ids:
-                    row = self.db.get(JournalEntry, int(i))
+                    row = self.db.query(JournalEntry).filter(
+                        JournalEntry.account_sid == self.account_sid,
+                        JournalEntry.seq == int(i)).first()
                     if row is None:
                         raise NotFound(f"/_emulator/webhooks/{i}")
                     rows.append(row)
@@ -325,15 +417,21 @@ class Engine:
             self._deliver_outbox()
         return collected
 
-    def wait_for_work(self, timeout):
-        """Realtime runner: sleep until something is scheduled or ``timeout`` passes."""
+    def wait_for_work(self, timeout, seen=None):
+        """Realtime runner: sleep until something is scheduled or ``timeout`` passes (at
+        once if work came since ``work_seq`` was ``seen``)."""
         with self._wakeup:
-            self._wakeup.wait(timeout)
+            if seen is not None and self.work_seq != seen:
+                return
+            if timeout > 0:
+                self._wakeup.wait(timeout)
 
     # -- books -------------------------------------------------------------------------------
     def _journal(self, ob, result):
         body = result.body.decode("utf-8", "replace") if result.body else ""
+        self.journal_seq += 1
         entry = self._book(JournalEntry, dict(
+            seq=self.journal_seq,
             account_sid=ob.account_sid,
             time=self.clock.now(),
             kind=ob.request.kind,
@@ -349,7 +447,9 @@ class Engine:
             conference_sid=ob.conference_sid,
         ))
         if result.error_code:
+            self.alert_seq += 1
             self._book(Alert, dict(
+                seq=self.alert_seq,
                 account_sid=ob.account_sid, time=self.clock.now(), code=result.error_code,
                 level="error", message=result.error_message or "HTTP error",
                 call_sid=ob.call_sid, conference_sid=ob.conference_sid, url=result.url,
@@ -358,9 +458,11 @@ class Engine:
 
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
+        self.alert_seq += 1
         self.db.add(Alert(
-            account_sid=account_sid, time=self.clock.now(), code=code, level=level,
-            message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
+            seq=self.alert_seq,
+            account_sid=account_sid or self.account_sid, time=self.clock.now(), code=code,
+            level=level, message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
         ))
 
     def media_event(self, event_kind, call_sid=None, conference_sid=None, **data):

@@ -123,40 +123,43 @@ def decode_wav(data: bytes) -> np.ndarray:
 
 
 # --- what a call heard ----------------------------------------------------------------------
-def call_heard(db, config, call_sid, end=None) -> np.ndarray:
+def call_heard(db, config, call_sid, end=None, events=None) -> np.ndarray:
     """int16 mono: what ``call_sid`` heard from its answer to its end (``end`` seconds: a
     live call is cut there)."""
     from ..media import mixer
 
-    events = events_for_call(db, call_sid)
+    if events is None:
+        events = events_for_call(db, call_sid)
     return mixer.render_call(events, call_sid, config, end=end)
 
 
-def call_audio_wav(db, config, call_sid, end=None) -> bytes:
-    return wav_bytes(call_heard(db, config, call_sid, end), config)
+def call_audio_wav(db, config, call_sid, end=None, events=None) -> bytes:
+    return wav_bytes(call_heard(db, config, call_sid, end, events), config)
 
 
 # --- recordings -----------------------------------------------------------------------------
-def render_conference_recording(db, config, rec, channels=1, end=None) -> np.ndarray:
+def render_conference_recording(db, config, rec, channels=1, end=None, events=None) -> np.ndarray:
     """The conference recording ``rec`` as int16, trimmed as it asked; ``channels=1`` is
     the mono mix (Twilio's default download), 2 the dual file (when recorded dual)."""
     from ..media import mixer
 
-    events = events_for_conferences(db, [rec.conference_sid])
+    if events is None:
+        events = events_for_conferences(db, [rec.conference_sid])
     x = mixer.render_recording(events, rec.conference_sid, config, rec.sid, end=end, trim=False)
     if (rec.options or {}).get("trim", True):
         x = _trim(x, config)
     return _mono(x) if channels == 1 else x
 
 
-def conference_recording_mono_wav(db, config, rec) -> tuple:
+def conference_recording_mono_wav(db, config, rec, events=None) -> tuple:
     """``(wav bytes, samples, sound)`` of the mono conference recording, trimmed as it
     asked; ``sound``: whether any frame is louder than the trim threshold.
     Built chunk by chunk from the mixer (no whole-recording wide copies): peak memory is
     about twice the file."""
     from ..media import mixer
 
-    events = events_for_conferences(db, [rec.conference_sid])
+    if events is None:
+        events = events_for_conferences(db, [rec.conference_sid])
     _, chunks = mixer.iter_recording(events, rec.conference_sid, config, rec.sid)
     spf = tl.samples_per_frame(config)
     parts, loud = [], []
@@ -184,22 +187,24 @@ def conference_recording_mono_wav(db, config, rec) -> tuple:
     return b"".join([header] + out), hi - lo, bool(len(idx))
 
 
-def conference_recorded_seconds(db, config, rec, end=None) -> float:
+def conference_recorded_seconds(db, config, rec, end=None, events=None) -> float:
     """Virtual seconds recorded (skip-pauses excluded), before trimming."""
     from ..media import mixer
 
-    events = events_for_conferences(db, [rec.conference_sid])
+    if events is None:
+        events = events_for_conferences(db, [rec.conference_sid])
     return mixer.recording_duration(events, rec.conference_sid, config, rec.sid, end=end)
 
 
-def render_call_recording(db, config, rec, channels=1) -> np.ndarray:
+def render_call_recording(db, config, rec, channels=1, events=None) -> np.ndarray:
     """A call recording (``Record=true``): what the call said plus what it heard, from
     ``rec.start_time`` to the end of the call.  Dual: channel 1 = what the call said
     (its own voice), channel 2 = what it heard."""
     from ..media import mixer
     from ..media.scene import index_calls
 
-    events = events_for_call(db, rec.call_sid)
+    if events is None:
+        events = events_for_call(db, rec.call_sid)
     calls = index_calls(events, config)
     info = calls.get(rec.call_sid)
     end = (rec.options or {}).get("end_time")
@@ -218,7 +223,14 @@ def render_call_recording(db, config, rec, channels=1) -> np.ndarray:
     return x
 
 
-def render_recording(db, config, rec, channels=1) -> np.ndarray:
+def recording_events(db, rec):
+    """Everything rendering ``rec`` needs, read under the lock; render it outside."""
     if rec.source == "Conference":
-        return render_conference_recording(db, config, rec, channels)
-    return render_call_recording(db, config, rec, channels)
+        return events_for_conferences(db, [rec.conference_sid])
+    return events_for_call(db, rec.call_sid)
+
+
+def render_recording(db, config, rec, channels=1, events=None) -> np.ndarray:
+    if rec.source == "Conference":
+        return render_conference_recording(db, config, rec, channels, events=events)
+    return render_call_recording(db, config, rec, channels, events=events)

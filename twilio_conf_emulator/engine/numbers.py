@@ -1,5 +1,6 @@
-"""IncomingPhoneNumbers: any E.164 number can be "yours"; one account holds a number at a
-time. Inbound virtual calls are routed by these rows (see voice.inbound.inbound_call)."""
+"""IncomingPhoneNumbers: any E.164 number can be "yours"; within a world one account holds a
+number at a time (worlds never see each other's numbers). Inbound virtual calls are routed
+by these rows (see voice.inbound.inbound_call)."""
 
 from ..errors import BadRequest
 from ..store.models import IncomingPhoneNumber
@@ -12,7 +13,8 @@ def create(eng, account_sid, number, area_code, fields):
     if number is None:
         number = f"+1{area_code}555{int(sid[2:10], 16) % 10000:04d}"
     taken = eng.db.query(IncomingPhoneNumber).filter(
-        IncomingPhoneNumber.phone_number == number).first()
+        IncomingPhoneNumber.phone_number == number,
+        IncomingPhoneNumber.account_sid == account_sid).first()
     if taken is not None:
         raise BadRequest(f"Phone number {number} is already in use", code=21422)
     now = eng.now()

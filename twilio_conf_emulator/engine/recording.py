@@ -145,7 +145,10 @@ def _finish(eng, rec, status="processing"):
 
 
 def complete(eng, sid):
-    """Render the recording once, store the mono WAV, fix the duration, call back."""
+    """Render the recording once, store the mono WAV, fix the duration, call back.  The
+    timeline is read here; the rendering runs outside the lock (``Engine.offload``)."""
+    from types import SimpleNamespace
+
     from . import media_render
 
     rec = eng.db.get(Recording, sid)
@@ -153,13 +156,30 @@ def complete(eng, sid):
         return
     cfg = eng.config
     stopped = (rec.options or {}).get("stopped_at", eng.now())
-    if rec.source == "Conference":
-        wav, n, sound = media_render.conference_recording_mono_wav(eng.db, cfg, rec)
-        recorded = media_render.conference_recorded_seconds(eng.db, cfg, rec, end=stopped)
-    else:
-        x = media_render.render_recording(eng.db, cfg, rec, channels=1)
-        wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
-        recorded = max(0.0, stopped - rec.start_time)
+    events = media_render.recording_events(eng.db, rec)
+    snap = SimpleNamespace(sid=rec.sid, source=rec.source, conference_sid=rec.conference_sid,
+                           call_sid=rec.call_sid, start_time=rec.start_time,
+                           options=dict(rec.options or {}))
+
+    def render():
+        if snap.source == "Conference":
+            wav, n, sound = media_render.conference_recording_mono_wav(None, cfg, snap, events)
+            recorded = media_render.conference_recorded_seconds(None, cfg, snap, end=stopped,
+                                                                events=events)
+        else:
+            x = media_render.render_recording(None, cfg, snap, channels=1, events=events)
+            wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
+            recorded = max(0.0, stopped - snap.start_time)
+        return wav, n, sound, recorded
+
+    eng.offload(render, lambda rendered: _completed(eng, sid, *rendered), f"recording {sid}")
+
+
+def _completed(eng, sid, wav, n, sound, recorded):
+    rec = eng.db.get(Recording, sid)
+    if rec is None or rec.status in DONE or rec.deleted:
+        return
+    cfg = eng.config
     seconds = n / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
     if sound:
         rec.status = "completed"
@@ -214,20 +234,32 @@ def delete(eng, rec):
 
 def media(eng, rec, fmt, want_dual, url=None):
     """A completed recording's file: the stored mono WAV, or MP3 of it; dual channel only
-    when asked (``RequestedChannels=2``) of a dual recording, else warning 16113 and mono."""
+    when asked (``RequestedChannels=2``) of a dual recording, else warning 16113 and mono.
+    Returns a function making the bytes: call it after the turn, outside the lock (an MP3
+    or a dual render is audio work)."""
+    from types import SimpleNamespace
+
     from . import media_render
 
+    cfg = eng.config
     if want_dual and rec.channels != 2:
         eng.alert(rec.account_sid, 16113, f"Recording {rec.sid} is mono: RequestedChannels=2 "
                   "cannot be honoured, serving mono", level="warning", call_sid=rec.call_sid,
                   conference_sid=rec.conference_sid, url=url)
     if want_dual and rec.channels == 2:
-        x = media_render.render_recording(eng.db, eng.config, rec, channels=2)
-        return (media_render.wav_bytes(x, eng.config) if fmt == "wav"
-                else media_render.mp3_bytes(x, eng.config))
+        events = media_render.recording_events(eng.db, rec)
+        snap = SimpleNamespace(sid=rec.sid, source=rec.source, conference_sid=rec.conference_sid,
+                               call_sid=rec.call_sid, start_time=rec.start_time,
+                               options=dict(rec.options or {}))
+
+        def dual():
+            x = media_render.render_recording(None, cfg, snap, channels=2, events=events)
+            return media_render.wav_bytes(x, cfg) if fmt == "wav" else media_render.mp3_bytes(x, cfg)
+        return dual
+    wav = rec.wav
     if fmt == "wav":
-        return rec.wav
-    return media_render.mp3_bytes(media_render.decode_wav(rec.wav), eng.config)
+        return lambda: wav
+    return lambda: media_render.mp3_bytes(media_render.decode_wav(wav), cfg)
 
 
 def _whole(seconds):

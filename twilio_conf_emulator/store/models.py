@@ -145,6 +145,9 @@ class JournalEntry(Base):
     __tablename__ = "webhook_journal"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     account_sid: Mapped[str | None] = mapped_column(String(34), nullable=True, index=True)
+    # The entry's number in its world's journal (1, 2, ...): the "id" users see, so one
+    # world's ids never depend on another's traffic and restart with its reset.
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     time: Mapped[float] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     url: Mapped[str] = mapped_column(Text)
@@ -165,6 +168,7 @@ class Alert(Base):
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     account_sid: Mapped[str | None] = mapped_column(String(34), nullable=True, index=True)
+    seq: Mapped[int | None] = mapped_column(Integer, nullable=True)  # as JournalEntry.seq
     time: Mapped[float] = mapped_column(Float)
     code: Mapped[int] = mapped_column(Integer)
     level: Mapped[str] = mapped_column(String(8), default="error")
@@ -175,7 +179,8 @@ class Alert(Base):
 
     def to_dict(self) -> dict:
         """As ``Emulator.alerts()`` and ``GET /_emulator/alerts`` show it."""
-        return {"id": self.id, "time": self.time, "code": self.code, "level": self.level,
+        return {"id": self.seq if self.seq is not None else self.id, "time": self.time,
+                "code": self.code, "level": self.level,
                 "message": self.message, "call_sid": self.call_sid,
                 "conference_sid": self.conference_sid, "url": self.url}
 

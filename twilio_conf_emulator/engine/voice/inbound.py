@@ -7,8 +7,10 @@ from .state import alert, opt
 
 
 def find_number(eng, to):
+    """The world's own number ``to`` (numbers of other worlds are not reachable)."""
     return (eng.db.query(IncomingPhoneNumber)
-            .filter(IncomingPhoneNumber.phone_number == to)
+            .filter(IncomingPhoneNumber.phone_number == to,
+                    IncomingPhoneNumber.account_sid == eng.account_sid)
             .order_by(IncomingPhoneNumber.date_created).first())
 
 

@@ -1,0 +1,61 @@
+"""The store every world shares: one SQLAlchemy session behind one lock.
+
+SQLite is one connection, so the worlds take turns at it; each world's :class:`Engine` keeps
+its own clock, scheduler, SIDs and outbox, and its rows carry its account SID.  The lock is
+held only for short turns at the state (never while a webhook is in flight or audio is
+rendered), so worlds do not wait on each other's networks.
+"""
+
+import threading
+
+from sqlalchemy import event
+
+
+class SharedStore:
+    def __init__(self, db):
+        self.db = db
+        self.lock = threading.RLock()
+        # The session's identity map holds rows weakly, so a row nobody references is read
+        # again from the database on the next ``get``; the state is small, so keep every row
+        # the session knows alive until it leaves the session (a big saving per action).
+        self.rows = set()
+        self.unsaved_books = []  # (class, fields) of journal rows not committed yet
+        event.listen(db, "pending_to_persistent", self._keep_row)
+        event.listen(db, "loaded_as_persistent", self._keep_row)
+        event.listen(db, "persistent_to_detached", self._drop_row)
+        event.listen(db, "persistent_to_deleted", self._drop_row)
+
+    def _keep_row(self, session, instance):
+        self.rows.add(instance)
+
+    def _drop_row(self, session, instance):
+        self.rows.discard(instance)
+
+    def commit(self):
+        self.db.commit()
+        self.unsaved_books.clear()
+
+    def rollback(self):
+        """Roll back the state, but not the books: journal entries (and their alerts) record
+        requests that were really sent, so they are added again and survive."""
+        self.db.rollback()
+        # Cached lookups may hold what the rolled-back turn wrote (phones are re-read).
+        self.db.info.pop("phones", None)
+        books, self.unsaved_books = self.unsaved_books, []
+        for cls, fields in books:
+            self.book(cls, fields)
+
+    def book(self, cls, fields):
+        """Add a journal entry or its alert. It is committed with whatever comes next (one
+        commit per action, not one per webhook: commits are the engine's main cost)."""
+        row = cls(**fields)
+        self.db.add(row)
+        self.unsaved_books.append((cls, fields))
+        return row
+
+    def forget_rows(self):
+        """After rows were deleted in bulk (a world's reset): let go of every row and cached
+        lookup; they are read again on demand."""
+        self.db.expunge_all()
+        self.rows.clear()
+        self.db.info.clear()
