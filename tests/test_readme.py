@@ -131,7 +131,7 @@ def test_every_control_route_has_a_curl_example():
 def _check(curl, method, path):
     pattern = re.escape(path)
     pattern = re.sub(r"<[^>]+>", r"[^/\\s\"]+", pattern.replace(r"\<", "<").replace(r"\>", ">"))
-    lines = [ln for ln in curl.splitlines() if re.search(r"\$E" + pattern + r"(\s|$|\"|\?)",
+    lines = [ln for ln in curl.splitlines() if re.search(r"\$E" + pattern + r"(\s|$|\"|\?|\))",
                                                          ln + " ")]
     def verb(ln):
         if "-X DELETE" in ln:
