@@ -85,8 +85,14 @@ def node_packages():
         assert shutil.which(tool), f"{tool} is needed by the twilio-node/twilio-cli tests"
     wanted = [os.path.join(NODE_DIR, "node_modules", name, "package.json")
               for name in ("twilio", "twilio-cli")]
-    if not all(os.path.exists(p) for p in wanted):
-        out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                             cwd=NODE_DIR, capture_output=True, text=True, timeout=900)
-        assert out.returncode == 0, f"npm ci in tests/node failed:\n{out.stderr[-3000:]}"
+    import fcntl
+
+    # One install at a time (pytest -n runs a session per worker): the others wait, then
+    # find it done.
+    with open(os.path.join(NODE_DIR, "node_modules.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not all(os.path.exists(p) for p in wanted):
+            out = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                                 cwd=NODE_DIR, capture_output=True, text=True, timeout=900)
+            assert out.returncode == 0, f"npm ci in tests/node failed:\n{out.stderr[-3000:]}"
     return NODE_DIR
