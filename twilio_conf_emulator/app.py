@@ -37,6 +37,9 @@ def _build():
 
     app.register_blueprint(api_blueprint)
     app.register_blueprint(control_blueprint)
+    from .taskrouter.web import blueprint as taskrouter_blueprint
+
+    app.register_blueprint(taskrouter_blueprint)
 
     @app.errorhandler(TwilioError)
     def _twilio_error(err):

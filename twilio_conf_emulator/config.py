@@ -83,6 +83,13 @@ class EmulatorConfig:
     # RecordingDuration / duration: the length of the served file (after trim-silence), as
     # Twilio reports it; False = the virtual seconds recorded, before trimming.
     recording_duration_after_trim: bool = True
+    # --- TaskRouter -------------------------------------------------------------------
+    # TaskCanceledReason / reason when a caller hangs up while enqueued (<Enqueue workflowSid>).
+    taskrouter_hangup_reason: str = "hangup"
+    # What a pending reservation becomes when the worker's conference-instruction leg is not
+    # answered (busy, no-answer, failed): "rejected" (not offered that task again), "timeout"
+    # (the worker moves to the workspace's TimeoutActivity) or "canceled".
+    taskrouter_worker_no_answer: str = "rejected"
     # --- webhooks -------------------------------------------------------------------
     webhook_connect_timeout: float = 10.0
     webhook_read_timeout: float = 15.0

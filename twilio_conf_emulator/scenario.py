@@ -14,6 +14,8 @@ A scenario file (YAML or JSON)::
          digits: ["3:1", {at: 10, digits: "2#"}], hangup_after: 120, audio: voice.wav}
     actions:                       # REST calls at virtual times; {alice} is alice's CallSid
       - {at: 60, method: POST, path: "Calls/{alice}.json", data: {Status: completed}}
+    taskrouter:                    # a workspace, queues, workflows, workers with phones
+      workspace: {friendly_name: Contact centre}      # (see scenario_taskrouter.py)
 
 Everything goes through the public surfaces (the REST API and ``/_emulator``), so the same
 file runs against a server (``--server``) or in-process (``--app``).  Paths not starting with
@@ -126,6 +128,10 @@ def normalise(data, base_dir="."):
             raise ScenarioError(f"actions: {a!r} has no path")
         sc["actions"].append({"at": float(a.get("at", 0)), "method": a.get("method", "POST"),
                               "path": a["path"], "data": dict(a.get("data") or {})})
+    from . import scenario_taskrouter
+
+    sc["taskrouter"] = scenario_taskrouter.normalise(data.get("taskrouter"), base_dir,
+                                                     ScenarioError)
     names = [c["name"] for c in sc["callers"]]
     if len(set(names)) != len(names):
         raise ScenarioError("callers: names must be unique")
@@ -225,13 +231,17 @@ def run(sc, target, progress=None, chunk=60.0):
     """Run ``sc`` against ``target``; returns ``{"calls": {name: sid}, "journal": [...],
     "alerts": [...], "start": epoch}``.  ``progress(done, total)`` is called as time passes."""
     start = target.control("GET", "/clock")["epoch"]
+    from . import scenario_taskrouter
+
+    # First, so a number's voice_url can name a workflow: "...?workflow={Inbound}".
+    tr_sids = scenario_taskrouter.declare(sc.get("taskrouter"), target, ScenarioError)
     for n in sc["numbers"]:
         form = {"PhoneNumber": n["number"]}
         for key, name in (("voice_url", "VoiceUrl"), ("voice_method", "VoiceMethod"),
                           ("voice_fallback_url", "VoiceFallbackUrl"),
                           ("status_callback", "StatusCallback")):
             if n.get(key):
-                form[name] = n[key]
+                form[name] = str(n[key]).format(**tr_sids) if tr_sids else n[key]
         status, body = target.api("POST", "IncomingPhoneNumbers.json", form)
         if status >= 400:
             raise ScenarioError(f"number {n['number']}: HTTP {status} {describe(body)}")
@@ -264,8 +274,9 @@ def run(sc, target, progress=None, chunk=60.0):
                 body["hangup_after"] = float(item["hangup_after"])
             calls[item["name"]] = target.control("POST", "/calls", body)["call_sid"]
         else:
-            path = item["path"].format(**calls, AccountSid=target.account_sid)
-            data = {k: str(v).format(**calls) for k, v in item["data"].items()}
+            names = {**tr_sids, **calls}
+            path = item["path"].format(**names, AccountSid=target.account_sid)
+            data = {k: str(v).format(**names) for k, v in item["data"].items()}
             status, body = target.api(item["method"], path, data)
             results.append({"at": at, "path": path, "status": status})
         target.control("POST", "/clock/advance", {"seconds": 0})
@@ -273,11 +284,11 @@ def run(sc, target, progress=None, chunk=60.0):
     journal = target.control("GET", "/webhooks")["webhooks"]
     alerts = target.control("GET", "/alerts")["alerts"]
     return {"calls": calls, "journal": journal, "alerts": alerts, "actions": results,
-            "start": start}
+            "start": start, "taskrouter": tr_sids}
 
 
 # -- output -----------------------------------------------------------------------------------------
-KEY_PARAMS = ("StatusCallbackEvent", "Digits", "DialCallStatus", "CallStatus")
+KEY_PARAMS = ("StatusCallbackEvent", "EventType", "Digits", "DialCallStatus", "CallStatus")
 
 
 def summary(params):

@@ -20,12 +20,15 @@ from .faces import Digits
 from .journal import Journal
 from .sids import SidFactory
 from .store import models
+from .taskrouter import models as tr_models
+from .taskrouter import service as taskrouter
 
 # The tables a world's reset empties (all carry account_sid); children before parents.
 WORLD_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
-                models.Recording, models.JournalEntry, models.Alert)
+                models.Recording, models.JournalEntry, models.Alert) + tr_models.TABLES
 WORLD_PREFIXES: dict[str, Any] = {"CF": models.Conference, "CA": models.Call,
-                                  "PN": models.IncomingPhoneNumber, "RE": models.Recording}
+                                  "PN": models.IncomingPhoneNumber, "RE": models.Recording,
+                                  **tr_models.SID_PREFIXES}
 
 
 def world_sids(db: Any, account_sid: str) -> dict[str, list[str]]:
@@ -47,7 +50,8 @@ class World:
         self.clock = VirtualClock(server.clock_mode, epoch=server.epoch, speed=server.speed)
         self.sids = SidFactory(server.seed, scope=account_sid)
         self.engine = Engine(config, server.store, self.clock, self.sids, server.router,
-                             purposes=leg_purposes(), account_sid=account_sid)
+                             purposes={**leg_purposes(), **taskrouter.purposes()},
+                             account_sid=account_sid)
         self._client: Any = None
         self._runner: Any = None
         with self.engine.transaction() as db:

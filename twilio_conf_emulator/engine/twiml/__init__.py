@@ -11,7 +11,7 @@ How Twilio treats a document, and so how :func:`parse` does (twilio-behavior.md 
   Twilio uses for ``<Conference>`` attributes) and never stops the call: an unknown or
   wrongly-cased verb (``<say>``) is skipped, an unknown attribute is ignored, a value that
   does not parse falls back to Twilio's default.
-* Twilio verbs and nouns the emulator does not run (``<Record>``, ``<Enqueue>``,
+* Twilio verbs and nouns the emulator does not run (``<Record>``, ``<Leave>``,
   ``<Dial><Client>``...) become :class:`Unsupported` rather than vanishing, so the
   interpreter can answer them honestly.
 * Relative URLs resolve against the document's URL (``urljoin``), as Twilio does.
@@ -57,9 +57,11 @@ from .model import (
     GATHER_CHILDREN,
     SSML_TAGS,
 )
+from .enqueue import Enqueue
 from .parser import check_allowed, document_from_audio, document_from_text, parse
 
 __all__ = [
+    "Enqueue",
     "PARSE_FAILURE",
     "SCHEMA_WARNING",
     "INVALID_WAIT_VERB",

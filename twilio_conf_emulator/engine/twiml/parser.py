@@ -6,6 +6,7 @@ import re
 from lxml import etree
 
 from .attrs import Attrs as _Attrs
+from .enqueue import parse_enqueue
 from .attrs import Context as _Context
 from .model import (
     CONFERENCE_BEEP,
@@ -387,6 +388,7 @@ _VERBS = {
     "Hangup": _hangup,
     "Reject": _reject,
     "Dial": _dial,
+    "Enqueue": parse_enqueue,
 }
 
 

@@ -4,6 +4,7 @@
   Redirect, Hangup, Reject), ``state``: what a leg keeps between verbs;
 - ``gather``: <Gather>; ``dial``: <Dial>, with ``dial_conference`` and ``dial_number`` (the
   bridged child leg) and ``dial_action`` (what every <Dial> does when it ends);
+- ``enqueue``: <Enqueue workflowSid> (a TaskRouter Task; the caller waits);
 - ``leg``: the ``twiml`` leg purpose and the Calls API redirect; ``calls_api``: Create/Update
   Call; ``inbound``: virtual callers routed by an IncomingPhoneNumber's VoiceUrl.
 
@@ -12,13 +13,14 @@ is a new module with ``run(eng, call, verb, gen, i)`` and one entry in ``VERBS``
 """
 
 from .. import twiml
-from . import dial, gather
+from . import dial, enqueue, gather
 from .dial_number import DialChild
 from .leg import TwimlLeg
 
-VERBS = {twiml.Gather: gather.run, twiml.Dial: dial.run}
+VERBS = {twiml.Gather: gather.run, twiml.Dial: dial.run, twiml.Enqueue: enqueue.run}
 
 
 def purposes():
     """The leg purposes this package owns, for ``Engine(purposes=...)``."""
-    return {"twiml": TwimlLeg(VERBS), "dial-child": DialChild()}
+    return {"twiml": TwimlLeg(VERBS), "dial-child": DialChild(),
+            enqueue.PURPOSE: enqueue.QueuedLeg(VERBS)}

@@ -1,0 +1,21 @@
+"""``POST /_emulator/taskrouter/workers``: a TaskRouter worker with a virtual phone.
+
+Body: ``{"workspace_sid", "friendly_name", "attributes": {...}, "activity": "Available"
+(a name or WA SID), "phone": {"number", "answer_after", "audio", "hangup_after", ...}}``.
+Answers the Worker as the TaskRouter API renders it (201)."""
+
+from flask import jsonify
+
+from ..taskrouter import agents, render
+from .blueprint import blueprint
+from .routes import body, emulator
+
+
+@blueprint.post("/taskrouter/workers")
+def taskrouter_worker():
+    data = body()
+    emu = emulator()
+    account = emu.account_sid  # the world of the request's credentials, never another
+    with emu.engine.transaction() as db:
+        _, worker = agents.declare_worker(emu.engine, account, data)
+        return jsonify(render.worker(db, worker)), 201

@@ -1,0 +1,11 @@
+"""TaskRouter wired into one emulator: the leg purposes it adds to ``Engine(purposes=...)``,
+and (by importing ``matching`` and ``instructions``) the late-bound calls of ``hooks``."""
+
+from . import instructions, matching  # noqa: F401 - they register their hooks
+from .conference import PURPOSE, WorkerLeg
+
+
+def purposes():
+    """``{purpose: LegPurpose}``: the worker's leg of a ``conference`` instruction (the
+    queued caller's purpose belongs to the voice engine's ``<Enqueue>``)."""
+    return {PURPOSE: WorkerLeg()}
