@@ -96,8 +96,11 @@ def test_readme_example_runs(example, served, node_packages, tmp_path):  # noqa:
     else:
         (cwd / "example.sh").write_text(code)
         cmd = ["bash", "-e", "-o", "pipefail", "example.sh"]
-    out = subprocess.run(cmd, cwd=cwd, env=_env(served), capture_output=True, text=True,
-                         timeout=600)
+    env = _env(served)
+    # Every curl of the README must get a 2xx answer, not only exit 0.
+    (cwd / ".curlrc").write_text("fail-with-body\n")
+    env["CURL_HOME"] = str(cwd)
+    out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, (f"README line {example.line} ({example.lang}) failed:\n"
                                  f"{code}\n--- stdout\n{out.stdout[-3000:]}\n"
                                  f"--- stderr\n{out.stderr[-3000:]}")
