@@ -74,6 +74,11 @@ def test_malformed_json_names_file(tmp_path):
     ("callers:\n  - {from: '+1', to: '+2', digits: ['soon']}\n",
      "callers[0].digits[0]: 'soon' is not SECONDS:KEYS"),
     ("run: -5\n", "run: -5 is less than the minimum of 0"),
+    ("taskrouter:\n  workspace: {friendly_name: W}\n  wokers: []\n",
+     "taskrouter.wokers: unknown key 'wokers'"),
+    ("taskrouter:\n  workspace: {friendly_name: W}\n  workers:\n"
+     "    - {friendly_name: a, phone: {number: '+1', answr_after: 2}}\n",
+     "taskrouter.workers[0].phone.answr_after: unknown key 'answr_after'"),
 ])
 def test_scenario_schema_errors_give_the_path(tmp_path, text, where):
     path = tmp_path / "s.yaml"

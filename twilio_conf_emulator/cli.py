@@ -346,6 +346,7 @@ def scenario_run(file, server, app, out_dir, progress, as_json, fail_on_alert):
       callers   [{name, from, to, at, audio, digits: ["3:1", ...], hangup_after,
                   count, every}]   (count repeats a caller; {n} in 'from' numbers them)
       actions   [{at, method, path, data}]   REST calls; {name} is that caller's CallSid
+      taskrouter  {workspace, queues, workflows, workers}   (see scenario_taskrouter.py)
 
     Unknown keys are errors (the file is checked against the JSON Schema in
     twilio_conf_emulator/schemas/scenario.schema.json); paths in the file (audio, the app's
