@@ -160,7 +160,8 @@ def main(argv=None):
     print(f"mix-minus mixer vs numpy floor: {minutes:g} virtual min, {args.chunk:g} s chunks, "
           f"{config.sample_rate} Hz, {args.talkers} talkers at amplitude {args.amplitude:g}, "
           f"numpy {np.__version__}, python {sys.version.split()[0]}")
-    head = f"{'parts':>5} {'events':>6} {'virtual':>8} {'build s':>8} {'mixer s':>8} {'floor s':>8} {'ratio':>6} {'x realtime':>10} {'peak MB':>8}"
+    head = (f"{'parts':>5} {'events':>6} {'virtual':>8} {'build s':>8} {'mixer s':>8} "
+            f"{'floor s':>8} {'ratio':>6} {'x realtime':>10} {'peak MB':>8}")
     print(head)
     print("-" * len(head))
     ok = True

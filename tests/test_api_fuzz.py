@@ -13,8 +13,8 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from test_api_openapi import Operations
+
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 from twilio_conf_emulator.store import models

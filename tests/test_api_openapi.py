@@ -360,7 +360,7 @@ def test_bodies_carry_every_key_of_twilio_python_examples(walked, twilio_example
     _, exchanges, _ = walked
     expected = example_keys(twilio_examples)
     seen = set()
-    for method, path, status, text in exchanges:
+    for _method, path, status, text in exchanges:
         resource = _classify(path)
         if resource is None or not text or not 200 <= status < 300:
             continue

@@ -8,7 +8,6 @@ reported at the utterance's first frame, a stop at its last loud frame's end + t
 import numpy as np
 import pytest
 import soundfile as sf
-
 from audio_helpers import RATE, ok_app, tone
 
 from twilio_conf_emulator import Emulator

@@ -2,7 +2,6 @@
 (reference §1.2, §4.2): statuses, call-progress callbacks, busy / no-answer / failed phones."""
 
 import pytest
-
 from engine_harness import BACKENDS, Harness
 
 A, B = "+15550000001", "+15550000002"

@@ -2,9 +2,8 @@
 (reference §1.4, §1.7, §2.3, §4.1, §5.3): mute, hold, coach, modify, announce."""
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
-
 from engine_harness import BACKENDS, Harness
+from twilio.base.exceptions import TwilioRestException
 
 A, B, C = "+15550000001", "+15550000002", "+15550000003"
 PAUSE_3S = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="3"/></Response>'

@@ -5,9 +5,8 @@ conferences, one active conference per name, first participant's settings, capac
 import email.utils
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
-
 from engine_harness import BACKENDS, Harness
+from twilio.base.exceptions import TwilioRestException
 
 A, B, C = "+15550000001", "+15550000002", "+15550000003"
 

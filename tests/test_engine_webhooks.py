@@ -5,9 +5,9 @@ journal entries can be replayed, re-signed."""
 import socket
 
 import pytest
+from engine_harness import BACKENDS, Harness, webhook_app
 from twilio.request_validator import RequestValidator
 
-from engine_harness import BACKENDS, Harness, webhook_app
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 from twilio_conf_emulator.webhooks.live_server import LiveServer

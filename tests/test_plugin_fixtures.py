@@ -2,7 +2,6 @@
 no conftest, run in-process and against a ``serve`` subprocess."""
 
 import pytest
-
 from engine_harness import serve_process
 
 pytest_plugins = ["pytester"]

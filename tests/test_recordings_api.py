@@ -9,9 +9,8 @@ import io
 import numpy as np
 import pytest
 import soundfile as sf
-from twilio.base.exceptions import TwilioRestException
-
 from audio_helpers import RATE, ok_app, tone
+from twilio.base.exceptions import TwilioRestException
 
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig

@@ -5,8 +5,8 @@ import os
 import sys
 
 import requests
-
 from engine_harness import serve_process
+
 from twilio_conf_emulator import Emulator
 
 

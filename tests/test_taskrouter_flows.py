@@ -22,7 +22,7 @@ def room(emu, tmp_path):
     # bob is busy elsewhere: only alice can take the call.
     centre["tr"].workers(centre["workers"]["bob"]).update(
         activity_sid=centre["activities"]["Offline"])
-    customer = emu.call(CUSTOMER, SUPPORT, audio=wav(tmp_path, "customer.wav", CUSTOMER_HZ))
+    emu.call(CUSTOMER, SUPPORT, audio=wav(tmp_path, "customer.wav", CUSTOMER_HZ))
     emu.advance(10)
     task = centre["tr"].tasks.list()[0].fetch()
     conf = json.loads(task.attributes)["conference"]

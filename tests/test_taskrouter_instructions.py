@@ -4,8 +4,8 @@ the fallback assignment URL; a worker who does not answer the conference leg."""
 import json
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 from taskrouter_helpers import AGENTS, CUSTOMER, SUPPORT, build, event_types
+from twilio.base.exceptions import TwilioRestException
 
 from twilio_conf_emulator.config import EmulatorConfig
 

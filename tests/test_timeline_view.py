@@ -18,7 +18,8 @@ import json
 import numpy as np
 import pytest
 import soundfile as sf
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
@@ -90,7 +91,7 @@ def spans(p, state):
 
 def assert_spans(actual, expected):
     assert len(actual) == len(expected), (actual, expected)
-    for (a, b), (c, d) in zip(actual, expected):
+    for (a, b), (c, d) in zip(actual, expected, strict=True):
         assert a == pytest.approx(c, abs=FRAME) and b == pytest.approx(d, abs=FRAME), (actual, expected)
 
 
@@ -337,3 +338,16 @@ def test_fifty_five_participants(emu, tmp_path):
     [svg] = svg_nodes(doc, "svg")
     last_row_y = max(float(t.get("y")) for t in svg_nodes(doc, "text", "lane-label"))
     assert last_row_y < float(svg.get("height"))
+
+
+def test_the_page_escapes_what_the_app_chose(emu):
+    """Labels and names come from the app: the template autoescapes every one of them."""
+    emu.phone("+15550000001", answer_after=1)
+    p = emu.client.conferences("R&D").participants.create(
+        from_="+15550100000", to="+15550000001", label='<img src=x onerror="alert(1)">')
+    emu.advance(3)
+    page = render_html(conference_timeline(emu, p.conference_sid))
+    assert "<img" not in page and "R&amp;D" in page
+    doc = lxml_html.fromstring(page)
+    assert not doc.xpath("//img")
+    assert '<img src=x onerror="alert(1)">' in doc.text_content()  # shown, as text

@@ -1,12 +1,11 @@
 """The timeline over the control API and from the CLI."""
 
 from click.testing import CliRunner
+from test_timeline_view import scenario, tone_silence_tone
 
 from twilio_conf_emulator.cli import main
 from twilio_conf_emulator.timeline_view import conference_timeline, render_html
 from twilio_conf_emulator.webhooks.live_server import LiveServer
-
-from test_timeline_view import scenario, tone_silence_tone
 
 UNKNOWN = "CF" + "0" * 32
 

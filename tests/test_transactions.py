@@ -2,11 +2,11 @@
 scheduled action, no clock. Compared with runs without them, byte for byte."""
 
 import pytest
+from engine_harness import serve_process
+from test_api_server_and_determinism import Capturing
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from engine_harness import serve_process
-from test_api_server_and_determinism import Capturing
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.config import EmulatorConfig
 from twilio_conf_emulator.errors import BadRequest

@@ -86,7 +86,7 @@ def test_webhooks_text_plain_rule_agrees_with_the_parser():
     # classify() decides "TwiML or text to read aloud" for text/plain without importing the engine.
     bodies = [
         b"<Response/>", b"<Response>", b"hello", b"  <?xml version='1.0'?><Response/>", b"<html/>",
-        b"<Response><Foo/></Response>", b"", "<Response><Say>é</Say></Response>".encode("utf-8"),
+        b"<Response><Foo/></Response>", b"", "<Response><Say>é</Say></Response>".encode(),
     ]
     for body in bodies:
         try:

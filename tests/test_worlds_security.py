@@ -5,8 +5,8 @@ creating accounts needs the admin token, and an existing account is never replac
 import base64
 
 import pytest
-
 from engine_harness import serve_process
+
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.cli import is_loopback
 from twilio_conf_emulator.config import EmulatorConfig

@@ -2,10 +2,10 @@
 accounts on one server keep their clocks, journals, SIDs, phones and resets apart, and a
 world's SIDs are those a fresh server with the same seed gives for the same operations."""
 
-from engine_harness import serve_process
+from engine_harness import Received, serve_process, webhook_app
+
 from twilio_conf_emulator.remote import RemoteEmulator
 from twilio_conf_emulator.webhooks.live_server import LiveServer
-from engine_harness import Received, webhook_app
 
 A_SID = "AC" + "a1" * 16
 B_SID = "AC" + "b2" * 16

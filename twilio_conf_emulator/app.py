@@ -4,13 +4,20 @@ Any error, including an unexpected one, leaves as Twilio's JSON error body; the 
 transaction has already rolled back, so bad input never loses state.
 """
 
+from __future__ import annotations
+
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import MethodNotAllowed, NotFound, TwilioError
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
 
 log = logging.getLogger(__name__)
 _APP = None
@@ -42,11 +49,12 @@ def _build():
     app.register_blueprint(taskrouter_blueprint)
 
     @app.errorhandler(TwilioError)
-    def _twilio_error(err):
+    def _twilio_error(err: TwilioError) -> ResponseReturnValue:
         return jsonify(err.to_dict()), err.status
 
     @app.errorhandler(HTTPException)
-    def _http_error(err):
+    def _http_error(err: HTTPException) -> ResponseReturnValue:
+        e: TwilioError
         if err.code == 404:
             e = NotFound(request.path)
         elif err.code == 405:
@@ -57,7 +65,7 @@ def _build():
         return jsonify(e.to_dict()), e.status
 
     @app.errorhandler(Exception)
-    def _unexpected(err):  # pragma: no cover - only reached through a bug
+    def _unexpected(err: Exception) -> ResponseReturnValue:  # pragma: no cover - only reached through a bug
         log.exception("internal error on %s %s", request.method, request.path)
         e = TwilioError(f"Internal error: {type(err).__name__}: {err}")
         return jsonify(e.to_dict()), e.status

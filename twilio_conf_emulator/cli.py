@@ -7,9 +7,9 @@ import click
 
 from .cli_errors import OneLineErrors, check_db_url, exit_for_alerts, fail_on_alert_option, open_error
 from .cli_proxy import STATE_HELP, env_cmd, proxy_cmd, start_proxy
-from .version import __version__
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
+from .version import __version__
 
 
 @click.group(cls=OneLineErrors)
@@ -281,7 +281,7 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
     try:
         script = scenario.parse_digits(digits)
     except scenario.ScenarioError as err:
-        raise click.BadParameter(str(err), param_hint="--digits")
+        raise click.BadParameter(str(err), param_hint="--digits") from None
     target = _target(server, app, seed)
     if voice_url:
         status, body = target.api("POST", "IncomingPhoneNumbers.json",
@@ -306,7 +306,7 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
         alerts = [a for a in target.control("GET", "/alerts")["alerts"]
                   if a.get("call_sid") == sid]
     except scenario.ScenarioError as err:
-        raise click.ClickException(str(err))
+        raise click.ClickException(str(err)) from None
     click.echo(f"call {sid}")
     click.echo(scenario.table({"journal": journal, "start": start, "calls": {"caller": sid}}))
     for a in alerts:
@@ -365,7 +365,7 @@ def scenario_run(file, server, app, out_dir, progress, as_json, fail_on_alert):
         show = _progress(progress if progress is not None else sc["run"] > 600)
         result = sc_mod.run(sc, target, progress=show)
     except sc_mod.ScenarioError as err:
-        raise click.ClickException(str(err))
+        raise click.ClickException(str(err)) from None
     if as_json:
         click.echo(json.dumps(result["journal"], indent=2, sort_keys=True))
     else:

@@ -4,6 +4,10 @@ The REST layer renders any :class:`TwilioError` as Twilio's body
 ``{"code", "message", "more_info", "status"}``.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
 
 
@@ -12,7 +16,8 @@ class TwilioError(Exception):
     status = 500
     message = "An internal server error has occurred"
 
-    def __init__(self, message=None, code=None, status=None):
+    def __init__(self, message: str | None = None, code: int | None = None,
+                 status: int | None = None) -> None:
         if message is not None:
             self.message = message
         if code is not None:
@@ -21,7 +26,8 @@ class TwilioError(Exception):
             self.status = status
         super().__init__(self.message)
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
+        """Twilio's error body."""
         return {
             "code": self.code,
             "message": self.message,
@@ -36,7 +42,7 @@ class BadRequest(TwilioError):
     status = 400
     code = 21200
 
-    def __init__(self, message, code=None):
+    def __init__(self, message: str, code: int | None = None) -> None:
         super().__init__(message, code=code)
 
 
@@ -50,7 +56,7 @@ class NotFound(TwilioError):
     code = 20404
     status = 404
 
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         super().__init__(f"The requested resource {path} was not found")
 
 
@@ -58,7 +64,7 @@ class MethodNotAllowed(TwilioError):
     code = 20004
     status = 405
 
-    def __init__(self, method):
+    def __init__(self, method: str) -> None:
         super().__init__(f"Method {method} not allowed")
 
 
@@ -68,5 +74,5 @@ class NotImplementedYet(TwilioError):
     code = 20501
     status = 501
 
-    def __init__(self, what):
+    def __init__(self, what: str) -> None:
         super().__init__(f"{what} is not implemented by twilio-conf-emulator yet")

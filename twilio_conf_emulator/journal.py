@@ -9,16 +9,21 @@ Entries are dicts, the same shape ``GET /_emulator/webhooks`` returns, so a Jour
 remote server (``RemoteJournal``) behaves the same.
 """
 
+from __future__ import annotations
+
 import difflib
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .store.models import JournalEntry
 from .timefmt import rfc2822
 
 
-def entry_dict(e):
+def entry_dict(e: JournalEntry) -> dict[str, Any]:
     params = [tuple(p) for p in e.params]
     return {
         "id": e.seq if e.seq is not None else e.id,  # the number in its world's journal
@@ -39,7 +44,10 @@ def entry_dict(e):
     }
 
 
-def query(db, kind=None, conference_sid=None, call_sid=None, account_sid=None, since_id=None):
+def query(db: Session, kind: str | None = None, conference_sid: str | None = None,
+          call_sid: str | None = None, account_sid: str | None = None,
+          since_id: int | str | None = None) -> list[dict[str, Any]]:
+    """Journal entries as dicts, in order, narrowed by whichever filters are given."""
     stmt = select(JournalEntry).order_by(JournalEntry.id)
     if kind:
         stmt = stmt.where(JournalEntry.kind == kind)
@@ -57,38 +65,45 @@ def query(db, kind=None, conference_sid=None, call_sid=None, account_sid=None, s
 class JournalView:
     """Query helpers over a source of entry dicts (``_fetch(**filters)``)."""
 
-    def all(self, **filters):
+    def _fetch(self, kind: str | None = None, conference_sid: str | None = None,
+               call_sid: str | None = None, account_sid: str | None = None,
+               since_id: int | str | None = None) -> list[dict[str, Any]]:
+        raise NotImplementedError  # the in-process Journal and RemoteJournal provide it
+
+    def all(self, **filters: Any) -> list[dict[str, Any]]:
+        """Every entry (``kind=``, ``conference_sid=``, ``call_sid=``... narrow it)."""
         return self._fetch(**filters)
 
-    def params(self, **filters):
+    def params(self, **filters: Any) -> list[dict[str, str]]:
         """Each entry's params as a dict (the first value of a repeated name)."""
         out = []
         for e in self._fetch(**filters):
-            d = {}
+            d: dict[str, str] = {}
             for k, v in e["params"]:
                 d.setdefault(k, v)
             out.append(d)
         return out
 
-    def events(self, kind="conference-status", **filters):
+    def events(self, kind: str = "conference-status", **filters: Any) -> list[str | None]:
         """The ``StatusCallbackEvent`` values sent, in order."""
         return [p.get("StatusCallbackEvent") or p.get("CallStatus")
                 for p in self.params(kind=kind, **filters)]
 
-    def assert_events(self, expected, kind="conference-status", exact=True, **filters):
+    def assert_events(self, expected: Sequence[str | dict[str, Any]], kind: str = "conference-status",
+                      exact: bool = True, **filters: Any) -> list[dict[str, str]]:
         """Compare the sent callbacks with ``expected`` (a list of partial param dicts, or of
         event names); raise AssertionError with a readable diff on mismatch."""
         actual = self.params(kind=kind, **filters)
-        expected = [{"StatusCallbackEvent": e} if isinstance(e, str) else dict(e)
-                    for e in expected]
-        ok = len(actual) == len(expected) if exact else len(actual) >= len(expected)
+        wanted = [{"StatusCallbackEvent": e} if isinstance(e, str) else dict(e)
+                  for e in expected]
+        ok = len(actual) == len(wanted) if exact else len(actual) >= len(wanted)
         if ok:
-            for exp, act in zip(expected, actual):
+            for exp, act in zip(wanted, actual, strict=False):
                 if any(act.get(k) != str(v) for k, v in exp.items()):
                     ok = False
                     break
         if not ok:
-            raise AssertionError("webhook journal does not match:\n" + _diff(expected, actual))
+            raise AssertionError("webhook journal does not match:\n" + _diff(wanted, actual))
         return actual
 
 
@@ -111,13 +126,14 @@ def _diff(expected, actual):
 class Journal(JournalView):
     """The journal of one world (an in-process Emulator's default account, or a World)."""
 
-    def __init__(self, emulator):
+    def __init__(self, emulator: Any) -> None:
         self._emu = emulator
 
-    def _fetch(self, **filters):
+    def _fetch(self, kind: str | None = None, conference_sid: str | None = None,
+               call_sid: str | None = None, account_sid: str | None = None,
+               since_id: int | str | None = None) -> list[dict[str, Any]]:
         own = self._emu.account_sid
-        if filters.get("account_sid") not in (None, own):
+        if account_sid not in (None, own):
             return []  # another world's journal is not visible from this one
-        filters["account_sid"] = own
         with self._emu.engine.transaction() as db:
-            return query(db, **filters)
+            return query(db, kind, conference_sid, call_sid, own, since_id)

@@ -49,7 +49,7 @@ class RemoteJournal(JournalView):
 
     def _fetch(self, kind: str | None = None, conference_sid: str | None = None,
                call_sid: str | None = None, account_sid: str | None = None,
-               since_id: int | None = None) -> list[dict[str, Any]]:
+               since_id: int | str | None = None) -> list[dict[str, Any]]:
         query = {k: v for k, v in (("kind", kind), ("conference_sid", conference_sid),
                                    ("call_sid", call_sid), ("account_sid", account_sid),
                                    ("since_id", since_id)) if v}

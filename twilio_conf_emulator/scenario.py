@@ -313,7 +313,7 @@ def table(result, names=None):
         answer = str(e["error_code"]) if e.get("error_code") else str(e.get("status"))
         rows.append((t, e["kind"], who, f"{e['method']} {path}", answer, summary(e["params"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1] for r in rows]
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -9,8 +9,11 @@ epoch seconds.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .config import EmulatorConfig
 from .media import states as media_states
 from .media import timeline as tl
 from .media.audio import AudioError, audio_duration, load_sound
@@ -37,19 +40,19 @@ def _r(x: float) -> float:
 class Lane:
     """Open intervals of one participant (or of the conference itself) during the sweep."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.intervals: list[dict] = []
         self.opened: dict = {}  # state -> (start, extra, natural_end or None)
         self.present = False
 
-    def begin(self, state, t, natural_end=None, **extra):
+    def begin(self, state: str, t: float, natural_end: float | None = None, **extra: Any) -> None:
         if state in self.opened:
             if self.opened[state][1] == extra and natural_end is None:
                 return  # a repeated "hold" (the hold document arrived): still the same stretch
             self.end(state, t)
         self.opened[state] = (t, extra, natural_end)
 
-    def end(self, state, t, still_open=False):
+    def end(self, state: str, t: float, still_open: bool = False) -> None:
         if state not in self.opened:
             return
         start, extra, natural = self.opened.pop(state)
@@ -61,16 +64,16 @@ class Lane:
             self.intervals.append({"state": state, "start": start, "end": stop,
                                    "open": still_open, **extra})
 
-    def end_all(self, t, still_open=False):
+    def end_all(self, t: float, still_open: bool = False) -> None:
         for state in list(self.opened):
             self.end(state, t, still_open)
 
 
-def _wanted(party, st):
+def _wanted(party: media_states.PartyState, st: media_states.ConferenceState) -> dict[str, dict[str, Any]]:
     """The lane states ``party`` is in, given the replay's state: {state: extra}."""
     if not party.present:
         return {}
-    want = {IN if st.started else WAITING: {}}
+    want: dict[str, dict[str, Any]] = {IN if st.started else WAITING: {}}
     if party.muted:
         want[MUTED] = {}
     if party.held:
@@ -80,13 +83,13 @@ def _wanted(party, st):
     return want
 
 
-def _conference_wanted(st):
+def _conference_wanted(st: media_states.ConferenceState) -> dict[str, dict[str, Any]]:
     if st.ended:
         return {}
     return {IN if st.started else WAITING: {}}
 
 
-def _sync(lane, want, t, present):
+def _sync(lane: Lane, want: dict[str, dict[str, Any]], t: float, present: bool) -> None:
     """Open and close ``lane``'s intervals at ``t`` to match ``want``. An announcement is begun by
     its own event (it may end by itself) and ends with the presence."""
     for state in list(lane.opened):
@@ -97,7 +100,8 @@ def _sync(lane, want, t, present):
             lane.begin(state, t, **extra)
 
 
-def build(head, people, events, entries, now, config) -> dict:
+def build(head: dict[str, Any], people: list[tuple[str, str | None, str]], events: list[tl.MediaEvent],
+          entries: list[dict[str, Any]], now: float, config: EmulatorConfig) -> dict[str, Any]:
     """The model (plain JSON-able data) from what the view copied out of the store: ``head``
     (the Conference row's fields), ``people`` ([(call_sid, label, status)] in order added),
     the media ``events`` and the journal ``entries`` of the conference.
@@ -151,7 +155,7 @@ def build(head, people, events, entries, now, config) -> dict:
     for iv in conf_lane.intervals:
         iv["start"], iv["end"] = _r(iv["start"] - origin), _r(iv["end"] - origin)
 
-    def rel(t):
+    def rel(t: float | None) -> float | None:
         return None if t is None else _r(t - origin)
 
     return {

@@ -7,6 +7,8 @@ model always gives the same page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .timeline_model import ANNOUNCEMENT, COACHING, HOLD, IN, MUTED, STATES, TALKING, WAITING
 
 # --- sizes -------------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ def _name(p: dict) -> str:
 
 
 
-def layout(model: dict) -> dict:
+def layout(model: dict[str, Any]) -> dict[str, Any]:
     """Everything the template draws, positioned."""
     span = max(float(model["until"] or 0.0), 1.0)
     scale = PLOT_W / span
@@ -62,10 +64,10 @@ def layout(model: dict) -> dict:
     bottom = AXIS_H + n_rows * ROW_H  # below the last row: marker names, then the axis again
     height = bottom + 26
 
-    def x(t):
+    def x(t: float) -> float:
         return LABEL_W + max(0.0, min(t, span)) * scale
 
-    def y(row):
+    def y(row: int) -> int:
         return AXIS_H + row * ROW_H
 
     step = next((s for s in NICE_STEPS if span / s <= 12), NICE_STEPS[-1])
@@ -82,7 +84,7 @@ def layout(model: dict) -> dict:
                       "short": name if len(name) <= 28 else name[:27] + "\u2026",
                       "title": f'{name} \u00b7 {p["call_sid"]} \u00b7 {p["status"]}'})
 
-    def band(row, iv, who):
+    def band(row: int, iv: dict[str, Any], who: str) -> dict[str, Any]:
         a, b = x(iv["start"]), x(iv["end"])
         st = iv["state"]
         if st == TALKING:  # a darker strip inside the "in" band

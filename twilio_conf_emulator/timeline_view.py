@@ -11,6 +11,7 @@ it and ``templates/timeline.html`` draws it (positions from ``timeline_page``), 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
@@ -19,8 +20,11 @@ from .errors import NotFound
 from .media import timeline as tl
 from .store.models import Conference, MediaEventRow
 
+if TYPE_CHECKING:
+    from jinja2 import Template
 
-def conference_timeline(emu, conference_sid: str) -> dict:
+
+def conference_timeline(emu: Any, conference_sid: str) -> dict[str, Any]:
     """The timeline of ``conference_sid``, as plain data; raises ``errors.NotFound``.
 
     A conference still in progress is drawn up to the virtual ``now``: its open intervals
@@ -63,7 +67,7 @@ def conference_timeline(emu, conference_sid: str) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _template():
+def _template() -> Template:
     # Jinja2 comes with Flask; imported here so building a model never needs it.
     from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -73,6 +77,6 @@ def _template():
     return env.get_template("timeline.html")
 
 
-def render_html(model: dict) -> str:
+def render_html(model: dict[str, Any]) -> str:
     """One HTML page, inline SVG and CSS only: no script, nothing fetched, no wall-clock time."""
     return _template().render(p=timeline_page.layout(model))

@@ -1,12 +1,21 @@
 """The Account itself (fetch, update FriendlyName/Status)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import request
 
-from .blueprint import blueprint
+from ..timefmt import rfc2822
 from .base import authenticated, engine, respond
+from .blueprint import blueprint
 from .params import TChoice, TString, field, schema_class
 from .render import ROOT
-from ..timefmt import rfc2822
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+    from ..store.models import Account
 
 SUBRESOURCES = {
     "available_phone_numbers": "AvailablePhoneNumbers", "calls": "Calls",
@@ -42,13 +51,13 @@ def render_account(a):
 
 @blueprint.get("/Accounts/<account_sid>.json")
 @authenticated
-def fetch_account(account):
+def fetch_account(account: Account) -> ResponseReturnValue:
     return respond(render_account(account))
 
 
 @blueprint.post("/Accounts/<account_sid>.json")
 @authenticated
-def update_account(account):
+def update_account(account: Account) -> ResponseReturnValue:
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction() as db:

@@ -1,7 +1,10 @@
 """What every REST view shares: the emulator, the request's world, authentication and JSON
 responses."""
 
+from __future__ import annotations
+
 import functools
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, jsonify, request
 
@@ -9,6 +12,8 @@ from ..engine import accounts as accounts_engine
 from ..errors import Unauthorized
 from ..wsgi import ENVIRON_KEY
 
+if TYPE_CHECKING:  # annotations only
+    from flask import Response
 
 def emulator():
     """The Emulator serving this request (the app is shared; the emulator rides in environ)."""
@@ -53,11 +58,11 @@ def authenticated(view):
     return wrapper
 
 
-def respond(body, status=200):
+def respond(body: Any, status: int = 200) -> Response:
     resp = jsonify(body)
     resp.status_code = status
     return resp
 
 
-def no_content():
+def no_content() -> Response:
     return current_app.response_class(status=204)

@@ -1,16 +1,24 @@
 """Calls: create (``Url`` / ``Twiml`` / ``ApplicationSid``), list, fetch, update, delete."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import request
 
 from ..engine.voice import calls_api
 from ..errors import NotFound
 from ..store.models import Call
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
-from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
-                     TUrl, field, schema_class)
+from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+    from ..store.models import Account
 
 PATH = "/Accounts/<account_sid>/Calls"
 STATUSES = ("queued", "ringing", "in-progress", "canceled", "completed", "failed", "busy",
@@ -74,7 +82,7 @@ def get_call(db, account, sid):
 
 @blueprint.post(PATH + ".json")
 @authenticated
-def create_call(account):
+def create_call(account: Account) -> ResponseReturnValue:
     p = CreateParams().parse(request.form)
     eng = engine()
     with eng.transaction():
@@ -85,7 +93,7 @@ def create_call(account):
 
 @blueprint.get(PATH + ".json")
 @authenticated
-def list_calls(account):
+def list_calls(account: Account) -> ResponseReturnValue:
     args = request.args
     p = ListParams().parse(args)
     preds = (filters.enum_filter(args, "Status", "status", STATUSES)
@@ -104,7 +112,7 @@ def list_calls(account):
 
 @blueprint.get(PATH + "/<sid>.json")
 @authenticated
-def fetch_call(account, sid):
+def fetch_call(account: Account, sid: str) -> ResponseReturnValue:
     with engine().transaction() as db:
         body = render.call.dump(get_call(db, account, sid))
     return respond(body)
@@ -112,7 +120,7 @@ def fetch_call(account, sid):
 
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
-def update_call(account, sid):
+def update_call(account: Account, sid: str) -> ResponseReturnValue:
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction() as db:
@@ -124,7 +132,7 @@ def update_call(account, sid):
 
 @blueprint.delete(PATH + "/<sid>.json")
 @authenticated
-def delete_call(account, sid):
+def delete_call(account: Account, sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction() as db:
         calls_api.delete_api_call(eng, get_call(db, account, sid))

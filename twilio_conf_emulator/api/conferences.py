@@ -1,14 +1,23 @@
 """Conferences: list, fetch, update (``Status=completed``, ``AnnounceUrl``)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import request
 
 from ..engine.conference import controls, lookups
 from ..store.models import Conference
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, respond
+from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TChoice, TMethod, TString, TUrl, field, schema_class
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+    from ..store.models import Account
 
 PATH = "/Accounts/<account_sid>/Conferences"
 STATUSES = ("init", "in-progress", "completed")
@@ -25,7 +34,7 @@ UpdateParams = schema_class("UpdateConferenceParams", {
 
 @blueprint.get(PATH + ".json")
 @authenticated
-def list_conferences(account):
+def list_conferences(account: Account) -> ResponseReturnValue:
     args = request.args
     p = ListParams().parse(args)
     preds = (filters.date_filters(args, "DateCreated", "date_created")
@@ -42,7 +51,7 @@ def list_conferences(account):
 
 @blueprint.get(PATH + "/<sid>.json")
 @authenticated
-def fetch_conference(account, sid):
+def fetch_conference(account: Account, sid: str) -> ResponseReturnValue:
     with engine().transaction():
         conf = lookups.get_conference(engine(), account.sid, sid, request.path)
         body = render.conference.dump(conf)
@@ -51,7 +60,7 @@ def fetch_conference(account, sid):
 
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
-def update_conference(account, sid):
+def update_conference(account: Account, sid: str) -> ResponseReturnValue:
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction():

@@ -1,15 +1,24 @@
 """IncomingPhoneNumbers: any E.164 number is "yours"; its VoiceUrl routes inbound virtual calls."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import request
 
 from ..engine import numbers as numbers_engine
 from ..errors import BadRequest, NotFound
 from ..store.models import IncomingPhoneNumber
 from . import render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field, schema_class
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+    from ..store.models import Account
 
 PATH = "/Accounts/<account_sid>/IncomingPhoneNumbers"
 
@@ -73,7 +82,7 @@ def get_number(db, account, sid):
 
 @blueprint.post(PATH + ".json")
 @authenticated
-def create_number(account):
+def create_number(account: Account) -> ResponseReturnValue:
     p = CreateParams().parse(request.form)
     number = _number(p)
     eng = engine()
@@ -86,7 +95,7 @@ def create_number(account):
 
 @blueprint.get(PATH + ".json")
 @authenticated
-def list_numbers(account):
+def list_numbers(account: Account) -> ResponseReturnValue:
     p = ListParams().parse(request.args)
     with engine().transaction() as db:
         rows = db.query(IncomingPhoneNumber).filter(
@@ -104,7 +113,7 @@ def list_numbers(account):
 
 @blueprint.get(PATH + "/<sid>.json")
 @authenticated
-def fetch_number(account, sid):
+def fetch_number(account: Account, sid: str) -> ResponseReturnValue:
     with engine().transaction() as db:
         body = render.render_incoming_number(get_number(db, account, sid))
     return respond(body)
@@ -112,7 +121,7 @@ def fetch_number(account, sid):
 
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
-def update_number(account, sid):
+def update_number(account: Account, sid: str) -> ResponseReturnValue:
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction() as db:
@@ -123,7 +132,7 @@ def update_number(account, sid):
 
 @blueprint.delete(PATH + "/<sid>.json")
 @authenticated
-def delete_number(account, sid):
+def delete_number(account: Account, sid: str) -> ResponseReturnValue:
     with engine().transaction() as db:
         db.delete(get_number(db, account, sid))
     return no_content()

@@ -1,11 +1,20 @@
 """Twilio's 2010-04-01 list envelope and paging (PageSize, Page, PageToken=PA…/PB…)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:  # annotations only
+    from werkzeug.datastructures import MultiDict
 
 PAGING_KEYS = ("PageSize", "Page", "PageToken")
 
 
-def paginate(items, items_key, render, path, args, paging, sid_of=lambda x: x.sid):
+def paginate(items: Sequence[Any], items_key: str, render: Callable[[Any], dict[str, Any]], path: str,
+             args: MultiDict[str, str], paging: dict[str, Any],
+             sid_of: Callable[[Any], str] = lambda x: x.sid) -> dict[str, Any]:
     """Render one page of ``items`` (already filtered and ordered) in Twilio's envelope.
 
     ``args`` is the request's MultiDict: its filters are echoed into every page URI in the
@@ -24,7 +33,7 @@ def paginate(items, items_key, render, path, args, paging, sid_of=lambda x: x.si
     chunk = items[start:start + page_size]
     filters = [(k, v) for k, v in args.items(multi=True) if k not in PAGING_KEYS]
 
-    def uri(p, tok=None):
+    def uri(p: int, tok: str | None = None) -> str:
         q = filters + [("PageSize", str(page_size)), ("Page", str(p))]
         if tok:
             q.append(("PageToken", tok))

@@ -1,15 +1,23 @@
 """Participants: create (into a conference by SID or friendly name), list, fetch, update,
 delete, the last three by Call SID or by label."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import request
 
 from ..engine.conference import controls, joining, leaving, lookups
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond
+from .blueprint import blueprint
 from .paging import paginate
-from .params import (PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString,
-                     TUrl, field, schema_class)
+from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+    from ..store.models import Account
 
 PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -117,7 +125,7 @@ def conference_settings(p):
 
 @blueprint.post(PATH + ".json")
 @authenticated
-def create_participant(account, conference_sid):
+def create_participant(account: Account, conference_sid: str) -> ResponseReturnValue:
     p = CreateParams().parse(request.form)
     p["conference_settings"] = conference_settings(p)
     eng = engine()
@@ -131,7 +139,7 @@ def create_participant(account, conference_sid):
 
 @blueprint.get(PATH + ".json")
 @authenticated
-def list_participants(account, conference_sid):
+def list_participants(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
     p = ListParams().parse(args)
     preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
@@ -154,7 +162,7 @@ def _participant(eng, account, conference_sid, call_sid):
 
 @blueprint.get(PATH + "/<path:call_sid>.json")
 @authenticated
-def fetch_participant(account, conference_sid, call_sid):
+def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction():
         _, part = _participant(eng, account, conference_sid, call_sid)
@@ -164,7 +172,7 @@ def fetch_participant(account, conference_sid, call_sid):
 
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
-def update_participant(account, conference_sid, call_sid):
+def update_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction():
@@ -176,7 +184,7 @@ def update_participant(account, conference_sid, call_sid):
 
 @blueprint.delete(PATH + "/<path:call_sid>.json")
 @authenticated
-def delete_participant(account, conference_sid, call_sid):
+def delete_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction():
         _, part = _participant(eng, account, conference_sid, call_sid)

@@ -8,17 +8,24 @@ warning 16113 and serves mono).  Whether media needs HTTP auth is
 ``EmulatorConfig.recording_media_requires_auth``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import current_app, request
 
-from ..engine.conference import lookups
 from ..engine import recording as recording_engine
+from ..engine.conference import lookups
 from ..errors import NotFound
 from ..store.models import Account, Recording
 from . import filters, render
-from .blueprint import blueprint
 from .base import authenticated, engine, no_content, respond, world_for_path
+from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
 
 CONF = "/Accounts/<account_sid>/Conferences/<conference_sid>/Recordings"
 ACCT = "/Accounts/<account_sid>/Recordings"
@@ -63,7 +70,7 @@ def _conference_recording(eng, account, conference_sid, sid):
 
 @blueprint.get(CONF + ".json")
 @authenticated
-def list_conference_recordings(account, conference_sid):
+def list_conference_recordings(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
     p = ListConferenceParams().parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
@@ -82,7 +89,7 @@ def list_conference_recordings(account, conference_sid):
 
 @blueprint.get(CONF + "/<sid>.json")
 @authenticated
-def fetch_conference_recording(account, conference_sid, sid):
+def fetch_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction():
         _, rec = _conference_recording(eng, account, conference_sid, sid)
@@ -92,7 +99,7 @@ def fetch_conference_recording(account, conference_sid, sid):
 
 @blueprint.post(CONF + "/<sid>.json")
 @authenticated
-def update_conference_recording(account, conference_sid, sid):
+def update_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
     p = UpdateParams().parse(request.form)
     eng = engine()
     with eng.transaction():
@@ -104,7 +111,7 @@ def update_conference_recording(account, conference_sid, sid):
 
 @blueprint.delete(CONF + "/<sid>.json")
 @authenticated
-def delete_conference_recording(account, conference_sid, sid):
+def delete_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction():
         _, rec = _conference_recording(eng, account, conference_sid, sid)
@@ -115,7 +122,7 @@ def delete_conference_recording(account, conference_sid, sid):
 # -- account level -------------------------------------------------------------------------
 @blueprint.get(ACCT + ".json")
 @authenticated
-def list_recordings(account):
+def list_recordings(account: Account) -> ResponseReturnValue:
     args = request.args
     p = ListParams().parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")

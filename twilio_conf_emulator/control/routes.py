@@ -5,20 +5,25 @@ Every route but ``health`` acts on one world: the account the request's REST cre
 world, and only while the server listens on loopback only (else 401, code 20003).
 """
 
+from __future__ import annotations
+
 import hmac
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, jsonify, request
 
 from ..config import SERVER_SETTINGS
-from ..media.audio import say_engine
-from ..version import __version__
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound, Unauthorized
 from ..journal import query
+from ..media.audio import say_engine
 from ..timefmt import rfc2822
+from ..version import __version__
 from ..wsgi import ENVIRON_KEY
 from .blueprint import blueprint
 
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
 
 def server():
     return request.environ[ENVIRON_KEY]
@@ -41,7 +46,7 @@ def emulator():
     return w
 
 
-def body():
+def body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if data is None:
         if request.data.strip():
@@ -52,7 +57,7 @@ def body():
     return data
 
 
-def clock_body():
+def clock_body() -> dict[str, Any]:
     emu = emulator()
     with emu.engine.transaction():  # realtime: the clock caught up with the wall clock
         now, pending = emu.clock.now(), emu.engine.scheduler.pending()
@@ -60,23 +65,23 @@ def clock_body():
 
 
 @blueprint.get("/health")
-def health():
+def health() -> ResponseReturnValue:
     return jsonify({"status": "ok", "version": __version__, "say_engine": say_engine()})
 
 
 @blueprint.post("/reset")
-def reset():
+def reset() -> ResponseReturnValue:
     emulator().reset()
     return jsonify({"status": "ok"})
 
 
 @blueprint.get("/clock")
-def clock():
+def clock() -> ResponseReturnValue:
     return jsonify(clock_body())
 
 
 @blueprint.post("/clock/advance")
-def advance():
+def advance() -> ResponseReturnValue:
     data = body()
     try:
         seconds = float(data.get("seconds", 0))
@@ -89,7 +94,7 @@ def advance():
 
 
 @blueprint.post("/phones")
-def phones():
+def phones() -> ResponseReturnValue:
     data = body()
     number = data.get("number")
     if not number or not isinstance(number, str):
@@ -103,7 +108,7 @@ def phones():
     return jsonify(result), 201
 
 
-def _digits_script(value):
+def _digits_script(value: Any) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(
@@ -117,7 +122,7 @@ def _digits_script(value):
 
 
 @blueprint.post("/calls")
-def inbound_call():
+def inbound_call() -> ResponseReturnValue:
     """A virtual caller dials ``to``; routed by that number's VoiceUrl. ``{"call_sid"}``."""
     data = body()
     for key in ("from", "to"):
@@ -142,7 +147,7 @@ def _existing_call(sid):
 
 
 @blueprint.post("/calls/<sid>/digits")
-def call_digits(sid):
+def call_digits(sid: str) -> ResponseReturnValue:
     data = body()
     digits = data.get("digits")
     if not digits or not isinstance(digits, str):
@@ -153,14 +158,14 @@ def call_digits(sid):
 
 
 @blueprint.post("/calls/<sid>/hangup")
-def call_hangup(sid):
+def call_hangup(sid: str) -> ResponseReturnValue:
     _existing_call(sid)
     emulator().hangup(sid)
     return jsonify({"call_sid": sid})
 
 
 @blueprint.get("/calls/<sid>/audio.wav")
-def call_audio(sid):
+def call_audio(sid: str) -> ResponseReturnValue:
     """What that call heard (answer to end, or to now while it is up), 8 kHz 16-bit WAV."""
     data = emulator().call_audio(sid)  # unknown call: errors.NotFound, a Twilio-shaped 404
     return current_app.response_class(data, mimetype="audio/x-wav")
@@ -194,7 +199,7 @@ def close_account(sid):
 
 
 @blueprint.post("/keys")
-def keys():
+def keys() -> ResponseReturnValue:
     data = body()
     emu = emulator()
     if data.get("account_sid") not in (None, emu.account_sid):
@@ -207,7 +212,7 @@ def keys():
 
 
 @blueprint.get("/webhooks")
-def webhooks():
+def webhooks() -> ResponseReturnValue:
     a = request.args
     emu = emulator()
     if a.get("account_sid") not in (None, "", emu.account_sid):
@@ -220,7 +225,7 @@ def webhooks():
 
 
 @blueprint.post("/webhooks/replay")
-def replay_webhooks():
+def replay_webhooks() -> ResponseReturnValue:
     """``{"ids": [...], "url": optional}``: re-send journal entries, re-signed for the URL."""
     data = body()
     ids = data.get("ids")
@@ -242,7 +247,7 @@ def alerts():
 
 
 @blueprint.get("/config")
-def get_config():
+def get_config() -> ResponseReturnValue:
     return jsonify(emulator().config.as_dict())
 
 
@@ -262,10 +267,11 @@ def set_config():
 
 
 @blueprint.get("/conferences/<conference_sid>/timeline.<any(html, json):fmt>")
-def conference_timeline(conference_sid, fmt):
+def conference_timeline(conference_sid: str, fmt: str) -> ResponseReturnValue:
     """The picture of a conference (``.html``, one self-contained page) or its data (``.json``)."""
     from ..store.models import Conference
-    from ..timeline_view import conference_timeline as build, render_html
+    from ..timeline_view import conference_timeline as build
+    from ..timeline_view import render_html
 
     emu = emulator()
     with emu.engine.transaction() as db:
@@ -279,6 +285,6 @@ def conference_timeline(conference_sid, fmt):
 
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "DELETE"])
-def unknown(rest):
+def unknown(rest: str) -> ResponseReturnValue:
     raise NotFound(request.path)
 

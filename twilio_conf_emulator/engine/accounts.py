@@ -1,12 +1,17 @@
 """Accounts, API keys and HTTP Basic authentication."""
 
+from __future__ import annotations
+
 import base64
 import binascii
 import hmac
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Unauthorized
 from ..store.models import Account, ApiKey
 
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy.orm import Session
 
 def ensure_account(db, sid, auth_token, now, friendly_name=None, replace_token=False):
     """The account ``sid``, made if missing; an existing account keeps its token unless the
@@ -23,13 +28,13 @@ def ensure_account(db, sid, auth_token, now, friendly_name=None, replace_token=F
     return acct
 
 
-def add_api_key(db, sid, secret, account_sid):
+def add_api_key(db: Session, sid: str, secret: str, account_sid: str) -> ApiKey:
     key = ApiKey(sid=sid, secret=secret, account_sid=account_sid)
     db.merge(key)
     return key
 
 
-def parse_basic(header):
+def parse_basic(header: str | None) -> tuple[str, str] | None:
     """``Authorization: Basic ...`` -> (user, password), or None."""
     if not header or not header.lower().startswith("basic "):
         return None
@@ -41,7 +46,7 @@ def parse_basic(header):
     return (user, password) if sep else None
 
 
-def authenticate(db, authorization, path_account_sid):
+def authenticate(db: Session, authorization: str | None, path_account_sid: str | None) -> Any:
     """The Account the credentials unlock for ``path_account_sid``; else 20003.
 
     ``AC…:auth_token`` of that account (or of its owner), or ``SK…:secret`` of one of its keys.

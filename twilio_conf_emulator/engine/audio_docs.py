@@ -7,7 +7,11 @@ runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the ro
 and paths from disk) so the mixer never touches the network.
 """
 
+from __future__ import annotations
+
 import base64
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
@@ -19,20 +23,25 @@ from . import callbacks, twiml
 from .conference.events import send_event
 from .conference.lookups import participant_for_call
 
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Conference, Participant
+    from .core import Engine
+
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
 MAX_REDIRECTS = 10
 
 
-def _call_params(eng, part):
+def _call_params(eng: Engine, part: Participant | None) -> list[tuple[str, str]]:
     from ..store.models import Call
 
     call = eng.db.get(Call, part.call_sid) if part is not None else None
     return callbacks.voice_params(call) if call is not None else []
 
 
-def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None,
-                   conference_sid=None, kind="audio-url", hops=0):
+def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str, params: list[tuple[str, str]],
+                   on_done: Callable[[Any, Any], None], call_sid: str | None = None,
+                   conference_sid: str | None = None, kind: str = "audio-url", hops: int = 0) -> None:
     """Fetch ``url`` and call ``on_done(ref_or_None, error)`` with a playlist AudioRef.
 
     ``error`` is ``(code, message)`` when the URL failed or its TwiML is not allowed.
@@ -41,7 +50,7 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
         on_done({"kind": "file", "path": local_path(url)}, None)
         return
 
-    def got(result):
+    def got(result: Any) -> None:
         what = content.classify(result)
         if what == "error":
             code, message = content.content_error(result)
@@ -67,13 +76,16 @@ def fetch_playlist(eng, account_sid, url, method, params, on_done, call_sid=None
                      conference_sid=conference_sid)
 
 
-def _bytes_ref(body):
+def _bytes_ref(body: bytes) -> dict[str, Any]:
     return {"kind": "bytes", "data_b64": base64.b64encode(body).decode("ascii")}
 
 
-def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
-                      conference_sid, kind, hops):
-    items, loop, pending = [], False, []
+def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_url: str,
+                      params: list[tuple[str, str]], on_done: Callable[[Any, Any], None], call_sid: str | None,
+                      conference_sid: str | None, kind: str, hops: int) -> None:
+    items: list[Any] = []
+    loop = False
+    pending: list[tuple[Any, str]] = []
     for verb in doc.verbs:
         if isinstance(verb, twiml.Say):
             items.append({"kind": "say", "text": verb.text, "voice": verb.voice,
@@ -95,17 +107,17 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
                 pending.append((("redirect", items), target))
             break
 
-    def finish():
+    def finish() -> None:
         ref = {"kind": "playlist", "items": items, "loop": loop}
         on_done(ref, None)
 
-    def next_pending():
+    def next_pending() -> None:
         if not pending:
             finish()
             return
         slot, url = pending.pop(0)
         if isinstance(slot, tuple):  # a Redirect to another document: play it after these
-            def after_redirect(ref, error):
+            def after_redirect(ref: dict[str, Any], error: Any) -> None:
                 if ref is not None:
                     items.append(ref)
                 finish()
@@ -113,7 +125,7 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
                            conference_sid, kind, hops + 1)
             return
 
-        def got_audio(ref, error):
+        def got_audio(ref: dict[str, Any], error: Any) -> None:
             loop_value = slot.get("loop", True)
             slot.clear()
             if ref is None:
@@ -128,7 +140,8 @@ def _resolve_document(eng, account_sid, doc, doc_url, params, on_done, call_sid,
     next_pending()
 
 
-def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=None):
+def fetch_audio(eng: Engine, account_sid: str, url: str, on_done: Callable[[Any, Any], None],
+                call_sid: str | None = None, conference_sid: str | None = None) -> None:
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
     disk (at once); http(s) is fetched through the router (later, outside the lock)."""
@@ -144,7 +157,7 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
         on_done(ref, None)
         return
 
-    def got(result):
+    def got(result: Any) -> None:
         if content.classify(result) == "audio":
             on_done(_bytes_ref(result.body), None)
             return
@@ -166,7 +179,7 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------
-def play_wait(eng, conf, part):
+def play_wait(eng: Engine, conf: Conference, part: Participant) -> None:
     """What a participant hears while the conference has not started."""
     opts = part.options or {}
     url = opts.get("wait_url")
@@ -178,7 +191,7 @@ def play_wait(eng, conf, part):
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
         return
 
-    def done(ref, error):
+    def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
@@ -188,7 +201,7 @@ def play_wait(eng, conf, part):
                    _call_params(eng, part), done, sid, conf_sid, kind="wait-url")
 
 
-def play_hold(eng, conf, part, url, method):
+def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None, method: str) -> None:
     sid, conf_sid = part.call_sid, conf.sid
     if part.status != "connected":
         return
@@ -201,7 +214,7 @@ def play_hold(eng, conf, part, url, method):
     # On hold at once (silence) until the hold document arrives.
     eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
 
-    def done(ref, error):
+    def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
@@ -214,11 +227,11 @@ def play_hold(eng, conf, part, url, method):
                    conf_sid, kind="hold-url")
 
 
-def _participant(eng, call_sid):
+def _participant(eng: Engine, call_sid: str) -> Participant | None:
     return participant_for_call(eng, call_sid)
 
 
-def announce(eng, conf, part, url, method):
+def announce(eng: Engine, conf: Conference, part: Participant | None, url: str, method: str) -> None:
     """Play ``url`` to the whole conference (``part`` None) or to one participant; send
     announcement-end when its audio has played on the virtual clock, or announcement-fail."""
     sid = part.call_sid if part is not None else None
@@ -227,14 +240,14 @@ def announce(eng, conf, part, url, method):
         ("AccountSid", conf.account_sid), ("ConferenceSid", conf.sid),
         ("FriendlyName", conf.friendly_name)])
 
-    def event(name, extra=()):
+    def event(name: str, extra: Iterable[tuple[str, str]] = ()) -> None:
         from ..store.models import Conference
 
         c = eng.db.get(Conference, conf_sid)
         p = _participant(eng, sid) if sid else None
         send_event(eng, c, name, p, extra=(("AnnounceUrl", url),) + tuple(extra))
 
-    def done(ref, error):
+    def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)

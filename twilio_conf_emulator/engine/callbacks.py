@@ -4,9 +4,16 @@ Builders return ordered lists of ``(name, value)`` pairs; booleans are the strin
 ``true``/``false`` as Twilio sends them.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..timefmt import rfc2822
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call, Conference, Participant
 
 API_VERSION = "2010-04-01"
 
@@ -34,11 +41,11 @@ SIP_RESPONSE = {"completed": "200", "busy": "486", "no-answer": "487", "canceled
                 "failed": "404"}
 
 
-def tf(value):
+def tf(value: Any) -> str:
     return "true" if value else "false"
 
 
-def voice_params(call, status=None):
+def voice_params(call: Call, status: str | None = None) -> list[tuple[str, str]]:
     """The parameters Twilio always sends about a call (TwiML requests and call callbacks)."""
     p = [
         ("AccountSid", call.account_sid),
@@ -60,14 +67,14 @@ def voice_params(call, status=None):
     return p
 
 
-def call_duration(call, now):
+def call_duration(call: Call, now: float) -> int:
     if call.answered_at is None:
         return 0
     end = call.end_time if call.end_time is not None else now
     return int(round(end - call.answered_at))
 
 
-def call_progress_params(call, event, now, seq):
+def call_progress_params(call: Call, event: str, now: float, seq: int) -> list[tuple[str, str]]:
     """A call-progress callback: ``answered`` reports CallStatus=in-progress."""
     status = {"initiated": "initiated", "ringing": "ringing", "answered": "in-progress"}.get(
         event, call.status
@@ -88,7 +95,7 @@ def call_progress_params(call, event, now, seq):
     return p
 
 
-def participant_params(participant):
+def participant_params(participant: Participant) -> list[tuple[str, str]]:
     p = [
         ("CallSid", participant.call_sid),
         ("Coaching", tf(participant.coaching)),
@@ -104,7 +111,9 @@ def participant_params(participant):
     return p
 
 
-def conference_event_params(conference, event, now, seq, participant=None, extra=()):
+def conference_event_params(conference: Conference, event: str, now: float, seq: int,
+                            participant: Participant | None = None,
+                            extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     p = [
         ("AccountSid", conference.account_sid),
         ("ConferenceSid", conference.sid),

@@ -7,22 +7,32 @@ through the engine's table (``eng.purpose_of(call)``, given to ``Engine(purposes
 this module depends on none of them.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from ..webhooks.transport import OutboundRequest
 from . import callbacks, recording
 from .callbacks import TERMINAL_CALL_STATUSES
 
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy.orm import Session
+
+    from .core import Engine
+
 ACTIVE_CALL_STATUSES = ("queued", "ringing", "in-progress")
 PHONE_OUTCOMES = ("answer", "busy", "no-answer", "failed")
 
 
 # -- virtual phones --------------------------------------------------------------------------
-def phone_key(account_sid, number):
+def phone_key(account_sid: str | None, number: str) -> str:
     return f"{account_sid or '*'}|{number}"
 
 
-def set_phone(db, number, config, account_sid=None):
+def set_phone(db: Session, number: str, config: dict[str, Any],
+              account_sid: str | None = None) -> dict[str, Any]:
     outcome = config.get("outcome", "answer")
     if outcome not in PHONE_OUTCOMES:
         raise BadRequest(f"outcome must be one of {', '.join(PHONE_OUTCOMES)}")
@@ -48,7 +58,7 @@ def set_phone(db, number, config, account_sid=None):
     return row.config
 
 
-def get_phone(eng, account_sid, number):
+def get_phone(eng: Engine, account_sid: str, number: str) -> dict[str, Any]:
     # Cached per session (a miss is a query each time otherwise); set_phone and reset drop it.
     cache = eng.db.info.setdefault("phones", {})  # the session's lookup caches, as in conference.lookups
     found = cache.get((account_sid, number))
@@ -64,7 +74,8 @@ def get_phone(eng, account_sid, number):
 
 
 # -- legs ------------------------------------------------------------------------------------
-def new_call(eng, account_sid, to, from_, direction, purpose, parent_call_sid=None, **options):
+def new_call(eng: Engine, account_sid: str, to: str, from_: str, direction: str, purpose: str,
+             parent_call_sid: str | None = None, **options: Any) -> Call:
     now = eng.now()
     call = Call(
         sid=eng.sids.new("CA"), account_sid=account_sid, parent_call_sid=parent_call_sid,
@@ -76,12 +87,12 @@ def new_call(eng, account_sid, to, from_, direction, purpose, parent_call_sid=No
     return call
 
 
-def set_status(eng, call, status):
+def set_status(eng: Engine, call: Call, status: str) -> None:
     call.status = status
     call.date_updated = eng.now()
 
 
-def send_progress(eng, call, event):
+def send_progress(eng: Engine, call: Call, event: str) -> None:
     """A call-progress callback if the leg subscribed to ``event`` (default: completed)."""
     opts = call.options or {}
     url = opts.get("status_callback")
@@ -97,7 +108,7 @@ def send_progress(eng, call, event):
     )
 
 
-def dial(eng, call):
+def dial(eng: Engine, call: Call) -> None:
     """Place the outbound leg to its virtual phone; consequences run on the virtual clock."""
     phone = get_phone(eng, call.account_sid, call.to)
     cfg = eng.config
@@ -110,7 +121,7 @@ def dial(eng, call):
         outcome = "no-answer"
     sid = call.sid
 
-    def initiated():
+    def initiated() -> None:
         c = eng.db.get(Call, sid)
         if c.status != "queued":
             return
@@ -123,7 +134,7 @@ def dial(eng, call):
             return
         eng.after(cfg.ring_delay, ringing, f"ringing {sid}")
 
-    def ringing():
+    def ringing() -> None:
         c = eng.db.get(Call, sid)
         if c.status != "queued":
             return
@@ -142,13 +153,13 @@ def dial(eng, call):
     eng.soon(initiated, f"initiated {sid}")
 
 
-def _no_answer(eng, sid):
+def _no_answer(eng: Engine, sid: str) -> None:
     c = eng.db.get(Call, sid)
     if c.status == "ringing":
         finish(eng, c, "no-answer")
 
 
-def answer(eng, sid, phone):
+def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     c = eng.db.get(Call, sid)
     if c.status != "ringing":
         return
@@ -162,7 +173,7 @@ def answer(eng, sid, phone):
     eng.purpose_of(c).on_answer(eng, c)
 
 
-def voice_ref(phone):
+def voice_ref(phone: dict[str, Any]) -> dict[str, Any] | None:
     audio = phone.get("audio")
     if not audio:
         return None
@@ -172,7 +183,7 @@ def voice_ref(phone):
             "offset": float(phone.get("offset", 0.0))}
 
 
-def schedule_phone_script(eng, sid, phone):
+def schedule_phone_script(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     """The virtual party's own script: key presses and hang-up, relative to the answer."""
     for step in phone.get("digits") or []:
         digits = str(step.get("digits", ""))
@@ -183,14 +194,14 @@ def schedule_phone_script(eng, sid, phone):
                   f"hangup {sid}")
 
 
-def press_digits(eng, sid, digits):
+def press_digits(eng: Engine, sid: str, digits: str) -> None:
     c = eng.db.get(Call, sid)
     if c is None or c.status != "in-progress":
         return
     eng.purpose_of(c).on_digits(eng, c, digits)
 
 
-def hangup(eng, sid, by="caller"):
+def hangup(eng: Engine, sid: str, by: str = "caller") -> None:
     """The far end (``caller``) or the API (``api``) ends the call."""
     c = eng.db.get(Call, sid)
     if c is None or c.status in TERMINAL_CALL_STATUSES:
@@ -202,7 +213,7 @@ def hangup(eng, sid, by="caller"):
         finish(eng, c, "canceled")
 
 
-def finish(eng, call, status):
+def finish(eng: Engine, call: Call, status: str) -> None:
     """Move a leg to a terminal status, tell its owner, send the completed callback."""
     if call.status in TERMINAL_CALL_STATUSES:
         return
@@ -222,7 +233,7 @@ def finish(eng, call, status):
     send_progress(eng, call, "completed")
 
 
-def recording_options(p):
+def recording_options(p: dict[str, Any]) -> dict[str, Any]:
     """Record=true settings of Create Call / Create Participant, kept on the leg."""
     return {
         "recording_status_callback": p.get("recording_status_callback"),

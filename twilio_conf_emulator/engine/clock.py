@@ -8,9 +8,12 @@ Rules:
 - Nothing here sleeps or reads the wall clock in manual mode.
 """
 
+from __future__ import annotations
+
 import heapq
 import itertools
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..config import DEFAULT_EPOCH
@@ -24,7 +27,8 @@ def _wall_monotonic():
 class VirtualClock:
     MODES = ("manual", "realtime")
 
-    def __init__(self, mode="manual", epoch=None, speed=1.0, wall=None):
+    def __init__(self, mode: str = "manual", epoch: float | None = None, speed: float = 1.0,
+                 wall: Callable[[], float] | None = None) -> None:
         if mode not in self.MODES:
             raise ValueError(f"clock mode must be one of {self.MODES}, not {mode!r}")
         self.mode = mode
@@ -36,19 +40,19 @@ class VirtualClock:
         self._wall_base = self._wall()
         self._virtual_base = self._now
 
-    def now(self):
+    def now(self) -> float:
         return self._now
 
-    def set(self, t):
+    def set(self, t: float) -> None:
         """Move to ``t``; time never runs backwards."""
         if t > self._now:
             self._now = t
 
-    def realtime_target(self):
+    def realtime_target(self) -> float:
         """The virtual time the wall clock says it is now (realtime mode)."""
         return self._virtual_base + (self._wall() - self._wall_base) * self.speed
 
-    def jump(self, seconds):
+    def jump(self, seconds: float) -> None:
         """In realtime mode, ``advance`` shifts the mapping from wall to virtual time."""
         self._virtual_base += seconds
 
@@ -73,17 +77,18 @@ class _Item:
 class Scheduler:
     """A heap of timed actions. Not thread-safe on its own: the engine lock guards it."""
 
-    def __init__(self, clock):
+    def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
-        self._heap = []
+        self._heap: list[_Item] = []
         self._seq = itertools.count()
 
-    def at(self, due, action, label=""):
+    def at(self, due: float, action: Callable[[], object], label: str = "") -> _Item:
+        """Run ``action`` at ``due`` (never in the past), after whatever is already due then."""
         item = _Item(max(float(due), self.clock.now()), next(self._seq), action, label)
         heapq.heappush(self._heap, item)
         return item
 
-    def pop_due(self, until):
+    def pop_due(self, until: float) -> _Item | None:
         """The next action due at or before ``until``, or None."""
         if self._heap and self._heap[0].due <= until:
             return heapq.heappop(self._heap)
@@ -104,5 +109,5 @@ class Scheduler:
     def pending(self):
         return len(self._heap)
 
-    def clear(self):
+    def clear(self) -> None:
         self._heap.clear()

@@ -35,14 +35,17 @@ an action) is all or nothing: rows roll back with the session, and what it chang
 (SIDs taken, actions scheduled, requests queued, running documents) with the undo log.
 """
 
+from __future__ import annotations
+
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..errors import TwilioError
-from ..store.models import Alert, JournalEntry, MediaEventRow
+from ..store.models import Alert, Call, JournalEntry, MediaEventRow
 from .clock import Scheduler
 from .runlock import RunLock
 from .shared import SharedStore
@@ -86,22 +89,25 @@ class LegPurpose:
     is given a table of them (``Engine(purposes=...)``); every hook does nothing unless a
     purpose overrides it."""
 
-    def on_progress(self, eng, call, event):
+    # The verb families a purpose that runs TwiML runs (``voice.VERBS``); none for the others.
+    verbs: Mapping[type, Callable[..., bool]] = {}
+
+    def on_progress(self, eng: Engine, call: Call, event: str) -> None:
         """The leg was initiated or is ringing (``event``)."""
 
-    def on_answer(self, eng, call):
+    def on_answer(self, eng: Engine, call: Call) -> None:
         """The far end answered."""
 
-    def on_failed(self, eng, call):
+    def on_failed(self, eng: Engine, call: Call) -> None:
         """The leg ended without being answered, or ended not ``completed``."""
 
-    def on_hangup(self, eng, call, by):
+    def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
         """An answered leg is hung up by the far end (``caller``) or the API (``api``)."""
 
-    def on_digits(self, eng, call, digits):
+    def on_digits(self, eng: Engine, call: Call, digits: str) -> None:
         """The far end pressed ``digits``."""
 
-    def on_conference_left(self, eng, call, why):
+    def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         """The leg's participant left its conference while the call goes on."""
 
 
@@ -228,7 +234,7 @@ class Engine:
         dict.clear(self.documents)
 
     # -- leg purposes ----------------------------------------------------------------------
-    def purpose(self, name):
+    def purpose(self, name: str | None) -> LegPurpose:
         """The :class:`LegPurpose` for ``name``; an unknown one is an error, never a no-op."""
         try:
             return self.purposes[name]
@@ -236,7 +242,7 @@ class Engine:
             raise UnknownPurpose(f"no leg purpose {name!r} (known: "
                                  f"{', '.join(sorted(self.purposes))})") from None
 
-    def purpose_of(self, call):
+    def purpose_of(self, call: Call) -> LegPurpose:
         return self.purpose((call.options or {}).get("purpose"))
 
     # -- scheduling ------------------------------------------------------------------------
@@ -342,7 +348,7 @@ class Engine:
                 elif ob.on_result is not None:
                     self._answering = entry
                     try:
-                        self._run_action(lambda: ob.on_result(result),
+                        self._run_action(lambda ob=ob, result=result: ob.on_result(result),
                                          f"result of {ob.request.kind if ob.request else 'job'}")
                     finally:
                         self._answering = None

@@ -10,6 +10,8 @@ No Flask and no wall clock here; numpy only through ``media``.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import or_
@@ -17,11 +19,17 @@ from sqlalchemy import or_
 from ..media import timeline as tl
 from ..store.models import MediaEventRow
 
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy.orm import Session
+
+    from ..config import EmulatorConfig
+
 TRIM_THRESHOLD = 32  # the mixer's trim-silence threshold (int16 magnitude, about -60 dBFS)
 
 
 # --- reading the timeline -------------------------------------------------------------------
-def _rows(db, conference_sids=(), call_sids=()):
+def _rows(db: Session, conference_sids: Sequence[str | None] = (),
+          call_sids: Sequence[str | None] = ()) -> list[MediaEventRow]:
     conds = []
     if conference_sids:
         conds.append(MediaEventRow.conference_sid.in_(list(conference_sids)))
@@ -32,12 +40,12 @@ def _rows(db, conference_sids=(), call_sids=()):
     return db.query(MediaEventRow).filter(or_(*conds)).order_by(MediaEventRow.id).all()
 
 
-def _event(r):
+def _event(r: MediaEventRow) -> tl.MediaEvent:
     return tl.MediaEvent(t=r.t, kind=r.kind, call_sid=r.call_sid, conference_sid=r.conference_sid,
                          data=dict(r.data or {}))
 
 
-def events_for_conferences(db, conference_sids):
+def events_for_conferences(db: Session, conference_sids: Sequence[str | None]) -> list[tl.MediaEvent]:
     """Every event of the conferences, plus every call event of every call that entered one
     (its answer carries its voice, its hang-up cuts it)."""
     rows = _rows(db, conference_sids=conference_sids)
@@ -46,7 +54,7 @@ def events_for_conferences(db, conference_sids):
     return [_event(r) for r in rows]
 
 
-def events_for_call(db, call_sid):
+def events_for_call(db: Session, call_sid: str | None) -> list[tl.MediaEvent]:
     """What rendering ``call_sid`` needs: its own events and those of its conferences."""
     own = _rows(db, call_sids=[call_sid])
     confs = sorted({r.conference_sid for r in own if r.kind == tl.CONF_ENTER and r.conference_sid})
@@ -56,18 +64,18 @@ def events_for_call(db, call_sid):
 
 
 # --- helpers --------------------------------------------------------------------------------
-def _clip16(acc):
+def _clip16(acc: np.ndarray) -> np.ndarray:
     return np.clip(acc, -32768, 32767).astype(np.int16)
 
 
-def _loud_frames(x, spf, threshold=TRIM_THRESHOLD):
+def _loud_frames(x: np.ndarray, spf: int, threshold: int = TRIM_THRESHOLD) -> np.ndarray:
     """Per 20 ms frame (a trailing partial frame counts as one): is any sample on any
     channel louder than ``threshold``?  From per-frame extremes of the int16 data."""
     n = len(x)
     flat = x.reshape(n, -1)
     whole = n // spf * spf
 
-    def judge(part, frames):
+    def judge(part: np.ndarray, frames: int) -> Any:
         v = part.reshape(frames, -1)
         return ((v.max(axis=1).astype(np.int32) > threshold)
                 | (v.min(axis=1).astype(np.int32) < -threshold))
@@ -78,7 +86,7 @@ def _loud_frames(x, spf, threshold=TRIM_THRESHOLD):
     return loud
 
 
-def _trim(x, config, threshold=TRIM_THRESHOLD):
+def _trim(x: np.ndarray, config: EmulatorConfig, threshold: int = TRIM_THRESHOLD) -> np.ndarray:
     """Trim-silence: drop the leading and trailing 20 ms frames in which no sample (on any
     channel) is louder than ``threshold``.  Whole frames, so a tone's zero crossing at
     either end is never taken for silence.  Works on per-frame extremes of the int16 data
@@ -93,23 +101,23 @@ def _trim(x, config, threshold=TRIM_THRESHOLD):
     return x[idx[0] * spf: min(n, (idx[-1] + 1) * spf)]
 
 
-def _mono(x):
+def _mono(x: np.ndarray) -> np.ndarray:
     if x.ndim == 2:
         return _clip16(x.astype(np.int32).sum(axis=1))
     return x
 
 
-def has_sound(x, threshold=TRIM_THRESHOLD) -> bool:
+def has_sound(x: np.ndarray, threshold: int = TRIM_THRESHOLD) -> bool:
     return bool(len(x)) and int(np.abs(x.astype(np.int32)).max()) > threshold
 
 
-def wav_bytes(x, config) -> bytes:
+def wav_bytes(x: np.ndarray, config: EmulatorConfig) -> bytes:
     from ..media.audio import encode_wav
 
     return encode_wav(x, sample_rate=config.sample_rate)
 
 
-def mp3_bytes(x, config) -> bytes:
+def mp3_bytes(x: np.ndarray, config: EmulatorConfig) -> bytes:
     from ..media.audio import encode_mp3
 
     return encode_mp3(x, sample_rate=config.sample_rate)

@@ -2,11 +2,19 @@
 number at a time (worlds never see each other's numbers). Inbound virtual calls are routed
 by these rows (see voice.inbound.inbound_call)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..errors import BadRequest
 from ..store.models import IncomingPhoneNumber
 
+if TYPE_CHECKING:  # annotations only
+    from .core import Engine
 
-def create(eng, account_sid, number, area_code, fields):
+
+def create(eng: Engine, account_sid: str, number: str, area_code: str | None,
+           fields: dict[str, Any]) -> IncomingPhoneNumber:
     """A number for ``account_sid``: ``number`` as given, or one picked deterministically in
     ``area_code``. A number another row already holds is 21422."""
     sid = eng.sids.new("PN")
@@ -24,7 +32,7 @@ def create(eng, account_sid, number, area_code, fields):
     return row
 
 
-def update(eng, row, fields):
+def update(eng: Engine, row: Any, fields: dict[str, Any]) -> IncomingPhoneNumber:
     row.fields = {**(row.fields or {}), **fields}
     row.date_updated = eng.now()
     return row

@@ -14,11 +14,19 @@ A recording that ends is ``processing`` for an instant; the completion action (s
 timeline, so the bytes are the same on every run.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import BadRequest
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call
+    from .core import Engine
 
 API_HOST = "https://api.twilio.com"
 LIVE = ("in-progress", "paused")
@@ -27,17 +35,17 @@ ABSENT_TOO_SHORT = 16101  # Twilio: "Recording too short" (nothing was recorded)
 ABSENT_SILENT = 16102  # Twilio: "Recording silent"
 
 
-def recording_url(rec):
+def recording_url(rec: Recording) -> str:
     """RecordingUrl / media_url: absolute, no extension."""
     return f"{API_HOST}/2010-04-01/Accounts/{rec.account_sid}/Recordings/{rec.sid}"
 
 
-def wants_recording(conf):
+def wants_recording(conf: Conference) -> bool:
     return (conf.options or {}).get("record") in ("record-from-start", "true")
 
 
 # -- conference recordings -------------------------------------------------------------------
-def on_conference_start(eng, conf):
+def on_conference_start(eng: Engine, conf: Conference) -> None:
     if not wants_recording(conf):
         return
     opts = conf.options or {}
@@ -60,7 +68,7 @@ def on_conference_start(eng, conf):
     send_status(eng, rec, "in-progress")
 
 
-def active_recording(eng, conf):
+def active_recording(eng: Engine, conf: Conference) -> Recording | None:
     return (eng.db.query(Recording)
             .filter(Recording.conference_sid == conf.sid, Recording.source == "Conference",
                     Recording.status.in_(LIVE))
@@ -68,7 +76,7 @@ def active_recording(eng, conf):
             .first())
 
 
-def on_conference_end(eng, conf):
+def on_conference_end(eng: Engine, conf: Conference) -> None:
     rec = active_recording(eng, conf)
     if rec is None:
         return
@@ -76,7 +84,8 @@ def on_conference_end(eng, conf):
     _finish(eng, rec)
 
 
-def update(eng, conf, rec, status, pause_behavior=None):
+def update(eng: Engine, conf: Conference, rec: Recording, status: str,
+           pause_behavior: str | None = None) -> Any:
     """POST .../Conferences/{CF}/Recordings/{RE}: pause, resume or stop a live recording."""
     if rec.status not in LIVE:
         raise BadRequest(f"Recording {rec.sid} is not in-progress or paused; a recording in "
@@ -103,7 +112,7 @@ def update(eng, conf, rec, status, pause_behavior=None):
 
 
 # -- call recordings (Record=true) -----------------------------------------------------------
-def on_call_answered(eng, call):
+def on_call_answered(eng: Engine, call: Call) -> None:
     opts = call.options or {}
     if not opts.get("record"):
         return
@@ -124,7 +133,7 @@ def on_call_answered(eng, call):
     send_status(eng, rec, "in-progress")
 
 
-def on_call_ended(eng, call):
+def on_call_ended(eng: Engine, call: Call) -> None:
     recs = (eng.db.query(Recording)
             .filter(Recording.call_sid == call.sid, Recording.source == "OutboundAPI",
                     Recording.status.in_(LIVE))
@@ -135,7 +144,7 @@ def on_call_ended(eng, call):
 
 
 # -- completion --------------------------------------------------------------------------------
-def _finish(eng, rec, status="processing"):
+def _finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     """The recording stops now; it completes (rendered, called back) in a moment."""
     rec.status = status
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
@@ -196,7 +205,7 @@ def _completed(eng, sid, wav, n, sound, recorded):
     send_record_end(eng, rec)
 
 
-def send_record_end(eng, rec):
+def send_record_end(eng: Engine, rec: Recording) -> None:
     """The deprecated ``eventCallbackUrl`` gets ``conference-record-end`` when a conference
     recording is ready, unless a ``recordingStatusCallback`` was given (TwiML docs)."""
     if rec.source != "Conference" or rec.status != "completed":
@@ -222,7 +231,7 @@ def send_record_end(eng, rec):
                      account_sid=rec.account_sid, conference_sid=rec.conference_sid)
 
 
-def delete(eng, rec):
+def delete(eng: Engine, rec: Recording) -> None:
     """DELETE a recording: only once it is over (live or stopping: 21220)."""
     if rec.status in LIVE or rec.status in ("stopped", "processing"):
         raise BadRequest(f"Recording {rec.sid} is still {rec.status}; stop it (or end the "
@@ -232,7 +241,8 @@ def delete(eng, rec):
     rec.date_updated = eng.now()
 
 
-def media(eng, rec, fmt, want_dual, url=None):
+def media(eng: Engine, rec: Any, fmt: str, want_dual: bool,
+          url: str | None = None) -> Callable[[], bytes]:
     """A completed recording's file: the stored mono WAV, or MP3 of it; dual channel only
     when asked (``RequestedChannels=2``) of a dual recording, else warning 16113 and mono.
     Returns a function making the bytes: call it after the turn, outside the lock (an MP3
@@ -252,7 +262,7 @@ def media(eng, rec, fmt, want_dual, url=None):
                                call_sid=rec.call_sid, start_time=rec.start_time,
                                options=dict(rec.options or {}))
 
-        def dual():
+        def dual() -> bytes:
             x = media_render.render_recording(None, cfg, snap, channels=2, events=events)
             return media_render.wav_bytes(x, cfg) if fmt == "wav" else media_render.mp3_bytes(x, cfg)
         return dual
@@ -262,12 +272,12 @@ def media(eng, rec, fmt, want_dual, url=None):
     return lambda: media_render.mp3_bytes(media_render.decode_wav(wav), cfg)
 
 
-def _whole(seconds):
+def _whole(seconds: float) -> int:
     return int(math.floor(seconds + 0.5))
 
 
 # -- recording status callbacks ----------------------------------------------------------------
-def status_params(rec, status):
+def status_params(rec: Any, status: str) -> list[tuple[str, str]]:
     """recordingStatusCallback parameters, in Twilio's documented order."""
     p = [("AccountSid", rec.account_sid)]
     if rec.source == "Conference":
@@ -293,7 +303,7 @@ def status_params(rec, status):
     return p
 
 
-def send_status(eng, rec, status):
+def send_status(eng: Engine, rec: Recording, status: str) -> None:
     opts = rec.options or {}
     url = opts.get("status_callback")
     if not url or status not in (opts.get("status_callback_events") or ["completed"]):

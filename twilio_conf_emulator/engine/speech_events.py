@@ -19,7 +19,10 @@ next window (its stop is scheduled once it is known).  Voices are judged as spok
 phone (before the participant's jitter buffer).
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,16 +30,21 @@ from ..media import timeline as tl
 from ..store.models import MediaEventRow, Participant
 from .conference.events import send_event
 
+if TYPE_CHECKING:  # annotations only
+    from ..media.clip import Clip
+    from ..store.models import Conference
+    from .core import Engine
+
 START, STOP = "participant-speech-start", "participant-speech-stop"
 
 
-def subscribed(conf):
+def subscribed(conf: Conference) -> bool:
     opts = conf.options or {}
     return bool(opts.get("status_callback")) and "speaker" in (opts.get("status_callback_events")
                                                                or [])
 
 
-def _voice_clip(eng, call_sid):
+def _voice_clip(eng: Engine, call_sid: str) -> Clip | None:
     """The call's voice as a media Clip on the absolute sample grid, or None."""
     from ..media.audio import load_sound
     from ..media.clip import Clip
@@ -51,7 +59,7 @@ def _voice_clip(eng, call_sid):
     return Clip(load_sound(ref, eng.config), tl.sample_of(row.t + offset, eng.config))
 
 
-def on_join(eng, conf, part):
+def on_join(eng: Engine, conf: Conference, part: Participant) -> None:
     """Schedule the speaker events of ``part``'s voice from now on (if anyone listens)."""
     if not subscribed(conf):
         return
@@ -63,7 +71,7 @@ def on_join(eng, conf, part):
     _window(eng, part.id, clip, join, join, None)
 
 
-def _window(eng, part_id, clip, join, w0, carry):
+def _window(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: float | None) -> None:
     """Analyse the owned stretch [w0, w1) (absolute samples) and schedule what it holds.
     ``carry``: the provisional stop (seconds) of an utterance still going at the last
     window's end, whose start was already scheduled."""
@@ -118,14 +126,14 @@ def _window(eng, part_id, clip, join, w0, carry):
            f"speech window {part_id}")
 
 
-def _next(eng, part_id, clip, join, w0, carry):
+def _next(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: float | None) -> None:
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active:
         return
     _window(eng, part_id, clip, join, w0, carry)
 
 
-def _fire(eng, part_id, kind):
+def _fire(eng: Engine, part_id: int, kind: str) -> None:
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active or part.status != "connected":
         return
@@ -140,7 +148,7 @@ def _fire(eng, part_id, kind):
     send_event(eng, conf, kind, part)
 
 
-def on_silenced(eng, conf, part):
+def on_silenced(eng: Engine, conf: Conference, part: Participant) -> None:
     """``part`` is muted, put on hold or leaves now: end an utterance in progress."""
     if not (part.options or {}).get("speaking"):
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def band_fraction(samples, hz: float, sample_rate: int = 8000, width: float = 15.0) -> float:
+def band_fraction(samples: np.ndarray, hz: float, sample_rate: int = 8000, width: float = 15.0) -> float:
     """Fraction of the signal's energy within ``hz ± width`` (0 for silence)."""
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim == 2:
@@ -24,7 +24,7 @@ def band_fraction(samples, hz: float, sample_rate: int = 8000, width: float = 15
     return float(spec[np.abs(f - hz) <= width].sum() / total)
 
 
-def band_rms(samples, hz: float, sample_rate: int = 8000, width: float = 15.0) -> float:
+def band_rms(samples: np.ndarray, hz: float, sample_rate: int = 8000, width: float = 15.0) -> float:
     """RMS (int16 units) of the part of the signal within ``hz ± width``."""
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim == 2:
@@ -34,7 +34,7 @@ def band_rms(samples, hz: float, sample_rate: int = 8000, width: float = 15.0) -
     return float(np.sqrt(np.mean(x**2) * band_fraction(x, hz, sample_rate, width)))
 
 
-def dominant_hz(samples, sample_rate: int = 8000) -> float:
+def dominant_hz(samples: np.ndarray, sample_rate: int = 8000) -> float:
     x = np.asarray(samples, dtype=np.float64)
     spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
     return float(np.fft.rfftfreq(len(x), 1.0 / sample_rate)[int(np.argmax(spec))])

@@ -23,6 +23,7 @@ import os
 import struct
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ class AudioError(ValueError):
 class Sound:
     __slots__ = ("samples", "loop_from", "peak")
 
-    def __init__(self, samples: np.ndarray, loop_from: int | None = None):
+    def __init__(self, samples: np.ndarray, loop_from: int | None = None) -> None:
         samples = np.ascontiguousarray(samples, dtype=np.int16)
         samples.setflags(write=False)  # shared through the caches
         self.samples = samples
@@ -60,20 +61,20 @@ class Sound:
 class _LRU:
     """Thread-safe LRU bounded by the bytes of the arrays it holds."""
 
-    def __init__(self, max_bytes: int):
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._d: OrderedDict = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key):
+    def get(self, key: Any) -> np.ndarray | None:
         with self._lock:
             v = self._d.get(key)
             if v is not None:
                 self._d.move_to_end(key)
             return v
 
-    def put(self, key, value, nbytes: int):
+    def put(self, key: Any, value: np.ndarray, nbytes: int) -> None:
         with self._lock:
             if key in self._d:
                 return
@@ -83,7 +84,7 @@ class _LRU:
                 _, (_, n) = self._d.popitem(last=False)
                 self._bytes -= n
 
-    def clear(self):
+    def clear(self) -> None:
         with self._lock:
             self._d.clear()
             self._bytes = 0
@@ -95,7 +96,7 @@ _file_hash: dict = {}  # (abspath, mtime_ns, size) -> sha256: a changed file is 
 _file_hash_lock = threading.Lock()
 
 
-def _cached(cache: _LRU, key, make):
+def _cached(cache: _LRU, key: Any, make: Callable[[], np.ndarray]) -> np.ndarray:
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
@@ -118,7 +119,7 @@ def decode_bytes(data: bytes, rate: int) -> np.ndarray:
     mono at ``rate`` (channels averaged)."""
     key = (hashlib.sha256(data).hexdigest(), rate)
 
-    def make():
+    def make() -> np.ndarray:
         try:
             x, r = sf.read(io.BytesIO(data), dtype="float64", always_2d=True)
         except (RuntimeError, sf.LibsndfileError, TypeError) as e:  # TypeError: unknown format

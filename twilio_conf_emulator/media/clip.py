@@ -9,6 +9,8 @@ boundaries the caller picks.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .audio import Sound
@@ -21,13 +23,13 @@ _MIN_LOOP_BODY = 16000
 class Clip:
     __slots__ = ("sound", "start", "stop", "_body")
 
-    def __init__(self, sound: Sound, start: int, stop: int | None = None):
+    def __init__(self, sound: Sound, start: int, stop: int | None = None) -> None:
         self.sound = sound
         self.start = int(start)
         self.stop = stop
         self._body: np.ndarray | None = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Clip(start={self.start}, stop={self.stop}, n={len(self.sound.samples)}, loop_from={self.sound.loop_from})"
 
     @property
@@ -42,11 +44,11 @@ class Clip:
             return natural
         return self.stop if natural is None else min(natural, self.stop)
 
-    def cut(self, at: int):
+    def cut(self, at: int) -> None:
         if self.stop is None or at < self.stop:
             self.stop = at
 
-    def shifted(self, delay: int) -> "Clip":
+    def shifted(self, delay: int) -> Clip:
         """The same sound ``delay`` samples later (a jitter buffer on the voice path)."""
         stop = None if self.stop is None else self.stop + delay
         return Clip(self.sound, self.start + delay, stop)
@@ -63,7 +65,7 @@ class Clip:
             self._body = body
         return self._body
 
-    def pieces(self, a: int, b: int):
+    def pieces(self, a: int, b: int) -> Iterator[tuple[int, np.ndarray]]:
         """Yield ``(absolute_position, view)`` covering [a, b) ∩ the clip, in order."""
         end = self.end
         lo = max(a, self.start)
@@ -89,7 +91,7 @@ class Clip:
                 pos += m
                 j = 0
 
-    def add_into(self, acc: np.ndarray, origin: int, a: int, b: int, sign: int = 1):
+    def add_into(self, acc: np.ndarray, origin: int, a: int, b: int, sign: int = 1) -> None:
         """acc[k] += clip[origin + k] over [a, b) (``sign=-1`` subtracts)."""
         for pos, v in self.pieces(a, b):
             o = pos - origin

@@ -17,8 +17,12 @@ Rules (all times relative to the first sample, in seconds):
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from ..config import EmulatorConfig
 
 
 def frame_dbfs(samples, config, sample_rate: int | None = None) -> np.ndarray:
@@ -36,8 +40,8 @@ def frame_dbfs(samples, config, sample_rate: int | None = None) -> np.ndarray:
         return 10.0 * np.log10(ms)  # -inf for digital silence
 
 
-def detect(samples, config, *, sample_rate: int | None = None, threshold_dbfs: float | None = None,
-           attack_ms: int | None = None, hangover_ms: int | None = None) -> list:
+def detect(samples: np.ndarray, config: EmulatorConfig, *, sample_rate: int | None = None, threshold_dbfs: float | None = None,
+           attack_ms: int | None = None, hangover_ms: int | None = None) -> list[tuple[float, float]]:
     """[(start_s, stop_s), ...] speech spans; keywords override the config's gate."""
     threshold = config.speech_threshold_dbfs if threshold_dbfs is None else threshold_dbfs
     attack = max(1, math.ceil((config.speech_attack_ms if attack_ms is None else attack_ms) / config.frame_ms))
@@ -62,4 +66,4 @@ def detect(samples, config, *, sample_rate: int | None = None, threshold_dbfs: f
     # frames * ms / 1000 (not frames * 0.02): 190 frames is 3.8 s, not 3.8000000000000003.
     begin = starts[q[first_q]] * config.frame_ms / 1000.0
     stop = (ends[last_run[speaking]] + hang) * config.frame_ms / 1000.0
-    return [(float(b), float(e)) for b, e in zip(begin, stop)]
+    return [(float(b), float(e)) for b, e in zip(begin, stop, strict=True)]

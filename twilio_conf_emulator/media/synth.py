@@ -128,7 +128,7 @@ def _espeak_voice(voice: str, language: str) -> str:
     return lang + ("+f3" if female else "")
 
 
-def _espeak(text: str, voice: str, language: str):
+def _espeak(text: str, voice: str, language: str) -> tuple[np.ndarray, int] | None:
     """(samples float64, rate) from espeak-ng, or None if it fails.  Text goes on stdin so
     nothing in it can be read as an option."""
     try:

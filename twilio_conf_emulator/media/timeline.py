@@ -14,7 +14,12 @@ This module stays free of numpy so the engine can import it cheaply.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the config is only read here
+    from ..config import EmulatorConfig
 
 # --- event kinds -------------------------------------------------------------------------
 CALL_ANSWERED = "call-answered"
@@ -57,38 +62,38 @@ class MediaEvent:
         if self.kind not in KINDS:
             raise ValueError(f"unknown media event kind {self.kind!r}")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 # --- the frame grid ------------------------------------------------------------------------
-def samples_per_frame(config) -> int:
+def samples_per_frame(config: EmulatorConfig) -> int:
     return config.sample_rate * config.frame_ms // 1000
 
 
-def frame_of(t: float, config) -> int:
+def frame_of(t: float, config: EmulatorConfig) -> int:
     """Nearest frame index of absolute time ``t``; ties round up (floor(x + 0.5)),
     never Python's banker's rounding, so the grid never depends on parity."""
     return math.floor(t * 1000.0 / config.frame_ms + 0.5)
 
 
-def sample_of(t: float, config) -> int:
+def sample_of(t: float, config: EmulatorConfig) -> int:
     """Absolute sample index of ``t`` snapped to the frame grid."""
     return frame_of(t, config) * samples_per_frame(config)
 
 
-def time_of(sample: int, config) -> float:
+def time_of(sample: int, config: EmulatorConfig) -> float:
     return sample / config.sample_rate
 
 
-def ordered(events) -> list:
+def ordered(events: Iterable[MediaEvent]) -> list[MediaEvent]:
     """Events by frame, keeping the engine's append order within a frame (stable sort):
     everything at one instant is applied in the order the engine recorded it."""
     return sorted(events, key=lambda e: e.t)
 
 
 # --- durations the engine schedules with ----------------------------------------------------
-def say_duration(text: str, config) -> float:
+def say_duration(text: str, config: EmulatorConfig) -> float:
     """Seconds one pass of ``<Say>text</Say>`` lasts, whatever synthesiser is installed."""
     words = len((text or "").split())
     return max(config.say_min_seconds, words * config.say_seconds_per_word)

@@ -1,5 +1,7 @@
 """Open the store: SQLite in memory for tests, a SQLite file for ``serve``, any SQLAlchemy URL."""
 
+from __future__ import annotations
+
 import os
 
 from sqlalchemy import create_engine, event
@@ -11,7 +13,7 @@ from .models import Base
 DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
 
 
-def open_store(url="sqlite://"):
+def open_store(url: str = "sqlite://") -> Session:
     """Return a Session bound to a fresh or existing database at ``url``.
 
     The engine serialises every access behind one lock, so a single connection shared

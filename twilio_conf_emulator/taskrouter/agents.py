@@ -5,8 +5,8 @@ attribute is that number, so a ``conference`` instruction reaches it."""
 import json
 
 from ..engine import calls as calls_engine
-from .models import Activity, Workspace
 from .common import get, invalid, listing
+from .models import Activity, Workspace
 from .resources import create_worker
 
 

@@ -19,8 +19,7 @@ from ..engine.voice.leg import redirect as redirect_call
 from ..store.models import Account, Call
 from .common import bool_param, int_param, invalid, set_data
 from .models import Reservation, Task, Workspace
-from .reservations import (accept, customer_call, finish_reservation, post_work, reject, requeue,
-                           time_out, worker_contact)
+from .reservations import accept, customer_call, finish_reservation, post_work, reject, requeue, time_out, worker_contact
 from .tasks import attributes, set_attributes, wrap
 
 PURPOSE = "taskrouter-worker"

@@ -4,8 +4,10 @@ imports flow one way: ``matching`` and ``instructions`` register them, ``service
 both, and the first call imports ``service`` if nobody has yet."""
 
 import importlib
+from collections.abc import Callable
+from typing import Any
 
-_CALLS = {}
+_CALLS: dict[str, Callable[..., Any]] = {}
 
 
 def register(name, fn):

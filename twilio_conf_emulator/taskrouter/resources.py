@@ -8,9 +8,21 @@ invalid parameter, 20404 for an unknown resource, 20409 (HTTP 409) for a state c
 import json
 
 from . import events, hooks, reservations
-from .common import (TASK_TIMEOUT_MAX, Conflict, bool_param, get, int_param, invalid,
-                     json_attributes, listing, name_param, new_row, set_activity, set_data,
-                     touch)
+from .common import (
+    TASK_TIMEOUT_MAX,
+    Conflict,
+    bool_param,
+    get,
+    int_param,
+    invalid,
+    json_attributes,
+    listing,
+    name_param,
+    new_row,
+    set_activity,
+    set_data,
+    touch,
+)
 from .expressions import compile_expression
 from .models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
 

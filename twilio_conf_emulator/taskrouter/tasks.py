@@ -3,8 +3,20 @@
 import json
 
 from . import events, hooks
-from .common import (TASK_TIMEOUT_DEFAULT, TASK_TIMEOUT_MAX, Conflict, attrs, get, int_param,
-                     invalid, json_attributes, listing, set_data, touch, new_row)
+from .common import (
+    TASK_TIMEOUT_DEFAULT,
+    TASK_TIMEOUT_MAX,
+    Conflict,
+    attrs,
+    get,
+    int_param,
+    invalid,
+    json_attributes,
+    listing,
+    new_row,
+    set_data,
+    touch,
+)
 from .models import Task, TaskQueue, Workflow, Workspace
 from .reservations import finish_reservation, of_task
 

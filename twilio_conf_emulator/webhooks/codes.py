@@ -4,6 +4,8 @@ They are notifications, not REST errors: a transport records one on its Delivery
 the engine decides what the caller hears (fallback URL, "An application error has occurred").
 """
 
+from __future__ import annotations
+
 INVALID_URL = 11100  # not an absolute http(s) URL
 HTTP_RETRIEVAL_FAILURE = 11200  # anything else: broken response, the app raised, no such file
 HTTP_CONNECTION_FAILURE = 11205  # refused, unreachable, connect or response timeout
@@ -21,7 +23,7 @@ TITLES = {
 }
 
 
-def describe(code, detail=None):
+def describe(code: int, detail: str | None = None) -> str:
     """``"<Twilio title>: <what happened>"``: the title a user can search for, then the specifics."""
     title = TITLES.get(code, "Webhook failure")
     return f"{title}: {detail}" if detail else title

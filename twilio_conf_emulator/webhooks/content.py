@@ -8,14 +8,22 @@
   fetch's own code).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from lxml import etree
 
 from . import codes
 
+if TYPE_CHECKING:  # annotations only
+    from .wire import DeliveryResult
+
 TWIML_TYPES = frozenset({"text/xml", "application/xml", "text/html"})
 
 
-def looks_like_twiml(body):
+def looks_like_twiml(body: bytes | str) -> bool:
     """Would the TwiML parser accept this as a document?  The same two rules it raises 12100
     on: well-formed XML (which also rejects whitespace before ``<?xml``) and a ``<Response>``
     root.  Kept here, not imported from the engine, because webhooks/ sits below engine/."""
@@ -29,7 +37,7 @@ def looks_like_twiml(body):
     return root is not None and root.tag == "Response"
 
 
-def classify(result, is_twiml=looks_like_twiml):
+def classify(result: DeliveryResult, is_twiml: Callable[[bytes], bool] = looks_like_twiml) -> str:
     """``"twiml" | "audio" | "text" | "error"`` for a DeliveryResult."""
     if result.error_code is not None or result.status is None or not 200 <= result.status < 300:
         return "error"
@@ -43,7 +51,7 @@ def classify(result, is_twiml=looks_like_twiml):
     return "error"
 
 
-def content_error(result):
+def content_error(result: DeliveryResult) -> tuple[int, str | None]:
     """``(code, message)`` explaining why :func:`classify` said "error"."""
     if result.error_code is not None:
         return result.error_code, result.error_message
@@ -54,7 +62,7 @@ def content_error(result):
     )
 
 
-def decode_text(result):
+def decode_text(result: DeliveryResult) -> str:
     """The body as text, in the charset the app declared (UTF-8 when it declared none)."""
     charset = result.charset or "utf-8"
     try:

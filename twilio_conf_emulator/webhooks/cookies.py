@@ -2,20 +2,25 @@
 with the same jar type and policy, so "cookies accepted and sent back" behaves the same
 whichever way a webhook travels."""
 
+from __future__ import annotations
+
 import http.client
+from collections.abc import Iterable
 from types import SimpleNamespace
 
-from requests.cookies import MockRequest, MockResponse, get_cookie_header
+from requests.cookies import MockRequest, MockResponse, RequestsCookieJar, get_cookie_header
 
 
-def cookie_header(jar, url):
+def cookie_header(jar: RequestsCookieJar, url: str) -> str | None:
     """The ``Cookie`` header the jar would send to ``url``, or None."""
-    return get_cookie_header(jar, SimpleNamespace(url=url, headers={}))
+    # requests' own mocks accept anything with .url and .headers (duck typing, as requests does).
+    return get_cookie_header(jar, SimpleNamespace(url=url, headers={}))  # type: ignore[arg-type]
 
 
-def store_cookies(jar, url, header_items):
+def store_cookies(jar: RequestsCookieJar, url: str, header_items: Iterable[tuple[str, str]]) -> None:
     """Keep every ``Set-Cookie`` in ``header_items`` (a list of (name, value)) for ``url``."""
     message = http.client.HTTPMessage()
     for name, value in header_items:
         message[name] = value  # email.message.Message appends, so repeated headers survive
-    jar.extract_cookies(MockResponse(message), MockRequest(SimpleNamespace(url=url, headers={})))
+    jar.extract_cookies(MockResponse(message),  # type: ignore[arg-type]
+                        MockRequest(SimpleNamespace(url=url, headers={})))  # type: ignore[arg-type]

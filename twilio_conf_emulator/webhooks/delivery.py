@@ -7,13 +7,16 @@ raises for network trouble).  The Router passes a chooser so that every hop of a
 chain is routed on its own URL.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from . import codes
 from .signer import SIGNATURE_HEADER
 from .urls import InvalidUrl, split_fragment
-from .wire import DeliveryResult, OutboundRequest, idempotency_token, media_type, sign_and_build
+from .wire import DeliveryResult, OutboundRequest, Prepared, idempotency_token, media_type, sign_and_build
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Twilio does not say how it re-sends a POST on a redirect.  We do what HTTP clients and
@@ -27,13 +30,13 @@ POST_BECOMES_GET = frozenset({301, 302, 303})
 class Exchange:
     """One HTTP request/response, or the network failure that stopped it."""
 
-    status: "int | None" = None
+    status: int | None = None
     headers: dict = field(default_factory=dict)
     body: bytes = b""
-    error_code: "int | None" = None
-    error_message: "str | None" = None
+    error_code: int | None = None
+    error_message: str | None = None
 
-    def header(self, name):
+    def header(self, name: str) -> str | None:
         for key, value in self.headers.items():
             if key.lower() == name.lower():
                 return value
@@ -45,17 +48,19 @@ class Transport:
 
     max_redirects = 10
 
-    def exchange(self, method, prepared, overrides):  # pragma: no cover - interface
+    def exchange(self, method: str, prepared: Prepared,
+                 overrides: dict[str, float]) -> Exchange:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def deliver(self, request, auth_token):
+    def deliver(self, request: OutboundRequest, auth_token: str) -> DeliveryResult:
         return deliver(request, auth_token, lambda url: self, self.max_redirects)
 
-    def close(self):
+    def close(self) -> None:
         pass
 
 
-def deliver(request, auth_token, choose, max_redirects):
+def deliver(request: OutboundRequest, auth_token: str, choose: Callable[[str], Transport],
+            max_redirects: int) -> DeliveryResult:
     """Send ``request`` and follow redirects; ``choose(url)`` gives the transport per hop."""
     method = request.method.upper()
     base, overrides = split_fragment(request.url)
@@ -66,7 +71,7 @@ def deliver(request, auth_token, choose, max_redirects):
     except InvalidUrl as exc:
         return _unsent(request, method, codes.INVALID_URL, str(exc))
     first, first_method = prepared, method
-    redirects = []
+    redirects: list[str] = []
 
     while True:
         exchange = choose(prepared.url).exchange(method, prepared, overrides)
@@ -113,7 +118,7 @@ def deliver(request, auth_token, choose, max_redirects):
     )
 
 
-def _status_error(status, url):
+def _status_error(status: int | None, url: str) -> tuple[int | None, str | None]:
     if status is None or 200 <= status < 300:
         return None, None
     if status >= 400:
@@ -124,7 +129,7 @@ def _status_error(status, url):
     )
 
 
-def _unsent(request, method, code, detail):
+def _unsent(request: OutboundRequest, method: str, code: int, detail: str) -> DeliveryResult:
     base, _ = split_fragment(request.url)
     return DeliveryResult(
         url=base,

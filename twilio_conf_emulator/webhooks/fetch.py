@@ -5,13 +5,20 @@
 WAV from the repository with no server; the content type comes from the extension.
 """
 
+from __future__ import annotations
+
 import mimetypes
 import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from . import codes
 from .wire import DeliveryResult, OutboundRequest
+
+if TYPE_CHECKING:  # annotations only
+    from .router import Router
 
 # Fixed, so the answer does not depend on the machine's mime.types.
 CONTENT_TYPES = {
@@ -33,18 +40,20 @@ CONTENT_TYPES = {
 }
 
 
-def guess_content_type(path):
+def guess_content_type(path: str) -> str | None:
     ext = os.path.splitext(path)[1].lower()
     return CONTENT_TYPES.get(ext) or mimetypes.guess_type(path, strict=False)[0] or "application/octet-stream"
 
 
-def is_local(url):
+def is_local(url: str) -> bool:
     """``file:`` URLs and plain paths (a one-letter "scheme" is a Windows drive)."""
     scheme = urlsplit(url).scheme.lower()
     return scheme == "file" or len(scheme) <= 1
 
 
-def fetch_resource(url, router=None, auth_token="", method="GET", params=(), kind="resource", base_dir=None):
+def fetch_resource(url: str, router: Router | None = None, auth_token: str = "", method: str = "GET",
+                   params: Sequence[tuple[str, str]] = (), kind: str = "resource",
+                   base_dir: str | None = None) -> DeliveryResult:
     """A DeliveryResult for ``url``: local bytes, or the Router's answer for http(s)."""
     if is_local(url):
         return _read_local(url, kind, base_dir)
@@ -55,7 +64,7 @@ def fetch_resource(url, router=None, auth_token="", method="GET", params=(), kin
     return router.deliver(OutboundRequest(url, method, list(params), kind), auth_token)
 
 
-def local_path(url, base_dir=None):
+def local_path(url: str, base_dir: str | None = None) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() == "file":
         if parts.netloc not in ("", "localhost"):
@@ -68,18 +77,20 @@ def local_path(url, base_dir=None):
     return os.path.normpath(path)
 
 
-def _read_local(url, kind, base_dir):
+def _read_local(url: str, kind: str, base_dir: str | None) -> DeliveryResult:
     try:
         path = local_path(url, base_dir)
         with open(path, "rb") as fh:
             body = fh.read()
     except (OSError, ValueError) as exc:
-        return _local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE, codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
+        return _local_result(url, kind, None, b"", None, codes.HTTP_RETRIEVAL_FAILURE,
+                             codes.describe(codes.HTTP_RETRIEVAL_FAILURE, str(exc)))
     content_type = guess_content_type(path)
     return _local_result(url, kind, 200, body, content_type, None, None)
 
 
-def _local_result(url, kind, status, body, content_type, error_code, error_message):
+def _local_result(url: str, kind: str, status: int | None, body: bytes, content_type: str | None,
+                  error_code: int | None, error_message: str | None) -> DeliveryResult:
     return DeliveryResult(
         url=url,
         method="GET",

@@ -10,8 +10,11 @@
   the internet must never swallow a webhook to localhost.
 """
 
+from __future__ import annotations
+
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import requests
 from requests.cookies import RequestsCookieJar
@@ -21,6 +24,9 @@ from . import codes
 from .delivery import Exchange, Transport
 from .wire import encode_body
 
+if TYPE_CHECKING:  # annotations only
+    from .wire import Prepared
+
 CHUNK = 64 * 1024
 
 
@@ -29,21 +35,21 @@ class _ResponseTimeout(Exception):
 
 
 class HttpTransport(Transport):
-    def __init__(self, config=None, cookies=None):
+    def __init__(self, config: EmulatorConfig | None = None, cookies: RequestsCookieJar | None = None) -> None:
         # Keep the config itself: a setting changed at run time applies to the next webhook.
         self.config = config if config is not None else EmulatorConfig()
         self.cookies = cookies if cookies is not None else RequestsCookieJar()
         # requests.Session is not documented as thread-safe, so each thread gets its own;
         # they share the cookie jar (http.cookiejar locks internally).
         self._local = threading.local()
-        self._sessions = []
+        self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
 
     @property
-    def max_redirects(self):
+    def max_redirects(self) -> int:  # type: ignore[override]
         return self.config.webhook_max_redirects
 
-    def exchange(self, method, prepared, overrides):
+    def exchange(self, method: str, prepared: Prepared, overrides: dict[str, float]) -> Exchange:
         connect = overrides.get("connect", self.config.webhook_connect_timeout)
         read = overrides.get("read", self.config.webhook_read_timeout)
         deadline = time.monotonic() + overrides.get("total", read)
@@ -68,13 +74,13 @@ class HttpTransport(Transport):
         except Exception as exc:  # noqa: BLE001 - any other failure is Twilio's generic 11200, never a crash
             return _failure(codes.HTTP_RETRIEVAL_FAILURE, f"{prepared.url}: {type(exc).__name__}: {exc}")
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             sessions, self._sessions = self._sessions, []
         for session in sessions:
             session.close()
 
-    def _session(self):
+    def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
@@ -87,7 +93,7 @@ class HttpTransport(Transport):
         return session
 
     @staticmethod
-    def _read_body(response, deadline):
+    def _read_body(response: requests.Response, deadline: float) -> bytes:
         chunks = []
         for chunk in response.iter_content(CHUNK):
             chunks.append(chunk)
@@ -98,11 +104,11 @@ class HttpTransport(Transport):
         return b"".join(chunks)
 
 
-def _failure(code, detail):
+def _failure(code: int, detail: str) -> Exchange:
     return Exchange(error_code=code, error_message=codes.describe(code, detail))
 
 
-def _root_cause(exc):
+def _root_cause(exc: BaseException) -> str:
     """The innermost reason ("Connection refused") rather than urllib3's nested repr."""
     cause = exc
     for _ in range(8):  # bounded: exception chains can, rarely, loop

@@ -8,7 +8,10 @@ their app by hand::
                                              voice_url=server.url + "/voice")
 """
 
+from __future__ import annotations
+
 import threading
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -16,35 +19,35 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 class _QuietHandler(WSGIRequestHandler):
     """No access log on stderr: the emulator's journal is the record of what was sent."""
 
-    def log_request(self, *args, **kwargs):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
 class LiveServer:
-    def __init__(self, app, host="127.0.0.1", port=0, quiet=True):
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> None:
         # threaded: a slow handler must not stop the next request (timeouts are tested so).
         handler = _QuietHandler if quiet else None
         self._server = make_server(host, port, app, threaded=True, request_handler=handler)
-        self._server.daemon_threads = True
+        self._server.daemon_threads = True  # type: ignore[attr-defined]  # threaded=True: a ThreadingMixIn
         self.host = host
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
-    def url(self):
+    def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self):
+    def start(self) -> LiveServer:
         self._thread.start()
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self):
+    def __enter__(self) -> LiveServer:
         return self.start()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -7,14 +7,17 @@ HMAC-SHA1 keyed with the account's Auth Token, base64-encoded.  A GET has no bod
 URL alone (which already carries the parameters) is signed.
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
 
-def signing_string(url, params):
+def signing_string(url: str, params: Iterable[tuple[str, str]]) -> str:
     """The exact text that gets HMAC'd; exposed so the journal can show it when debugging."""
     names = sorted({name for name, _ in params})
     parts = [url]
@@ -24,7 +27,7 @@ def signing_string(url, params):
     return "".join(parts)
 
 
-def compute_signature(auth_token, url, params=()):
+def compute_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]] = ()) -> str:
     """Base64 HMAC-SHA1 of :func:`signing_string`.
 
     ``params`` is a list of ``(name, value)`` pairs (a name may repeat); pass ``()`` for a GET.

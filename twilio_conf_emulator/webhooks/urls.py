@@ -7,6 +7,9 @@
   path, unsafe characters percent-encoded).
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
@@ -20,10 +23,10 @@ class InvalidUrl(ValueError):
     """Not an absolute http(s) URL (Twilio 11100)."""
 
 
-def split_fragment(url):
+def split_fragment(url: str) -> tuple[str, dict[str, float]]:
     """``(url without '#...', {override: value})``; unknown or malformed keys are ignored."""
     base, _, fragment = url.partition("#")
-    overrides = {}
+    overrides: dict[str, float] = {}
     for key, value in parse_qsl(fragment, keep_blank_values=False):
         if key in TIMEOUT_OVERRIDES:
             try:
@@ -33,7 +36,7 @@ def split_fragment(url):
     return base, overrides
 
 
-def canonical(url):
+def canonical(url: str) -> str:
     """The absolute http(s) URL as it goes on the wire; raises :class:`InvalidUrl`."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -43,7 +46,7 @@ def canonical(url):
         prepared.prepare_url(url, None)
     except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
         raise InvalidUrl(f"{url!r}: {exc}") from None
-    return prepared.url
+    return str(prepared.url)
 
 
 # Left unescaped in GET queries (legal in a query per RFC 3986): werkzeug's ``request.url``
@@ -52,7 +55,7 @@ def canonical(url):
 QUERY_SAFE = ",:/@!$'()*"
 
 
-def with_query(url, params):
+def with_query(url: str, params: Sequence[tuple[str, str]]) -> str:
     """Append form parameters to a URL's query string (GET webhooks), keeping their order."""
     if not params:
         return url

@@ -5,7 +5,10 @@ Both transports (HTTP and in-process WSGI) consume the output of :func:`sign_and
 so an app cannot tell them apart: same URL, same body, same headers, same signature.
 """
 
+from __future__ import annotations
+
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -36,23 +39,23 @@ class DeliveryResult:
     method: str
     params: list
     signature: str
-    status: "int | None"
+    status: int | None
     headers: dict
     body: bytes
-    content_type: "str | None"
-    error_code: "int | None"
-    error_message: "str | None"
+    content_type: str | None
+    error_code: int | None
+    error_message: str | None
     final_url: str
     kind: str = ""
     request_headers: dict = field(default_factory=dict)
     redirects: list = field(default_factory=list)  # every Location followed, in order
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         return self.error_code is None
 
     @property
-    def charset(self):
+    def charset(self) -> str | None:
         """The charset the app declared for a text body, if any."""
         value = _header(self.headers, "Content-Type") or ""
         for piece in value.split(";")[1:]:
@@ -70,14 +73,14 @@ class Prepared(NamedTuple):
     headers: dict
 
 
-def idempotency_token(url, params):
+def idempotency_token(url: str, params: Sequence[tuple[str, str]]) -> str:
     """Deterministic, so the same webhook re-sent (a redirect hop, a replay) carries the same
     token and an app that de-duplicates on it behaves as it would with Twilio."""
     digest = hashlib.sha256((url + "\n" + urlencode(params)).encode("utf-8")).hexdigest()
     return digest[:32]
 
 
-def sign_and_build(request, auth_token, token=None):
+def sign_and_build(request: OutboundRequest, auth_token: str, token: str | None = None) -> Prepared:
     """``(url, body_params, headers)`` for one request.
 
     GET: the params join the query string and the URL alone is signed.  POST: the params
@@ -103,18 +106,18 @@ def sign_and_build(request, auth_token, token=None):
     return Prepared(url, body, headers)
 
 
-def encode_body(body_params):
+def encode_body(body_params: Sequence[tuple[str, str]]) -> bytes:
     return urlencode(body_params).encode("ascii") if body_params else b""
 
 
-def media_type(content_type_header):
+def media_type(content_type_header: str | None) -> str | None:
     """``"text/xml; charset=utf-8"`` -> ``"text/xml"``; None stays None."""
     if not content_type_header:
         return None
     return content_type_header.split(";", 1)[0].strip().lower() or None
 
 
-def _header(headers, name):
+def _header(headers: dict[str, str], name: str) -> str | None:
     for key, value in headers.items():
         if key.lower() == name.lower():
             return value

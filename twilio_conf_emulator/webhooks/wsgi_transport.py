@@ -5,8 +5,11 @@ string, Host (so Flask's ``request.url`` is the signed URL), headers and form bo
 answer becomes the same DeliveryResult.  Used by ``Emulator.deliver_webhooks_to(app)``.
 """
 
+from __future__ import annotations
+
 import threading
 import traceback
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from requests.cookies import RequestsCookieJar
@@ -18,19 +21,23 @@ from .cookies import cookie_header, store_cookies
 from .delivery import Exchange, Transport
 from .wire import encode_body
 
+if TYPE_CHECKING:  # annotations only
+    from .wire import Prepared
+
 
 class WsgiTransport(Transport):
-    def __init__(self, app, config=None, cookies=None):
+    def __init__(self, app: Any, config: EmulatorConfig | None = None,
+                 cookies: RequestsCookieJar | None = None) -> None:
         self.app = app
         self.config = config if config is not None else EmulatorConfig()
         self.cookies = cookies if cookies is not None else RequestsCookieJar()
         self._lock = threading.Lock()  # guards the jar's read-modify-write per response
 
     @property
-    def max_redirects(self):
+    def max_redirects(self) -> int:  # type: ignore[override]
         return self.config.webhook_max_redirects
 
-    def exchange(self, method, prepared, overrides):
+    def exchange(self, method: str, prepared: Prepared, overrides: dict[str, float]) -> Exchange:
         # Timeouts (``overrides``) do not apply: the app runs on this thread, to completion.
         environ = self._environ(method, prepared)
         try:
@@ -51,7 +58,7 @@ class WsgiTransport(Transport):
             store_cookies(self.cookies, prepared.url, items)
         return Exchange(status=int(status.split(None, 1)[0]), headers=_as_dict(items), body=body)
 
-    def _environ(self, method, prepared):
+    def _environ(self, method: str, prepared: Prepared) -> dict[str, Any]:
         parts = urlsplit(prepared.url)
         headers = dict(prepared.headers)
         content_type = headers.pop("Content-Type", None)
@@ -74,9 +81,9 @@ class WsgiTransport(Transport):
             builder.close()
 
 
-def _as_dict(items):
+def _as_dict(items: Any) -> dict[str, str]:
     """Header list -> dict, joining repeats with ", " exactly as requests does over HTTP."""
-    merged = {}
+    merged: dict[str, str] = {}
     for name, value in items:
         for key in merged:
             if key.lower() == name.lower():

@@ -6,5 +6,10 @@
 - Only one active conference per friendly name; a new one after completion gets a new SID.
 - The first participant fixes the conference settings; later values are ignored.
 - Only active participants are listed or reachable; one that left is a 404.
+
+``lookups`` (finding conferences and participants), ``events`` (status callbacks),
+``leaving`` (leave, end, kick), ``joining`` (open, join, start), ``controls`` (mute, hold,
+coach, announce, end by the API) and ``leg`` (the ``participant`` leg purpose). Each imports
+only the ones before it in that list, and shared engine services below.
 """
 

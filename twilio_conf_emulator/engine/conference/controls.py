@@ -1,6 +1,10 @@
 """Controls on a live conference: mute, hold, coach, modify and announce a participant; end or
 announce to the conference."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...errors import BadRequest
 from .. import audio_docs, speech_events
 from .events import send_event
@@ -8,8 +12,12 @@ from .joining import check_coach_target
 from .leaving import end
 from .lookups import ACTIVE, touch
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Conference, Participant
+    from ..core import Engine
 
-def update_participant(eng, conf, part, p):
+
+def update_participant(eng: Engine, conf: Conference, part: Participant, p: dict[str, Any]) -> Participant:
     """POST .../Participants/{CallSid}: mute, hold, coach, announce, modify."""
     if "call_sid_to_coach" in p or p.get("coaching"):
         coaching = p.get("coaching", True if p.get("call_sid_to_coach") else part.coaching)
@@ -74,7 +82,7 @@ def update_participant(eng, conf, part, p):
     return part
 
 
-def update_conference(eng, conf, p):
+def update_conference(eng: Engine, conf: Conference, p: dict[str, Any]) -> Conference:
     """POST .../Conferences/{Sid}: Status=completed ends it; AnnounceUrl announces to all."""
     if p.get("announce_url"):
         if conf.status != "in-progress":

@@ -1,10 +1,20 @@
 """Conference status callbacks: one ``statusCallback`` request per subscribed event, numbered."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from ...webhooks.transport import OutboundRequest
 from ..callbacks import CONFERENCE_EVENT_TOKEN, conference_event_params
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Conference, Participant
+    from ..core import Engine
 
-def send_event(eng, conf, event, participant=None, extra=()):
+
+def send_event(eng: Engine, conf: Conference, event: str, participant: Participant | None = None,
+               extra: Iterable[tuple[str, Any]] = ()) -> None:
     opts = conf.options or {}
     token = CONFERENCE_EVENT_TOKEN[event]
     subscribed = token in (opts.get("status_callback_events") or [])

@@ -1,6 +1,10 @@
 """Opening a conference and joining it: settings fixed by the first participant, labels, coaching
 and capacity checks, the join itself and the start rule."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...errors import BadRequest
 from ...sids import is_sid
 from ...store.models import Conference, Participant
@@ -19,6 +23,10 @@ from .lookups import (
     touch,
 )
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
+
 # Conference settings the first participant fixes (option name -> default).
 CONFERENCE_SETTINGS = {
     "status_callback": None,
@@ -36,7 +44,7 @@ CONFERENCE_SETTINGS = {
 }
 
 
-def new_conference(eng, account_sid, name, settings):
+def new_conference(eng: Engine, account_sid: str, name: str, settings: dict[str, Any]) -> Conference:
     now = eng.now()
     opts = {k: settings.get(k, d) if settings.get(k) is not None else d
             for k, d in CONFERENCE_SETTINGS.items()}
@@ -51,7 +59,8 @@ def new_conference(eng, account_sid, name, settings):
     return conf
 
 
-def conference_for(eng, account_sid, ref, settings, path):
+def conference_for(eng: Engine, account_sid: str, ref: str | None, settings: dict[str, Any],
+                   path: str) -> Conference:
     """The conference a new participant goes into: by CF SID (must be active) or by name."""
     if is_sid(ref, "CF"):
         conf = get_conference(eng, account_sid, ref, path)
@@ -64,7 +73,7 @@ def conference_for(eng, account_sid, ref, settings, path):
                                                                    settings)
 
 
-def check_label(conf, label, invalid_code, in_use_code):
+def check_label(conf: Any, label: str | None, invalid_code: int, in_use_code: int) -> None:
     if label is None:
         return
     if len(label) > 128 or is_sid(label, "CA") or "/" in label or "%2f" in label.lower():
@@ -74,7 +83,7 @@ def check_label(conf, label, invalid_code, in_use_code):
                          code=in_use_code)
 
 
-def check_coach_target(conf, target_sid):
+def check_coach_target(conf: Conference, target_sid: str) -> Participant:
     target = next((p for p in connected_participants(conf) if p.call_sid == target_sid), None)
     if target is None:
         raise BadRequest(f"Participant {target_sid} to be coached is not present in the "
@@ -84,12 +93,12 @@ def check_coach_target(conf, target_sid):
     return target
 
 
-def check_capacity(conf):
+def check_capacity(conf: Conference) -> None:
     if len(active_participants(conf)) >= int(conf.options.get("max_participants") or 250):
         raise BadRequest("Conference is full", code=16020)
 
 
-def add_participant(eng, conf, call, p, origin):
+def add_participant(eng: Engine, conf: Conference, call: Call, p: dict[str, Any], origin: str) -> Participant:
     """A participant row for ``call`` in ``conf`` (status queued until its leg progresses)."""
     now = eng.now()
     coach = p.get("call_sid_to_coach")
@@ -119,7 +128,8 @@ def add_participant(eng, conf, call, p, origin):
     return part
 
 
-def create_participant(eng, account, conference_ref, p, path):
+def create_participant(eng: Engine, account: Any, conference_ref: str, p: dict[str, Any],
+                       path: str) -> Participant:
     """POST .../Participants.json: dial ``To`` and put it into the conference when it answers."""
     settings = p.get("conference_settings") or {}
     conf = conference_for(eng, account.sid, conference_ref, settings, path)
@@ -146,7 +156,7 @@ def create_participant(eng, account, conference_ref, p, path):
     return part
 
 
-def connect(eng, part):
+def connect(eng: Engine, part: Participant) -> None:
     """The participant's leg answered: it is now in the conference."""
     conf = part.conference
     if conf.status not in ACTIVE:
@@ -190,19 +200,19 @@ def connect(eng, part):
     speech_events.on_join(eng, conf, part)
 
 
-def _time_limit(eng, call_sid):
+def _time_limit(eng: Engine, call_sid: str) -> None:
     part = participant_for_call(eng, call_sid)
     if part is not None and part.status == "connected":
         leave_by_dial_end(eng, part, "time-limit")
 
 
-def should_start(eng, conf):
+def should_start(eng: Engine, conf: Conference) -> bool:
     connected = connected_participants(conf)
     needed = 1 if eng.config.start_with_single_participant else 2
     return len(connected) >= needed and any(p.start_conference_on_enter for p in connected)
 
 
-def start(eng, conf):
+def start(eng: Engine, conf: Conference) -> None:
     conf.status = "in-progress"
     conf.started_at = eng.now()
     touch(eng, conf)

@@ -1,11 +1,19 @@
 """Leaving a conference and ending it (the end rules), kicks, and what a leg does once its
 participant has left."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ...store.models import Call
 from .. import calls as call_legs
 from .. import recording, speech_events
 from .events import send_event
 from .lookups import ACTIVE, active_participants, touch
+
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Conference, Participant
+    from ..core import Engine
 
 REASON_TEXT = {
     "conference-ended-via-api": "Conference ended via API",
@@ -18,7 +26,8 @@ REASON_TEXT = {
 }
 
 
-def leave(eng, part, reason, call_status="completed", kicked=False):
+def leave(eng: Engine, part: Participant, reason: str, call_status: str = "completed",
+          kicked: bool = False) -> None:
     """Take ``part`` out of its conference and apply the end rules."""
     conf = part.conference
     if not part.active:
@@ -53,7 +62,8 @@ def leave(eng, part, reason, call_status="completed", kicked=False):
             part.call_sid, part.label)
 
 
-def end(eng, conf, reason, ending_call_sid=None, ending_label=None):
+def end(eng: Engine, conf: Conference, reason: str, ending_call_sid: str | None = None,
+        ending_label: str | None = None) -> None:
     """End ``conf``: everyone still in leaves, then conference-end."""
     if conf.status not in ACTIVE:
         return
@@ -96,7 +106,7 @@ def end(eng, conf, reason, ending_call_sid=None, ending_label=None):
     recording.on_conference_end(eng, conf)
 
 
-def release_call(eng, part, why):
+def release_call(eng: Engine, part: Participant, why: str) -> None:
     """After a participant leaves: its leg's purpose decides (an API leg hangs up; a TwiML leg
     goes on after its <Dial>)."""
     call = eng.db.get(Call, part.call_sid)
@@ -105,13 +115,13 @@ def release_call(eng, part, why):
     eng.purpose_of(call).on_conference_left(eng, call, why)
 
 
-def leave_by_dial_end(eng, part, why):
+def leave_by_dial_end(eng: Engine, part: Participant, why: str) -> None:
     """hangupOnStar, timeLimit: the participant leaves, its call goes on (TwiML) or ends."""
     leave(eng, part, "participant_hung_up" if why == "star" else "participant_updated_via_api")
     release_call(eng, part, why)
 
 
-def kick(eng, part):
+def kick(eng: Engine, part: Participant) -> None:
     """DELETE .../Participants/{CallSid}: remove the participant now."""
     if part.status != "connected":
         call_legs.hangup(eng, part.call_sid, by="api")
@@ -120,7 +130,7 @@ def kick(eng, part):
     release_call(eng, part, "kicked")
 
 
-def press_digits(eng, part, digits):
+def press_digits(eng: Engine, part: Participant, digits: str) -> None:
     """Keys from a participant's phone: ``*`` leaves the conference when hangupOnStar is set."""
     if "*" in digits and (part.options or {}).get("hangup_on_star"):
         leave_by_dial_end(eng, part, "star")

@@ -1,35 +1,42 @@
 """Finding conferences and participants (with the session's lookup caches), and the states they
 may be in."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import inspect
 
 from ...errors import NotFound
 from ...store.models import Conference, Participant
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
+
 ACTIVE = ("init", "in-progress")
 LEFT_STATUSES = ("complete", "failed")
 
 
-def get_conference(eng, account_sid, sid, path):
+def get_conference(eng: Engine, account_sid: str, sid: str | None, path: str) -> Conference:
     conf = eng.db.get(Conference, sid) if sid else None
     if conf is None or conf.account_sid != account_sid:
         raise NotFound(path)
     return conf
 
 
-def _in_session(row):
+def _in_session(row: Any) -> bool:
     """A cached row is trusted while it is still in the session (a rolled-back insert leaves
     it; a rolled-back change is read again)."""
     state = inspect(row)
     return state.persistent or state.pending
 
 
-def lookups(eng, name):
+def lookups(eng: Engine, name: str) -> dict[Any, Any]:
     """A lookup cache of the session (``session.info``; reset empties it with the store)."""
     return eng.db.info.setdefault(name, {})
 
 
-def active_by_name(eng, account_sid, name):
+def active_by_name(eng: Engine, account_sid: str, name: str) -> Conference | None:
     # Cached like participant_for_call: trusted while still in the session and active.
     cache = lookups(eng, "active_conference_by_name")
     conf = cache.get((account_sid, name))
@@ -47,15 +54,15 @@ def active_by_name(eng, account_sid, name):
     return conf
 
 
-def active_participants(conf):
+def active_participants(conf: Conference) -> list[Participant]:
     return [p for p in conf.participants if p.active]
 
 
-def connected_participants(conf):
+def connected_participants(conf: Conference) -> list[Participant]:
     return [p for p in conf.participants if p.active and p.status == "connected"]
 
 
-def find_participant(eng, conf, ref, path):
+def find_participant(eng: Engine, conf: Conference, ref: str, path: str) -> Participant:
     """By Call SID or by label, among active participants only."""
     for p in active_participants(conf):
         if p.call_sid == ref or (p.label is not None and p.label == ref):
@@ -63,7 +70,7 @@ def find_participant(eng, conf, ref, path):
     raise NotFound(path)
 
 
-def participant_for_call(eng, call_sid):
+def participant_for_call(eng: Engine, call_sid: str) -> Participant | None:
     """The active participant of ``call_sid``, or None. Hot (every leg event asks), so the
     last answer is cached and trusted while it is still in the session and still active."""
     cache = lookups(eng, "participant_by_call")
@@ -82,6 +89,6 @@ def participant_for_call(eng, call_sid):
     return part
 
 
-def touch(eng, *rows):
+def touch(eng: Engine, *rows: Any) -> None:
     for r in rows:
         r.date_updated = eng.now()

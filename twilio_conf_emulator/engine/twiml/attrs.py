@@ -1,30 +1,35 @@
 """Typed, warning-collecting access to one TwiML element's attributes (the parser's helpers)."""
 
+from __future__ import annotations
+
 import difflib
 import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
-from .model import SCHEMA_WARNING, TwimlWarning
+from .model import SCHEMA_WARNING, TwimlWarning, Verb
 
 METHODS = ("GET", "POST")
+V = TypeVar("V", bound=Verb)
 
 
 class Context:
-    def __init__(self, base_url):
+    def __init__(self, base_url: str | None) -> None:
         self.base_url = base_url
-        self.warnings = []
+        self.warnings: list[TwimlWarning] = []
 
-    def warn(self, message, el, attr=None, code=SCHEMA_WARNING):
+    def warn(self, message: str, el: Any, attr: str | None = None, code: int = SCHEMA_WARNING) -> None:
         where = el.getroottree().getpath(el) + (f"/@{attr}" if attr else "")
         self.warnings.append(TwimlWarning(message, where, code))
 
-    def resolve(self, url):
+    def resolve(self, url: str) -> str:
         """Relative -> absolute against the document URL; unchanged when there is none."""
         if self.base_url is None:
             return url
         return urljoin(self.base_url, url)
 
-    def stray_text(self, el, text, where):
+    def stray_text(self, el: Any, text: str | None, where: str) -> None:
         if text and text.strip():
             self.warn(f"text {text.strip()[:40]!r} is not allowed directly in {where}", el)
 
@@ -34,22 +39,22 @@ class Attrs:
     """Typed access to one element's attributes.  Every read marks the name as known;
     :meth:`build` then warns about whatever was written but never read."""
 
-    def __init__(self, el, ctx, known=()):
+    def __init__(self, el: Any, ctx: Context, known: Iterable[str] = ()) -> None:
         self.el, self.ctx = el, ctx
         self.known = set(known)
 
-    def raw(self, name):
+    def raw(self, name: str) -> str | None:
         self.known.add(name)
         return self.el.get(name)
 
-    def _bad(self, name, value, expected, code):
+    def _bad(self, name: str, value: str, expected: str, code: int) -> None:
         self.ctx.warn(f"{name}={value!r} is not {expected}; using the default", self.el, name, code)
 
-    def string(self, name, default):
+    def string(self, name: str, default: Any) -> Any:
         value = self.raw(name)
         return default if value is None else value
 
-    def choice(self, name, default, allowed, code=SCHEMA_WARNING):
+    def choice(self, name: str, default: Any, allowed: Iterable[str], code: int = SCHEMA_WARNING) -> Any:
         value = self.raw(name)
         if value is None:
             return default
@@ -58,7 +63,7 @@ class Attrs:
         self._bad(name, value, "one of " + ", ".join(allowed), code)
         return default
 
-    def boolean(self, name, default, code=SCHEMA_WARNING):
+    def boolean(self, name: str, default: Any, code: int = SCHEMA_WARNING) -> Any:
         value = self.raw(name)
         if value is None:
             return default
@@ -67,13 +72,14 @@ class Attrs:
         self._bad(name, value, "true or false", code)
         return default
 
-    def integer(self, name, default, minimum=None, maximum=None, code=SCHEMA_WARNING):
+    def integer(self, name: str, default: Any, minimum: int | None = None, maximum: int | None = None,
+                code: int = SCHEMA_WARNING) -> Any:
         value = self.raw(name)
         if value is None:
             return default
         text = value.strip()
         ok = re.fullmatch(r"[+-]?\d+", text) is not None
-        number = int(text) if ok else None
+        number: Any = int(text) if ok else None
         if ok and (minimum is None or number >= minimum) and (maximum is None or number <= maximum):
             return number
         bounds = "an integer"
@@ -84,7 +90,7 @@ class Attrs:
         self._bad(name, value, bounds, code)
         return default
 
-    def method(self, name, default, code=SCHEMA_WARNING):
+    def method(self, name: str, default: Any, code: int = SCHEMA_WARNING) -> Any:
         value = self.raw(name)
         if value is None:
             return default
@@ -93,20 +99,21 @@ class Attrs:
         self._bad(name, value, "GET or POST", code)
         return default
 
-    def url(self, name, default):
+    def url(self, name: str, default: Any) -> Any:
         """A URL attribute, resolved against the document; empty counts as absent."""
         value = self.raw(name)
         if value is None or not value.strip():
             return default
         return self.ctx.resolve(value.strip())
 
-    def tokens(self, name, default, allowed):
+    def tokens(self, name: str, default: Iterable[str], allowed: Iterable[str]) -> list[str]:
         """A space-separated list (statusCallbackEvent="start end join").  Absent -> default;
         unknown words are dropped with a warning."""
         value = self.raw(name)
         if value is None:
             return list(default)
-        words, bad = [], []
+        words: list[str] = []
+        bad: list[str] = []
         for word in value.split():
             (words if word in allowed else bad).append(word)
         if bad:
@@ -117,7 +124,7 @@ class Attrs:
                           self.el, name)
         return list(dict.fromkeys(words))
 
-    def finish(self):
+    def finish(self) -> None:
         for name in self.el.attrib:
             if name in self.known:
                 continue
@@ -130,6 +137,6 @@ class Attrs:
                 hint = f"; did you mean {near[0]!r}?" if near else ""
             self.ctx.warn(f"<{self.el.tag}> has no attribute {name!r}{hint}", self.el, name)
 
-    def build(self, cls, **values):
+    def build(self, cls: type[V], **values: Any) -> V:
         self.finish()
         return cls(**values, location=self.el.getroottree().getpath(self.el), attributes=dict(self.el.attrib))

@@ -1,8 +1,11 @@
 """The TwiML document model: debugger codes, typed verbs and nouns with Twilio's defaults,
 and the vocabulary the parser knows."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ...errors import TwilioError
 
@@ -39,7 +42,7 @@ class TwimlParseError(TwilioError):
     code = PARSE_FAILURE
     message = "Document parse failure"
 
-    def __init__(self, detail):
+    def __init__(self, detail: str) -> None:
         super().__init__(f"Document parse failure: {detail}")
 
 
@@ -48,7 +51,7 @@ class InvalidVerbError(TwilioError):
 
     code = INVALID_WAIT_VERB
 
-    def __init__(self, verbs, allowed):
+    def __init__(self, verbs: list[str], allowed: Iterable[str]) -> None:
         self.verbs = list(verbs)
         names = ", ".join(f"<{name}>" for name in self.verbs)
         ok = ", ".join(f"<{name}>" for name in sorted(allowed))
@@ -73,10 +76,10 @@ class _DefaultWaitUrl:
 
     url = TWILIO_HOLD_MUSIC_URL
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "DEFAULT"
 
-    def __reduce__(self):  # stays a singleton through copy/pickle
+    def __reduce__(self) -> str:  # stays a singleton through copy/pickle
         return "DEFAULT"
 
 
@@ -106,9 +109,9 @@ class Say(Verb):
 @dataclass
 class Play(Verb):
     tag: ClassVar[str] = "Play"
-    url: "str | None" = None
+    url: str | None = None
     loop: int = 1  # 0 = loop until hangup, at most 1000 times
-    digits: "str | None" = None  # DTMF to play instead of (or as well as) audio; 'w' = 0.5 s
+    digits: str | None = None  # DTMF to play instead of (or as well as) audio; 'w' = 0.5 s
 
 
 @dataclass
@@ -120,35 +123,35 @@ class Pause(Verb):
 @dataclass
 class Gather(Verb):
     tag: ClassVar[str] = "Gather"
-    action: "str | None" = None  # absent -> the document's own URL
+    action: str | None = None  # absent -> the document's own URL
     method: str = "POST"
     input: str = "dtmf"  # "dtmf", "speech" or "dtmf speech"
-    num_digits: "int | None" = None  # None = unlimited
+    num_digits: int | None = None  # None = unlimited
     timeout: int = 5
     finish_on_key: str = "#"  # "" disables it
     action_on_empty_result: bool = False
-    speech_timeout: "int | str | None" = None  # None = same as timeout; "auto" allowed
+    speech_timeout: int | str | None = None  # None = same as timeout; "auto" allowed
     language: str = "en-US"
-    hints: "str | None" = None
+    hints: str | None = None
     profanity_filter: bool = True
     barge_in: bool = True
-    partial_result_callback: "str | None" = None
+    partial_result_callback: str | None = None
     partial_result_callback_method: str = "POST"
     children: list = field(default_factory=list)  # Say, Play, Pause
 
     @property
-    def accepts_dtmf(self):
+    def accepts_dtmf(self) -> bool:
         return "dtmf" in self.input.split()
 
     @property
-    def accepts_speech(self):
+    def accepts_speech(self) -> bool:
         return "speech" in self.input.split()
 
 
 @dataclass
 class Redirect(Verb):
     tag: ClassVar[str] = "Redirect"
-    url: "str | None" = None  # an empty <Redirect/> points at the document itself
+    url: str | None = None  # an empty <Redirect/> points at the document itself
     method: str = "POST"
 
 
@@ -171,34 +174,34 @@ class Conference(Verb):
     beep: str = "true"  # "true" | "false" | "onEnter" | "onExit"
     start_conference_on_enter: bool = True
     end_conference_on_exit: bool = False
-    participant_label: "str | None" = None
+    participant_label: str | None = None
     jitter_buffer_size: str = "large"
-    wait_url: "str | _DefaultWaitUrl" = DEFAULT  # DEFAULT = Twilio's music, "" = nothing
+    wait_url: str | _DefaultWaitUrl = DEFAULT  # DEFAULT = Twilio's music, "" = nothing
     wait_method: str = "GET"  # POST when waitUrl is given
     max_participants: int = MAX_PARTICIPANTS
     record: str = "do-not-record"
-    region: "str | None" = None
+    region: str | None = None
     trim: str = "trim-silence"
-    coach: "str | None" = None  # a Call SID
-    status_callback: "str | None" = None
+    coach: str | None = None  # a Call SID
+    status_callback: str | None = None
     status_callback_event: list = field(default_factory=lambda: ["start", "end"])
     status_callback_method: str = "POST"
-    recording_status_callback: "str | None" = None
+    recording_status_callback: str | None = None
     recording_status_callback_method: str = "POST"
     recording_status_callback_event: list = field(default_factory=lambda: ["completed"])
-    event_callback_url: "str | None" = None
-    recording_configuration_id: "str | None" = None
+    event_callback_url: str | None = None
+    recording_configuration_id: str | None = None
 
     @property
-    def friendly_name(self):
+    def friendly_name(self) -> str:
         return self.name
 
     @property
-    def beep_on_enter(self):
+    def beep_on_enter(self) -> bool:
         return self.beep in ("true", "onEnter")
 
     @property
-    def beep_on_exit(self):
+    def beep_on_exit(self) -> bool:
         return self.beep in ("true", "onExit")
 
 
@@ -206,13 +209,13 @@ class Conference(Verb):
 class Number(Verb):
     tag: ClassVar[str] = "Number"
     number: str = ""
-    send_digits: "str | None" = None
-    url: "str | None" = None  # TwiML run on the called party before bridging
+    send_digits: str | None = None
+    url: str | None = None  # TwiML run on the called party before bridging
     method: str = "POST"
-    status_callback: "str | None" = None
+    status_callback: str | None = None
     status_callback_event: list = field(default_factory=lambda: ["completed"])
     status_callback_method: str = "POST"
-    byoc: "str | None" = None
+    byoc: str | None = None
 
 
 @dataclass
@@ -223,42 +226,42 @@ class Unsupported(Verb):
     text: str = ""
     children: list = field(default_factory=list)  # names of child elements, in order
 
-    @property
-    def tag(self):
+    @property  # the element's own name, unlike the verbs' class-wide tags
+    def tag(self) -> str:  # type: ignore[override]
         return self.name
 
 
 @dataclass
 class Dial(Verb):
     tag: ClassVar[str] = "Dial"
-    action: "str | None" = None
+    action: str | None = None
     method: str = "POST"
     hangup_on_star: bool = False
     time_limit: int = 14400
     timeout: int = 30
-    caller_id: "str | None" = None
+    caller_id: str | None = None
     record: str = "do-not-record"
     trim: str = "do-not-trim"
-    recording_status_callback: "str | None" = None
+    recording_status_callback: str | None = None
     recording_status_callback_method: str = "POST"
     recording_status_callback_event: list = field(default_factory=lambda: ["completed"])
     recording_track: str = "both"
     answer_on_bridge: bool = False
-    ring_tone: "str | None" = None
+    ring_tone: str | None = None
     sequential: bool = False
-    call_reason: "str | None" = None
-    refer_url: "str | None" = None
+    call_reason: str | None = None
+    refer_url: str | None = None
     refer_method: str = "POST"
-    text_number: "str | None" = None  # <Dial>+15551234567</Dial>
+    text_number: str | None = None  # <Dial>+15551234567</Dial>
     nouns: list = field(default_factory=list)  # Conference | Number | Unsupported
 
     @property
-    def noun(self):
+    def noun(self) -> Any:
         """The first noun (a bare-text number counts as a Number), or None."""
         return self.nouns[0] if self.nouns else None
 
     @property
-    def conference(self):
+    def conference(self) -> Conference | None:
         return next((n for n in self.nouns if isinstance(n, Conference)), None)
 
 
@@ -266,12 +269,12 @@ class Dial(Verb):
 class Document:
     verbs: list
     warnings: list = field(default_factory=list)
-    base_url: "str | None" = None  # the URL the document came from (relative URLs resolve here)
+    base_url: str | None = None  # the URL the document came from (relative URLs resolve here)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Verb]:
         return iter(self.verbs)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.verbs)
 
 

@@ -1,13 +1,16 @@
 """TwiML parsing: :func:`parse` turns a body into a :class:`Document` (see the package docstring
 for Twilio's rules)."""
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 
 from .attrs import Attrs as _Attrs
-from .enqueue import parse_enqueue
 from .attrs import Context as _Context
+from .enqueue import parse_enqueue
 from .model import (
     CONFERENCE_BEEP,
     CONFERENCE_END_ON_EXIT,
@@ -15,30 +18,30 @@ from .model import (
     CONFERENCE_NAME,
     CONFERENCE_START_ON_ENTER,
     CONFERENCE_WAIT_METHOD,
-    Conference,
     DEFAULT,
+    GATHER_CHILDREN,
+    MAX_PARTICIPANTS,
+    NESTED_ONLY,
+    PARTICIPANT_LABEL_INVALID,
+    PARTICIPANT_LABEL_MAX,
+    SSML_TAGS,
+    UNSUPPORTED_NOUNS,
+    UNSUPPORTED_VERBS,
+    WAIT_URL_VERBS,
+    Conference,
     Dial,
     Document,
-    GATHER_CHILDREN,
     Gather,
     Hangup,
     InvalidVerbError,
-    MAX_PARTICIPANTS,
-    NESTED_ONLY,
     Number,
-    PARTICIPANT_LABEL_INVALID,
-    PARTICIPANT_LABEL_MAX,
     Pause,
     Play,
     Redirect,
     Reject,
-    SSML_TAGS,
     Say,
     TwimlParseError,
-    UNSUPPORTED_NOUNS,
-    UNSUPPORTED_VERBS,
     Unsupported,
-    WAIT_URL_VERBS,
 )
 
 _PROLOGUE_ENCODING = re.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
@@ -56,7 +59,7 @@ _DIAL_RECORD_LEGACY = {"true": "record-from-answer", "false": "do-not-record"}
 # --- parsing ------------------------------------------------------------------------------
 
 
-def parse(body, base_url=None):
+def parse(body: bytes | str, base_url: str | None = None) -> Document:
     """Parse a TwiML body into a :class:`Document`; raises :class:`TwimlParseError` (12100)."""
     root = _parse_xml(body)
     ctx = _Context(base_url)
@@ -70,7 +73,7 @@ def parse(body, base_url=None):
     return Document(verbs, ctx.warnings, base_url)
 
 
-def check_allowed(doc, allowed=WAIT_URL_VERBS):
+def check_allowed(doc: Document, allowed: Iterable[str] = WAIT_URL_VERBS) -> Document:
     """Raise :class:`InvalidVerbError` (13238) if ``doc`` uses a verb outside ``allowed``.
 
     For documents fetched from a waitUrl, holdUrl or announceUrl.  Returns ``doc``.
@@ -81,12 +84,12 @@ def check_allowed(doc, allowed=WAIT_URL_VERBS):
     return doc
 
 
-def document_from_audio(url):
+def document_from_audio(url: str) -> Document:
     """A waitUrl/holdUrl (or any TwiML URL) answered with audio: play it once."""
     return Document([Play(url=url)], [], url)
 
 
-def document_from_text(text, base_url=None):
+def document_from_text(text: str, base_url: str | None = None) -> Document:
     """A ``text/plain`` answer that is not TwiML: Twilio reads it aloud."""
     return Document([Say(text=" ".join(text.split()))], [], base_url)
 

@@ -12,15 +12,21 @@
 is a new module with ``run(eng, call, verb, gen, i)`` and one entry in ``VERBS``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from .. import twiml
+from ..core import LegPurpose
 from . import dial, enqueue, gather
 from .dial_number import DialChild
 from .leg import TwimlLeg
 
-VERBS = {twiml.Gather: gather.run, twiml.Dial: dial.run, twiml.Enqueue: enqueue.run}
+VERBS: dict[type, Callable[..., bool]] = {twiml.Gather: gather.run, twiml.Dial: dial.run,
+                                          twiml.Enqueue: enqueue.run}
 
 
-def purposes():
+def purposes() -> dict[str, LegPurpose]:
     """The leg purposes this package owns, for ``Engine(purposes=...)``."""
     return {"twiml": TwimlLeg(VERBS), "dial-child": DialChild(),
             enqueue.PURPOSE: enqueue.QueuedLeg(VERBS)}

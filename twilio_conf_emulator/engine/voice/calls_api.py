@@ -1,15 +1,23 @@
 """The Calls API on TwiML legs: Create Call (dial ``To``, run ``Twiml``/``Url`` when it answers),
 Update Call (redirect or end it), Delete Call."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...errors import BadRequest, NotImplementedYet
 from .. import calls as call_legs
 from ..callbacks import TERMINAL_CALL_STATUSES
 from .leg import redirect as redirect_live
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
+
 ACTIVE_CALL_STATUSES = call_legs.ACTIVE_CALL_STATUSES
 
 
-def create_api_call(eng, account, p):
+def create_api_call(eng: Engine, account: Any, p: dict[str, Any]) -> Call:
     """POST /Calls.json: dial ``To``; when it answers, run ``Twiml`` or the TwiML at ``Url``."""
     url, twiml = p.get("url"), p.get("twiml")
     if not url and not twiml and not p.get("application_sid"):
@@ -33,7 +41,7 @@ def create_api_call(eng, account, p):
     return call
 
 
-def update_api_call(eng, call, p):
+def update_api_call(eng: Engine, call: Call, p: dict[str, Any]) -> Call:
     """POST /Calls/{Sid}.json: redirect (Url/Twiml) or end (Status) a call."""
     if p.get("url") and p.get("twiml"):
         raise BadRequest("Twiml and Url parameters are mutually exclusive", code=21200)
@@ -60,7 +68,7 @@ def update_api_call(eng, call, p):
         call_legs.hangup(eng, call.sid, by="api")
         return call
     if redirect:
-        new = {"url": p.get("url"), "method": p.get("method") or "POST", "twiml": p.get("twiml")}
+        new: dict[str, Any] = {"url": p.get("url"), "method": p.get("method") or "POST", "twiml": p.get("twiml")}
         if call.status == "in-progress":
             redirect_live(eng, call, **new)
         else:
@@ -70,7 +78,7 @@ def update_api_call(eng, call, p):
     return call
 
 
-def delete_api_call(eng, call):
+def delete_api_call(eng: Engine, call: Call) -> None:
     if call.status in ACTIVE_CALL_STATUSES:
         raise BadRequest("Cannot delete a call that is queued, ringing or in progress",
                          code=21220)

@@ -1,11 +1,19 @@
 """<Dial>: which noun is dialled (a <Conference> or a <Number>); other nouns are skipped."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .. import twiml
 from . import dial_conference, dial_number
 from .state import alert
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
 
-def run(eng, call, dial, gen, i):
+
+def run(eng: Engine, call: Call, dial: twiml.Dial, gen: int, i: int) -> bool:
     """Start ``dial``; True if it is now running (it continues the document when it ends),
     False if it did nothing and the next verb runs."""
     if dial.record != "do-not-record":

@@ -1,17 +1,26 @@
 """What every <Dial> shares: its state on the leg, and its end (the action URL, or the next verb)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from ...store.models import Call
 from ...webhooks.transport import OutboundRequest
 from .. import callbacks
 from .runner import fetch, step
 
+if TYPE_CHECKING:  # annotations only
+    from .. import twiml
+    from ..core import Engine
 
-def dial_state(dial, kind, gen, i, **more):
+
+def dial_state(dial: twiml.Dial, kind: str, gen: int, i: int, **more: Any) -> dict[str, Any]:
     return {"kind": kind, "gen": gen, "i": i, "action": dial.action, "method": dial.method,
             "hangup_on_star": dial.hangup_on_star, "time_limit": dial.time_limit, **more}
 
 
-def dial_failed(eng, call, dial, gen, i, dial_status):
+def dial_failed(eng: Engine, call: Call, dial: twiml.Dial, gen: int, i: int, dial_status: str) -> bool:
     """The <Dial> could not start: its action gets ``dial_status``, else the next verb runs."""
     if dial.action:
         fetch(eng, call, dial.action, dial.method, "action",
@@ -20,7 +29,8 @@ def dial_failed(eng, call, dial, gen, i, dial_status):
     return False
 
 
-def dial_done(eng, call, d, dial_status, extra):
+def dial_done(eng: Engine, call: Call, d: dict[str, Any], dial_status: str,
+              extra: Iterable[tuple[str, Any]]) -> None:
     if d.get("action"):
         fetch(eng, call, d["action"], d.get("method") or "POST", "action",
               (("DialCallStatus", dial_status),) + tuple(extra))
@@ -28,7 +38,7 @@ def dial_done(eng, call, d, dial_status, extra):
         step(eng, call.sid, d["gen"], d["i"] + 1)
 
 
-def action_after_hangup(eng, call, d):
+def action_after_hangup(eng: Engine, call: Call, d: dict[str, Any] | None) -> None:
     """The caller hung up during a <Dial action>: Twilio still requests the action, with
     CallStatus=completed, and runs nothing it answers (the call is over)."""
     if not d or not d.get("action"):

@@ -1,16 +1,24 @@
 """<Dial><Conference>: join (or open) the named conference; when the caller leaves it, the <Dial>
 ends and its action (or the next verb) runs."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...errors import TwilioError
 from .. import twiml
 from ..conference import joining, lookups
 from .dial_action import dial_done, dial_failed, dial_state
 from .state import alert, opt, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
+
 COACH_TARGET_MISSING = 13240
 
 
-def run(eng, call, dial, noun, gen, i):
+def run(eng: Engine, call: Call, dial: twiml.Dial, noun: twiml.Conference, gen: int, i: int) -> bool:
     """Join the conference ``noun`` names; True if the <Dial> now runs (see ``dial.run``)."""
     settings = {
         "status_callback": noun.status_callback,
@@ -58,7 +66,7 @@ def run(eng, call, dial, noun, gen, i):
     except TwilioError as err:
         alert(eng, call, twiml.CONFERENCE_NAME, f"<Conference>: {err.message}")
         return False
-    wait_url = noun.wait_url
+    wait_url: Any = noun.wait_url
     if wait_url is twiml.DEFAULT:
         wait_url = None
     p = {
@@ -84,7 +92,7 @@ class _NoOne:
     participants = ()
 
 
-def after_conference(eng, call, why):
+def after_conference(eng: Engine, call: Call, why: str) -> None:
     """The caller left its conference (ended, kicked, ``*``, timeLimit): the <Dial> ends."""
     d = opt(call, "_dial")
     if not d or d.get("kind") != "conference":

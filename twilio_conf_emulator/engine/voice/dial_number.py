@@ -1,6 +1,10 @@
 """<Dial><Number>: a child leg to a virtual phone, bridged to the caller when it answers (its audio
 mixed as a two-party room), with the <Dial> action when either side ends."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...media import timeline as tl
 from ...store.models import Call
 from .. import callbacks, twiml
@@ -9,8 +13,11 @@ from ..core import LegPurpose
 from .dial_action import dial_done, dial_state
 from .state import alert, opt, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
 
-def run(eng, call, dial, noun, gen, i):
+
+def run(eng: Engine, call: Call, dial: twiml.Dial, noun: twiml.Number, gen: int, i: int) -> bool:
     """Dial ``noun``'s number on a child leg; the <Dial> runs until either side ends."""
     if noun.url:
         alert(eng, call, twiml.SCHEMA_WARNING, "<Number url>: TwiML for the called party "
@@ -27,12 +34,12 @@ def run(eng, call, dial, noun, gen, i):
     return True
 
 
-def bridge_room(parent_sid):
+def bridge_room(parent_sid: str) -> str:
     """The two-party room a <Dial><Number> bridge is mixed in (a media timeline id only)."""
     return "BR" + parent_sid[2:]
 
 
-def _bridge_audio(eng, parent, child):
+def _bridge_audio(eng: Engine, parent: Call, child: Call) -> None:
     """Both legs hear each other from now on: the mixer treats a bridge as a started
     two-party room, so mix-minus, recordings of either call and call audio just work."""
     room = bridge_room(parent.sid)
@@ -42,12 +49,12 @@ def _bridge_audio(eng, parent, child):
     eng.media_event(tl.CONF_START, conference_sid=room)
 
 
-def _end_bridge_audio(eng, parent_sid, d):
+def _end_bridge_audio(eng: Engine, parent_sid: str, d: dict[str, Any] | None) -> None:
     if d and d.get("bridged"):
         eng.media_event(tl.CONF_END, conference_sid=bridge_room(parent_sid))
 
 
-def _number_done(eng, child, status):
+def _number_done(eng: Engine, child: Call, status: str) -> None:
     parent = eng.db.get(Call, child.parent_call_sid) if child.parent_call_sid else None
     if parent is None:
         return
@@ -64,7 +71,7 @@ def _number_done(eng, child, status):
     dial_done(eng, parent, d, status, extra)
 
 
-def hang_up_child(eng, call):
+def hang_up_child(eng: Engine, call: Call) -> None:
     """The parent stops dialling (hung up, redirected): the dialled leg goes too, quietly."""
     d = opt(call, "_dial")
     if d and d.get("kind") == "number":
@@ -76,7 +83,7 @@ def hang_up_child(eng, call):
 class DialChild(LegPurpose):
     """The leg a <Dial><Number> places."""
 
-    def on_answer(self, eng, child):
+    def on_answer(self, eng: Engine, child: Call) -> None:
         parent = eng.db.get(Call, child.parent_call_sid)
         d = opt(parent, "_dial") if parent is not None else None
         if not d or d.get("child") != child.sid or parent.status != "in-progress":
@@ -89,14 +96,14 @@ class DialChild(LegPurpose):
         eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
                   f"Dial timeLimit {psid}")
 
-    def on_failed(self, eng, child):
+    def on_failed(self, eng: Engine, child: Call) -> None:
         _number_done(eng, child, child.status if child.status != "completed" else "no-answer")
 
-    def on_hangup(self, eng, child, by):
+    def on_hangup(self, eng: Engine, child: Call, by: str) -> None:
         _number_done(eng, child, "completed")
 
 
-def _number_time_limit(eng, parent_sid, child_sid):
+def _number_time_limit(eng: Engine, parent_sid: str, child_sid: str) -> None:
     parent = eng.db.get(Call, parent_sid)
     d = opt(parent, "_dial") if parent is not None else None
     if d and d.get("child") == child_sid:

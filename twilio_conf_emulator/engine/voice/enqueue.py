@@ -13,8 +13,11 @@ while queued cancels the Task (reason: ``taskrouter_hangup_reason``, default ``h
 next verb runs.
 """
 
+from __future__ import annotations
+
 import json
 import re
+from typing import TYPE_CHECKING, Any
 
 from ...errors import TwilioError
 from ...media import timeline as tl
@@ -27,16 +30,19 @@ from .. import calls as call_legs
 from .leg import TwimlLeg
 from .state import alert, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
+
 PURPOSE = "taskrouter-queued"
 
 
-def call_attributes(call):
+def call_attributes(call: Call) -> dict[str, str]:
     """The call's parameters as Task attributes, in the seed's snake_case spelling."""
     return {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v
             for k, v in callbacks.voice_params(call)}
 
 
-def run(eng, call, verb, gen, i):
+def run(eng: Engine, call: Call, verb: twiml.Enqueue, gen: int, i: int) -> bool:
     """True: the document stops here while the caller is queued."""
     wf = eng.db.get(Workflow, verb.workflow_sid or "")
     if wf is None or wf.account_sid != call.account_sid:
@@ -68,14 +74,14 @@ def run(eng, call, verb, gen, i):
     return True
 
 
-def _play_wait(eng, call, verb):
+def _play_wait(eng: Engine, call: Call, verb: twiml.Enqueue) -> None:
     sid = call.sid
     if not verb.wait_url:
         eng.media_event(tl.CALL_PLAY, call_sid=sid, audio={**audio_docs.HOLD_MUSIC,
                                                             "loop": True})
         return
 
-    def done(ref, error):
+    def done(ref: Any, error: Any) -> None:
         c = eng.db.get(Call, sid)
         if c is None or (c.options or {}).get("purpose") != PURPOSE:
             return
@@ -90,7 +96,7 @@ def _play_wait(eng, call, verb):
                               kind="enqueue-wait")
 
 
-def _cancel_task(eng, call):
+def _cancel_task(eng: Engine, call: Call) -> None:
     opts = call.options or {}
     task = eng.db.get(Task, opts.get("tr_task") or "")
     ws = eng.db.get(Workspace, opts.get("tr_workspace") or "")
@@ -107,13 +113,13 @@ def _cancel_task(eng, call):
 class QueuedLeg(TwimlLeg):
     """A caller waiting in a TaskRouter queue: hanging up cancels the Task."""
 
-    def on_hangup(self, eng, call, by):
+    def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
         super().on_hangup(eng, call, by)
         _cancel_task(eng, call)
 
-    def on_failed(self, eng, call):
+    def on_failed(self, eng: Engine, call: Call) -> None:
         super().on_failed(eng, call)
         _cancel_task(eng, call)
 
-    def on_digits(self, eng, call, digits):
+    def on_digits(self, eng: Engine, call: Call, digits: str) -> None:
         pass

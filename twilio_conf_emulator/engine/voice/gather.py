@@ -1,13 +1,21 @@
 """<Gather>: prompts, then keys until finishOnKey, numDigits or the timeout; the digits go to
 the action URL (or the next verb runs when nothing was pressed)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...media import timeline as tl
 from .. import twiml
 from .runner import fetch, media, step
 from .state import alert, docs, live, opt, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
 
-def run(eng, call, verb, gen, i):
+
+def run(eng: Engine, call: Call, verb: twiml.Gather, gen: int, i: int) -> bool:
     """Start ``verb``: it always takes over the leg until it submits or times out."""
     if not verb.accepts_dtmf:
         alert(eng, call, twiml.SCHEMA_WARNING, "<Gather input=\"speech\">: speech recognition "
@@ -22,7 +30,7 @@ def run(eng, call, verb, gen, i):
     return True
 
 
-def _gather_state(eng, sid, gen, sub):
+def _gather_state(eng: Engine, sid: str, gen: int, sub: int) -> tuple[Any, Any]:
     call = live(eng, sid, gen)
     if call is None:
         return None, None
@@ -32,14 +40,14 @@ def _gather_state(eng, sid, gen, sub):
     return call, g
 
 
-def _current_gather(eng, sid, gen, i):
+def _current_gather(eng: Engine, sid: str, gen: int, i: int) -> Any:
     entry = docs(eng).get(sid)
     if entry is None or entry[0] != gen:
         return None
     return entry[1].verbs[i]
 
 
-def _gather_prompt(eng, sid, gen, sub, verb, j):
+def _gather_prompt(eng: Engine, sid: str, gen: int, sub: int, verb: twiml.Gather, j: int) -> None:
     call, g = _gather_state(eng, sid, gen, sub)
     if call is None:
         return
@@ -51,20 +59,20 @@ def _gather_prompt(eng, sid, gen, sub, verb, j):
            lambda: _gather_prompt(eng, sid, gen, sub, verb, j + 1))
 
 
-def _gather_wait(eng, call, verb, gen, sub):
+def _gather_wait(eng: Engine, call: Call, verb: twiml.Gather, gen: int, sub: int) -> None:
     sid = call.sid
     eng.after(float(verb.timeout), lambda: _gather_timeout(eng, sid, gen, sub),
               f"Gather timeout {sid}")
 
 
-def _gather_timeout(eng, sid, gen, sub):
+def _gather_timeout(eng: Engine, sid: str, gen: int, sub: int) -> None:
     call, g = _gather_state(eng, sid, gen, sub)
     if call is None:
         return
     _gather_submit(eng, call, g, "")
 
 
-def on_digits(eng, call, digits):
+def on_digits(eng: Engine, call: Call, digits: str) -> None:
     """Keys pressed while the leg runs TwiML: a listening <Gather> collects them."""
     g = opt(call, "_gather")
     if not g or g["gen"] != int(opt(call, "_gen", 0)) or not g["listening"]:
@@ -92,7 +100,7 @@ def on_digits(eng, call, digits):
     _gather_wait(eng, call, verb, g["gen"], g["sub"])
 
 
-def _gather_submit(eng, call, g, finished_on_key):
+def _gather_submit(eng: Engine, call: Call, g: dict[str, Any], finished_on_key: str) -> None:
     verb = _current_gather(eng, call.sid, g["gen"], g["i"])
     set_opts(call, _gather=None)
     if verb is None:

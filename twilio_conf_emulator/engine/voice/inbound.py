@@ -1,12 +1,19 @@
 """Inbound virtual callers: a call to an IncomingPhoneNumber is routed by its VoiceUrl."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ...store.models import Call, IncomingPhoneNumber
 from .. import calls as call_legs
 from .runner import app_error, fetch
 from .state import alert, opt
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
 
-def find_number(eng, to):
+
+def find_number(eng: Engine, to: str) -> IncomingPhoneNumber | None:
     """The world's own number ``to`` (numbers of other worlds are not reachable)."""
     return (eng.db.query(IncomingPhoneNumber)
             .filter(IncomingPhoneNumber.phone_number == to,
@@ -14,8 +21,8 @@ def find_number(eng, to):
             .order_by(IncomingPhoneNumber.date_created).first())
 
 
-def inbound_call(eng, default_account_sid, from_, to, audio=None, digits=None,
-                 hangup_after=None):
+def inbound_call(eng: Engine, default_account_sid: str, from_: str, to: str, audio: Any = None,
+                 digits: list[dict[str, Any]] | None = None, hangup_after: float | None = None) -> Call:
     """A virtual caller dials ``to``: routed by that IncomingPhoneNumber's VoiceUrl.
 
     The caller's script (``digits`` at seconds, ``hangup_after``) counts from the moment it
@@ -51,7 +58,7 @@ def inbound_call(eng, default_account_sid, from_, to, audio=None, digits=None,
         eng.after(float(hangup_after), lambda: call_legs.hangup(eng, sid, by="caller"),
                   f"caller hangup {sid}")
 
-    def ring():
+    def ring() -> None:
         c = eng.db.get(Call, sid)
         if c is None or c.status != "ringing":
             return

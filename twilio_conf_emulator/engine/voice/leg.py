@@ -1,16 +1,25 @@
 """The ``twiml`` leg purpose (what a call running TwiML does as it progresses), and the Calls API
 redirect of a live call."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
 from ...media import timeline as tl
 from .. import calls as call_legs
 from ..conference import leaving, lookups
 from ..core import LegPurpose
 from . import gather
-from .dial_conference import after_conference
 from .dial_action import action_after_hangup
+from .dial_conference import after_conference
 from .dial_number import hang_up_child
 from .runner import fetch, run_text, start
 from .state import docs, new_gen, opt, set_opts
+
+if TYPE_CHECKING:  # annotations only
+    from ...store.models import Call
+    from ..core import Engine
 
 
 # -- the twiml purpose -------------------------------------------------------------------------------
@@ -18,13 +27,13 @@ class TwimlLeg(LegPurpose):
     """A leg running TwiML. ``verbs`` maps a verb class to its family's ``run(eng, call, verb,
     gen, i)`` (see ``runner.step``): a new verb family is one module and one entry there."""
 
-    def __init__(self, verbs):
+    def __init__(self, verbs: Mapping[type, Callable[..., bool]]) -> None:
         self.verbs = dict(verbs)
 
-    def on_answer(self, eng, call):
+    def on_answer(self, eng: Engine, call: Call) -> None:
         start(eng, call)
 
-    def on_failed(self, eng, call):
+    def on_failed(self, eng: Engine, call: Call) -> None:
         new_gen(call)
         docs(eng).pop(call.sid, None)
         part = lookups.participant_for_call(eng, call.sid)
@@ -32,7 +41,7 @@ class TwimlLeg(LegPurpose):
             leaving.leave(eng, part, "participant_hung_up", call_status=call.status)
         hang_up_child(eng, call)
 
-    def on_hangup(self, eng, call, by):
+    def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
         new_gen(call)
         docs(eng).pop(call.sid, None)
         dial = opt(call, "_dial")
@@ -45,7 +54,7 @@ class TwimlLeg(LegPurpose):
         if by == "caller":
             action_after_hangup(eng, call, dial)
 
-    def on_digits(self, eng, call, digits):
+    def on_digits(self, eng: Engine, call: Call, digits: str) -> None:
         part = lookups.participant_for_call(eng, call.sid)
         if part is not None:
             leaving.press_digits(eng, part, digits)
@@ -57,12 +66,13 @@ class TwimlLeg(LegPurpose):
             return
         gather.on_digits(eng, call, digits)
 
-    def on_conference_left(self, eng, call, why):
+    def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         after_conference(eng, call, why)
 
 
 # -- the Calls API: redirect a live call ------------------------------------------------------------
-def redirect(eng, call, url=None, method="POST", twiml=None):
+def redirect(eng: Engine, call: Call, url: str | None = None, method: str = "POST",
+             twiml: str | None = None) -> None:
     """``POST /Calls/{Sid}`` with ``Url``/``Twiml``: the current TwiML stops (a participant
     leaves its conference with ``participant_updated_via_api``) and the new one runs."""
     part = lookups.participant_for_call(eng, call.sid)

@@ -17,8 +17,12 @@ not parse) are journaled with their code, the leg's ``FallbackUrl`` is tried whe
 otherwise the caller hears the application-error message and the call ends (completed).
 """
 
+from __future__ import annotations
+
 import base64
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...media import timeline as tl
 from ...media.audio import audio_duration
@@ -29,6 +33,9 @@ from .. import audio_docs, callbacks, twiml
 from .. import calls as call_legs
 from .state import alert, docs, live, new_gen, opt, say_ref, set_opts
 
+if TYPE_CHECKING:  # annotations only
+    from ..core import Engine
+
 PLAY_LOOP_MAX = 1000  # "loop=0 ... until the call is hung up or 1000 iterations" (Play docs)
 LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirecting"
 
@@ -37,15 +44,12 @@ LOOP_GUARD_CODE = 11215  # closest Twilio notification to "the app keeps redirec
 class PlayRef(twiml.Verb):
     """Internal: a voice URL that answered with audio plays it, once (then the call ends)."""
 
-    ref: dict | None = None
-
-    @property
-    def tag(self):
-        return "Play"
+    tag: ClassVar[str] = "Play"
+    ref: dict[str, Any] | None = None
 
 
 # -- entry points ----------------------------------------------------------------------------------
-def start(eng, call):
+def start(eng: Engine, call: Call) -> None:
     """A Calls API leg was answered: run its ``Twiml`` or fetch its ``Url``."""
     limit = opt(call, "time_limit")
     if limit:
@@ -57,7 +61,7 @@ def start(eng, call):
         fetch(eng, call, opt(call, "url"), opt(call, "method") or "POST", "voice")
 
 
-def run_text(eng, call, text, base_url=None):
+def run_text(eng: Engine, call: Call, text: str, base_url: str | None = None) -> None:
     """Run a TwiML string (Calls API ``Twiml``): no URL, so relative URLs stay relative."""
     gen = new_gen(call)
     try:
@@ -69,7 +73,8 @@ def run_text(eng, call, text, base_url=None):
     begin(eng, call, doc, gen)
 
 
-def fetch(eng, call, url, method, kind, extra=(), fallback=True):
+def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extra: Iterable[tuple[str, Any]] = (),
+          fallback: bool = True) -> None:
     """Request the TwiML at ``url`` for ``call``; run what comes back.  ``kind`` files the
     request in the journal: voice, fallback, action, gather or redirect."""
     if not url:
@@ -83,7 +88,7 @@ def fetch(eng, call, url, method, kind, extra=(), fallback=True):
     sid = call.sid
     params = callbacks.voice_params(call) + [(str(k), str(v)) for k, v in extra]
 
-    def got(result):
+    def got(result: Any) -> None:
         c = live(eng, sid, gen)
         if c is None:
             return
@@ -112,11 +117,11 @@ def fetch(eng, call, url, method, kind, extra=(), fallback=True):
                      call.account_sid, on_result=got, call_sid=sid)
 
 
-def _b64(data):
+def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _guard_loop(eng, call):
+def _guard_loop(eng: Engine, call: Call) -> bool:
     """A document that redirects to itself without ever taking time would spin forever at
     one virtual instant: stop it after ``config.twiml_max_fetches_per_instant`` fetches."""
     now = eng.now()
@@ -131,7 +136,7 @@ def _guard_loop(eng, call):
     return True
 
 
-def _fetch_failed(eng, call, url, code, fallback):
+def _fetch_failed(eng: Engine, call: Call, url: str, code: int, fallback: bool) -> None:
     fb = opt(call, "fallback_url")
     if fallback and fb:
         fetch(eng, call, fb, opt(call, "fallback_method") or "POST", "fallback",
@@ -140,7 +145,7 @@ def _fetch_failed(eng, call, url, code, fallback):
     app_error(eng, call)
 
 
-def app_error(eng, call):
+def app_error(eng: Engine, call: Call) -> None:
     """No usable TwiML: the caller hears the application-error message, then the call ends."""
     if call.status == "ringing":
         answer(eng, call)
@@ -149,7 +154,7 @@ def app_error(eng, call):
     eng.media_event(tl.CALL_PLAY, call_sid=call.sid, audio=ref)
     sid = call.sid
 
-    def done():
+    def done() -> None:
         c = live(eng, sid, gen)
         if c is not None:
             end(eng, c)
@@ -157,7 +162,7 @@ def app_error(eng, call):
     eng.after(tl.say_duration(ref["text"], eng.config), done, f"application error {sid}")
 
 
-def answer(eng, call):
+def answer(eng: Engine, call: Call) -> None:
     """An inbound call is answered when its first document runs."""
     now = eng.now()
     call.answered_at = now
@@ -166,14 +171,14 @@ def answer(eng, call):
     call_legs.send_progress(eng, call, "answered")
 
 
-def end(eng, call):
+def end(eng: Engine, call: Call) -> None:
     """The document ran out, or <Hangup>: the call completes."""
     new_gen(call)
     docs(eng).pop(call.sid, None)
     call_legs.finish(eng, call, "completed")
 
 
-def begin(eng, call, doc, gen):
+def begin(eng: Engine, call: Call, doc: twiml.Document, gen: int) -> None:
     for w in doc.warnings:
         alert(eng, call, w.code, f"{w.message} (at {w.location})", level="warning",
                url=doc.base_url)
@@ -190,7 +195,7 @@ def begin(eng, call, doc, gen):
             docs(eng)[call.sid] = (gen, doc)
             sid = call.sid
 
-            def answer_after_pause():
+            def answer_after_pause() -> None:
                 c = live(eng, sid, gen)
                 if c is not None and c.status == "ringing":
                     answer(eng, c)
@@ -203,7 +208,7 @@ def begin(eng, call, doc, gen):
     step(eng, call.sid, gen, 0)
 
 # -- running a document ---------------------------------------------------------------------------
-def step(eng, sid, gen, i):
+def step(eng: Engine, sid: str, gen: int, i: int) -> None:
     call = live(eng, sid, gen)
     if call is None:
         return
@@ -215,7 +220,7 @@ def step(eng, sid, gen, i):
         verb = doc.verbs[i]
         nxt = i + 1
 
-        def cont(n=nxt):
+        def cont(n: int = nxt) -> None:
             step(eng, sid, gen, n)
 
         if isinstance(verb, (twiml.Say, twiml.Play, twiml.Pause, PlayRef)):
@@ -249,7 +254,8 @@ def step(eng, sid, gen, i):
     end(eng, call)
 
 
-def media(eng, call, verb, cont, label="verb"):
+def media(eng: Engine, call: Call, verb: twiml.Say | twiml.Play | twiml.Pause | PlayRef,
+          cont: Callable[[], None], label: str = "verb") -> None:
     """Play one Say/Play/Pause to the caller, then ``cont()`` when its time is up."""
     sid = call.sid
     cfg = eng.config
@@ -275,7 +281,7 @@ def media(eng, call, verb, cont, label="verb"):
         return
     gen = int(opt(call, "_gen", 0))
 
-    def got(ref, error):
+    def got(ref: dict[str, Any], error: Any) -> None:
         c = eng.db.get(Call, sid)
         if c is None or c.status != "in-progress" or int(opt(c, "_gen", 0)) != gen:
             return
@@ -287,7 +293,8 @@ def media(eng, call, verb, cont, label="verb"):
     audio_docs.fetch_audio(eng, call.account_sid, verb.url, got, call_sid=sid)
 
 
-def play_ref(eng, call, ref, n, cont, url=None):
+def play_ref(eng: Engine, call: Call, ref: Any, n: int, cont: Callable[[], None],
+             url: str | None = None) -> None:
     sid = call.sid
     try:
         once = audio_duration({**ref, "loop": 1}, eng.config)

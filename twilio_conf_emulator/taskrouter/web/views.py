@@ -10,10 +10,10 @@ from ...api.base import emulator, engine, no_content, respond, world
 from ...errors import BadRequest, NotFound, NotImplementedYet
 from ...store.models import Account
 from .. import instructions, render, reservations, resources, tasks
-from .blueprint import blueprint
+from ..common import attrs, get, invalid, listing
 from ..expressions import compile_expression, evaluate
 from ..models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
-from ..common import attrs, get, invalid, listing
+from .blueprint import blueprint
 
 MAX_VALUE = 65536
 PAGE_SIZE_MAX = 1000
