@@ -8,8 +8,8 @@ import socket
 
 import pytest
 from click.testing import CliRunner
-
 from serve_helpers import Served
+
 from twilio_conf_emulator.cli import main
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")

@@ -7,8 +7,8 @@ import sys
 import textwrap
 
 import pytest
-
 from serve_helpers import ACCOUNT_SID, AUTH_TOKEN, Served
+
 from twilio_conf_emulator.proxy import is_twilio_host
 
 # An unchanged twilio-python program, as a user would have it for the real Twilio.

@@ -10,7 +10,6 @@ import os
 import subprocess
 
 import pytest
-
 from serve_helpers import NODE_DIR, Served, node_packages  # noqa: F401 - a fixture
 
 TWILIO_CLI = os.path.join(NODE_DIR, "node_modules", ".bin", "twilio")
@@ -34,14 +33,14 @@ def _check(steps):
     assert (steps["missing"]["code"], steps["missing"]["status"]) == (20404, 404)
 
 
-def test_twilio_node_through_the_proxy(node_packages, served):
+def test_twilio_node_through_the_proxy(node_packages, served):  # noqa: F811
     env = dict(served.client_env(), EMULATOR_CONTROL_URL=served.url)
     out = subprocess.run(["node", "participants.js"], cwd=node_packages, env=env,
                          capture_output=True, text=True, timeout=180)
     _check(_steps(out))
 
 
-def test_twilio_node_with_base_url_ignores_edge_and_region(node_packages, served):
+def test_twilio_node_with_base_url_ignores_edge_and_region(node_packages, served):  # noqa: F811
     env = dict(os.environ, TWILIO_ACCOUNT_SID="ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
                TWILIO_AUTH_TOKEN="emulator-auth-token", EMULATOR_BASE_URL=served.url,
                EMULATOR_CONTROL_URL=served.url, TWILIO_EDGE="sydney", TWILIO_REGION="au1")
@@ -52,7 +51,7 @@ def test_twilio_node_with_base_url_ignores_edge_and_region(node_packages, served
     _check(_steps(out))
 
 
-def test_twilio_cli_through_the_proxy(node_packages, served, tmp_path):
+def test_twilio_cli_through_the_proxy(node_packages, served, tmp_path):  # noqa: F811
     home = tmp_path / "home"
     home.mkdir()
     env = dict(served.client_env(), HOME=str(home), TWILIO_SKIP_UPDATE_CHECK="1")

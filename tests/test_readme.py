@@ -10,7 +10,6 @@ import sys
 
 import pytest
 import requests
-
 from readme_examples import examples, placeholders, substitute
 from serve_helpers import NODE_DIR, Served, node_packages  # noqa: F401 - a fixture
 
