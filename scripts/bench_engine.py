@@ -14,6 +14,39 @@ run, webhooks delivered, events/s, and whether two runs give byte-identical jour
 
     python scripts/bench_engine.py              # 50 participants, 60 virtual minutes
     python scripts/bench_engine.py --profile    # and the top of a cProfile of one run
+
+Profile-guided plan (issue 11; cProfile of ``--participants 250``, 461 REST calls, 1,618
+webhooks, 975 actions, 1,719 commits). Journals must stay byte-identical between runs and
+to the journals before each change (checked by diffing ``journal_bytes`` JSON).
+
+Where the time went at the start (cumulative share of the scenario):
+  1. ORM unit of work: ~40 %. Every journal entry, alert and media event was an ORM object
+     flushed with the participant/call rows (topological sort, identity map, per-row
+     INSERT bookkeeping); 6,132 INSERT/UPDATE statements in 1,900 flushes.
+  2. In-process HTTP both ways: ~35 %. werkzeug's EnvironBuilder/test Client built every
+     environ (webhooks into the sink app and twilio-python's REST calls), then Flask.
+  3. Per-hang-up store query for live call recordings (autoflush + SELECT): ~15 %.
+  4. Webhook signing: urlencode twice per request (idempotency token and body), URL
+     canonicalisation through requests.PreparedRequest, RFC 2822 dates via email.utils.
+  5. Rendering REST bodies (marshmallow dump) and building parameter schemas per request.
+
+Done, in that order of gain:
+  1. engine/books.py: journal, alerts, media events are one Core INSERT each on the
+     session's connection (same ids, same order, rolled back with the action) - 13 s -> 5 s
+     under the profiler.
+  2. webhooks/wsgi_environ.py: the environ written directly for canonical URLs (a test
+     compares it with EnvironBuilder's for every URL shape); client.py uses it too.
+  3. engine/recording.py: the calls that may have a live recording are known per session;
+     other calls skip the query.
+  4. canonical URLs and RFC 2822 dates memoised; schemas built once per process.
+  5. engine/release.py: finished rows are released after each advance (memory, not speed).
+
+Left (measured, not done; each is the next step towards 0.6 s):
+  - one commit per action (1,719 commits, ~30 % of advance): batch commits per instant,
+    with a SAVEPOINT per action to keep "a failing action is rolled back alone";
+  - Flask dispatch of the sink app and of the REST API (~25 %): a thinner WSGI path;
+  - participants list (93 lists of 250 rows) rendered by marshmallow: a plain dict writer;
+  - the sink's webhooks are signed and urlencoded twice (token + body): encode once.
 """
 
 import argparse

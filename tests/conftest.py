@@ -40,7 +40,9 @@ def client(emu):
 
 @pytest.fixture(scope="session")
 def openapi_spec():
-    return _vendored(OPENAPI_PATH)
+    from openapi_extract import build
+
+    return build(_vendored(OPENAPI_PATH), _vendored(SERVED_PATH))
 
 
 @pytest.fixture(scope="session")

@@ -82,6 +82,7 @@ class Fuzzer:
                 .replace("{ConferenceSid}", self.conf)
                 .replace("Participants/{CallSid}.json", f"Participants/{self.part}.json")
                 .replace("Calls/{X}.json", f"Calls/{self.call}.json")
+                .replace("Calls/{CallSid}/", f"Calls/{self.call}/")
                 .replace("IncomingPhoneNumbers/{X}.json",
                          f"IncomingPhoneNumbers/{self.number}.json"))
 

@@ -195,6 +195,16 @@ def build_state_and_walk(emu):
     answered = client.calls.create(to="+15550001003", from_=caller, twiml=twiml, record=True)
     emu.advance(3)
     client.calls(answered.sid).fetch()                                               # in-progress
+    # Call recordings: the Record=true one, and one started, paused, resumed, stopped via REST.
+    call_recs = client.calls(answered.sid).recordings
+    call_recs.list()
+    started = call_recs.create(recording_track="inbound", trim="do-not-trim")
+    call_recs("Twilio.CURRENT").update(status="paused", pause_behavior="skip")
+    call_recs(started.sid).update(status="in-progress")
+    call_recs(started.sid).update(status="stopped")
+    emu.advance(0)
+    call_recs(started.sid).fetch()
+    assert call_recs(started.sid).delete() is True
     client.calls(slow.sid).update(status="canceled")
     emu.advance(70)
     client.calls(answered.sid).update(status="completed")
@@ -239,6 +249,7 @@ def build_state_and_walk(emu):
         lambda: client.recordings.list(),
         lambda: client.recordings("RE" + "0" * 32).fetch(),
         lambda: client.recordings("RE" + "0" * 32).delete(),
+        lambda: client.calls(answered.sid).recordings("RE" + "0" * 32).fetch(),
     ]
     for call in recording_calls:
         try:
@@ -351,6 +362,8 @@ def _classify(path):
         return "conference_recording"
     if "/Conferences" in path:
         return "conference"
+    if re.search(r"/Calls/[^/]+/Recordings", path):
+        return None  # the helper library's examples show no call recording
     if "/Calls" in path:
         return "call"
     return None

@@ -1,5 +1,6 @@
 """Speaker events (participant-speech-start / -stop) at the virtual times the energy gate
-gives for a tone-silence-tone voice; none while muted, held or waiting.  Issue 5, Done when 5.
+gives for a tone-silence-tone voice; none while muted, held or waiting, and a start at the
+moment a talker becomes audible (unmute, unhold, the conference starting).  Issue 5, Done when 5.
 
 Defaults: threshold -40 dBFS, attack 60 ms, hangover 800 ms, 20 ms frames.  A start is
 reported at the utterance's first frame, a stop at its last loud frame's end + the hangover.
@@ -102,14 +103,15 @@ def test_waiting_participant_is_not_reported_until_the_conference_starts(emu, vo
     emu.phone(TALKER, audio=voice)
     emu.phone(OTHER)
     client = emu.client
-    client.conferences("Talk").participants.create(
+    a = client.conferences("Talk").participants.create(
         from_=CALLER, to=TALKER, conference_status_callback=HOOK,
         conference_status_callback_event=["speaker"])
     emu.advance(4)                        # the talker waits alone (its first utterance: 2..3)
     client.conferences("Talk").participants.create(from_=CALLER, to=OTHER)
     emu.advance(15)                       # the other answers at t=6: the conference starts
-    # The second utterance (5..6.5 + hangover) began while waiting: not reported either.
-    assert speech_events(emu) == []
+    # The first utterance is never heard; the second (5..6.5 + hangover) is heard from the
+    # start on: its speech-start is at that moment.
+    assert speech_events(emu) == [("start", 6.0, a.call_sid), ("stop", 7.3, a.call_sid)]
 
 
 def test_hold_and_leave_mid_speech_send_the_stop_at_that_moment(emu, tmp_path):
@@ -120,11 +122,12 @@ def test_hold_and_leave_mid_speech_send_the_stop_at_that_moment(emu, tmp_path):
     client.conferences(a.conference_sid).participants(a.call_sid).update(hold=True)
     emu.advance(2)                        # t=6
     client.conferences(a.conference_sid).participants(a.call_sid).update(hold=False)
-    emu.advance(2)                        # t=8: unheld, but the tone never paused: the
-    # utterance cut by the hold is not reported again, and leaving sends no second stop.
+    emu.advance(2)                        # t=8: unheld at 6 while the tone goes on: heard
+    # again from then, so a start at 6; leaving mid-speech stops it at 8.
     client.conferences(a.conference_sid).participants(a.call_sid).delete()
     emu.advance(5)
-    assert speech_events(emu) == [("start", 2.0, a.call_sid), ("stop", 4.0, a.call_sid)]
+    assert speech_events(emu) == [("start", 2.0, a.call_sid), ("stop", 4.0, a.call_sid),
+                                  ("start", 6.0, a.call_sid), ("stop", 8.0, a.call_sid)]
 
 
 def test_looped_voice_events_do_not_depend_on_the_analysis_window(tmp_path):

@@ -70,3 +70,13 @@ def test_help_reads_like_documentation():
     for args in (["call", "--help"], ["scenario", "run", "--help"]):
         out = CliRunner().invoke(main, args).output
         assert "Examples:" in out or "A scenario lists:" in out
+
+
+def test_call_command_speaks(monkeypatch):
+    out = run_cli(["call", "--app", "test_voice_gather_speech:app()",
+                   "--voice-url", "http://app.test/in?input=speech", "--to", "+15550001000",
+                   "--speech", "2:pay my bill", "--advance", "15"], monkeypatch)
+    assert "SpeechResult=pay my bill" in out
+    bad = CliRunner().invoke(main, ["call", "--app", "test_voice_gather_speech:app()",
+                                    "--to", "+15550001000", "--speech", "soon"])
+    assert bad.exit_code != 0 and "--speech" in bad.output

@@ -226,7 +226,10 @@ def test_verbs_the_emulator_does_not_run_are_kept_as_unsupported():
     # <Enqueue> is parsed (engine/enqueue.py); a named queue without workflowSid is skipped
     # with a warning when it runs.
     assert doc.verbs[2].queue_name == "support" and doc.verbs[2].workflow_sid is None
-    assert [(type(n), n.tag) for n in doc.verbs[5].nouns] == [(Unsupported, "Client"), (Unsupported, "Sip"), (Unsupported, "Queue")]
+    # <Client> and <Sip> are dialled (engine/twiml/endpoints); <Queue> is not.
+    assert [(type(n).__name__, n.tag) for n in doc.verbs[5].nouns] == [
+        ("Client", "Client"), ("Sip", "Sip"), ("Unsupported", "Queue")]
+    assert [n.number for n in doc.verbs[5].nouns[:2]] == ["client:agent", "sip:agent@pbx.test"]
     assert doc.warnings == []
 
 

@@ -91,9 +91,11 @@ def test_wait_url_with_dial_is_13238(emu):
     assert 13238 in codes(emu)
     alert = next(a for a in emu.alerts() if a["code"] == 13238)
     assert alert["call_sid"] == sid and "Dial" in alert["message"]
-    # The caller is still in the (waiting) conference: nothing crashed.
+    # A failed waitUrl: the conference is not established for the caller (issue 9); it was
+    # alone, so the conference ends, and the caller's TwiML goes on after <Dial>.
     conf = emu.client.conferences.list(friendly_name="Rules")[0]
-    assert conf.status == "init"
+    assert conf.status == "completed"
+    assert emu.client.conferences(conf.sid).participants.list() == []
     assert emu.webhooks.params(kind="wait-url")[0]["CallSid"] == sid
 
 

@@ -7,6 +7,7 @@ import threading
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.app import shared_app
 from twilio_conf_emulator.config import EmulatorConfig
+from twilio_conf_emulator.engine import heard_cache
 from twilio_conf_emulator.media import mixer
 
 CALLER = "+15550100000"
@@ -41,6 +42,8 @@ def test_rendering_audio_holds_no_lock(monkeypatch):
     seen = []
     monkeypatch.setattr(mixer, "render_call", _probing(emu, mixer.render_call, seen))
     monkeypatch.setattr(mixer, "iter_recording", _probing(emu, mixer.iter_recording, seen))
+    # A conference call's audio is rendered with its conference's other calls in one pass.
+    monkeypatch.setattr(heard_cache, "render_calls", _probing(emu, heard_cache.render_calls, seen))
     c = emu.client
     a = c.conferences("Rec").participants.create(from_=CALLER, to="+15550000001",
                                                  conference_record="record-from-start")
@@ -87,4 +90,30 @@ def test_an_in_process_handler_may_advance_the_clock_and_call_the_api_back():
     assert seen and seen[1] == 1 and seen[0] > start
     assert emu.alerts() == []
     assert [e["status"] for e in emu.webhooks.all(kind="conference-status")] == [204]
+    emu.stop()
+
+
+def test_speaker_detection_runs_with_no_lock_held(monkeypatch, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from twilio_conf_emulator.media import speech
+
+    rate = 8000
+    t = np.arange(rate * 4) / rate
+    voice = tmp_path / "voice.wav"
+    sf.write(voice, (np.sin(2 * np.pi * 300 * t) * 8000 * (t < 2)).astype(np.int16), rate,
+             subtype="PCM_16")
+    emu = Emulator(config=EmulatorConfig(strict_actions=True))
+    emu.deliver_webhooks_to(_ok_app)
+    seen = []
+    monkeypatch.setattr(speech, "detect", _probing(emu, speech.detect, seen))
+    emu.phone("+15550000001", audio=str(voice))
+    emu.client.conferences("Talk").participants.create(
+        from_=CALLER, to="+15550000001", conference_status_callback="https://app.test/conf",
+        conference_status_callback_event=["speaker"], start_conference_on_enter=True)
+    emu.client.conferences("Talk").participants.create(from_=CALLER, to="+15550000002")
+    emu.advance(10)
+    assert seen and all(seen)
+    assert "participant-speech-start" in emu.webhooks.events()
     emu.stop()

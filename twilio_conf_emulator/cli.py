@@ -245,6 +245,9 @@ def _say(text):
 @click.option("--digits", "digits", multiple=True, metavar="SECONDS:KEYS",
               help="Press KEYS at SECONDS after dialling, e.g. --digits 3:1 --digits 10:42#. "
                    "Repeatable.")
+@click.option("--speech", "speech", multiple=True, metavar="SECONDS:TEXT",
+              help="Say TEXT at SECONDS after dialling (heard by a speech <Gather>), e.g. "
+                   "--speech '2:pay my bill'. Repeatable.")
 @click.option("--hangup-after", type=float, default=None, metavar="SECONDS",
               help="Hang up this many seconds after dialling (default: stay on the line).")
 @click.option("--voice-url", default=None, metavar="URL",
@@ -260,8 +263,8 @@ def _say(text):
                    "0 leaves the clock alone (a realtime server runs on its own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="In-process: SID seed.")
 @fail_on_alert_option
-def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, advance, seed,
-             fail_on_alert):
+def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, app, advance,
+             seed, fail_on_alert):
     """Place one virtual inbound call and print what the emulator sent.
 
     The caller dials --to; the emulator requests that number's VoiceUrl with Twilio's
@@ -282,6 +285,10 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
         script = scenario.parse_digits(digits)
     except scenario.ScenarioError as err:
         raise click.BadParameter(str(err), param_hint="--digits") from None
+    try:
+        said = scenario.parse_speech(speech)
+    except scenario.ScenarioError as err:
+        raise click.BadParameter(str(err), param_hint="--speech") from None
     target = _target(server, app, seed)
     if voice_url:
         status, body = target.api("POST", "IncomingPhoneNumbers.json",
@@ -295,6 +302,8 @@ def call_cmd(to, from_, audio, digits, hangup_after, voice_url, server, app, adv
         payload["audio"] = os.path.abspath(audio)
     if hangup_after is not None:
         payload["hangup_after"] = hangup_after
+    if said:
+        payload["speech"] = said
     try:
         sid = target.control("POST", "/calls", payload)["call_sid"]
         seconds = advance if advance is not None else (hangup_after if hangup_after is not None
@@ -342,7 +351,8 @@ def scenario_run(file, server, app, out_dir, progress, as_json, fail_on_alert):
       seed      SID seed (in-process)
       app       package.module:app receiving webhooks (in-process)
       numbers   [{number, voice_url, voice_method, voice_fallback_url, status_callback}]
-      phones    [{number, answer_after, outcome, audio, hangup_after, digits}]
+      phones    [{number, answer_after, outcome, audio, hangup_after, digits,
+                  answered_by, greeting_seconds}]
       callers   [{name, from, to, at, audio, digits: ["3:1", ...], hangup_after,
                   count, every}]   (count repeats a caller; {n} in 'from' numbers them)
       actions   [{at, method, path, data}]   REST calls; {name} is that caller's CallSid

@@ -19,7 +19,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
-from werkzeug.test import Client as WerkzeugClient
+from werkzeug.test import run_wsgi_app
+
+from .webhooks import wsgi_environ
 
 
 def _is_twilio(host: str | None) -> bool:
@@ -49,7 +51,7 @@ class InProcessHttpClient(HttpClient):
 
     def __init__(self, wsgi_app: Any) -> None:
         super().__init__(logging.getLogger("twilio.http_client"), False)
-        self._client = WerkzeugClient(wsgi_app)
+        self._app = wsgi_app
 
     def request(self, method: str, url: str, params: Any = None, data: Any = None,
                 headers: Mapping[str, str] | None = None, auth: tuple[str, str] | None = None,
@@ -66,12 +68,17 @@ class InProcessHttpClient(HttpClient):
         body = urlencode(_items(data), doseq=True) if data else None
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        resp = self._client.open(
-            path=p.path, query_string=query, method=method.upper(), data=body,
-            headers=headers, base_url=f"{p.scheme or 'https'}://{p.netloc or 'api.twilio.com'}",
-        )
-        text = resp.get_data(as_text=True)
-        self.last_response = Response(resp.status_code, text, dict(resp.headers))
+        # The environ werkzeug's test client would build, written directly (see
+        # webhooks/wsgi_environ: a third of an in-process request went to building it).
+        environ = wsgi_environ.build(
+            method.upper(), urlunsplit((p.scheme or "https", p.netloc or "api.twilio.com",
+                                        p.path, query, "")),
+            {k: v for k, v in headers.items() if k.lower() != "content-type"},
+            body.encode() if body is not None else None, headers.get("Content-Type"))
+        environ["REMOTE_ADDR"] = "127.0.0.1"  # as werkzeug's test client says
+        app_iter, status, resp_headers = run_wsgi_app(self._app, environ, buffered=True)
+        text = b"".join(app_iter).decode()
+        self.last_response = Response(int(status.split(None, 1)[0]), text, dict(resp_headers))
         return self.last_response
 
 

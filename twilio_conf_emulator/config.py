@@ -32,6 +32,16 @@ class EmulatorConfig:
     ring_timeout_buffer: float = 5.0
     # What Participant create reports as queue_time (ms, a string on the wire).
     participant_queue_time_ms: int = 1000
+    # Answering machine detection: what a virtual phone with no ``answered_by`` is, and the
+    # greeting length of one that gives none (seconds); a fax is recognised after
+    # ``amd_fax_seconds`` (its CNG tone repeats every 3.5 s; Twilio gives no figure).
+    amd_default_answered_by: str = "human"
+    amd_human_greeting_seconds: float = 1.0
+    amd_machine_greeting_seconds: float = 10.0
+    amd_fax_seconds: float = 2.0
+    # A Participants-API leg with MachineDetection joins its conference once detection is
+    # over (like synchronous AMD holding a call's TwiML); False: it joins at answer.
+    participant_amd_holds_join: bool = True
     # --- conference lifecycle -------------------------------------------------------
     # Where conference-start sits relative to the participant-join that caused it.
     start_event_after_join: bool = True
@@ -54,6 +64,9 @@ class EmulatorConfig:
     # A call whose TwiML is fetched more than this many times at one virtual instant (a
     # <Redirect> loop with no verb taking time) is ended with an 11215 alert.
     twiml_max_fetches_per_instant: int = 50
+    # Twilio-hosted media (twimlets holdmusic com.twilio.music.* buckets, their S3 MP3s,
+    # demo.twilio.com sounds) is served as generated music, never fetched over the network.
+    hosted_media_offline: bool = True
     # --- audio ---------------------------------------------------------------------
     sample_rate: int = 8000
     frame_ms: int = 20
@@ -69,6 +82,10 @@ class EmulatorConfig:
     speech_hangover_ms: int = 800
     # <Say> duration when synthesised without espeak-ng: seconds per word, plus a floor.
     say_seconds_per_word: float = 0.4
+    # Speech <Gather>: the Confidence posted with a declared utterance, and how long
+    # speechTimeout="auto" waits after its last word.
+    speech_confidence: float = 0.9
+    speech_auto_timeout: float = 1.0
     say_min_seconds: float = 0.6
     # Speaker events: voices are analysed in windows of this many virtual seconds (a looped
     # voice is analysed window by window as the conference goes on, never as a whole).
@@ -83,6 +100,9 @@ class EmulatorConfig:
     # RecordingDuration / duration: the length of the served file (after trim-silence), as
     # Twilio reports it; False = the virtual seconds recorded, before trimming.
     recording_duration_after_trim: bool = True
+    # What calls heard is rendered for a whole conference at once and kept until the
+    # conference changes; at most this many MB (a bigger conference renders per call).
+    audio_cache_mb: int = 64
     # --- TaskRouter -------------------------------------------------------------------
     # TaskCanceledReason / reason when a caller hangs up while enqueued (<Enqueue workflowSid>).
     taskrouter_hangup_reason: str = "hangup"

@@ -76,3 +76,11 @@ class NotImplementedYet(TwilioError):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} is not implemented by twilio-conf-emulator yet")
+
+
+class AudioUnavailable(TwilioError):
+    """Audio that cannot be rendered (a virtual party's file vanished or is unreadable):
+    a 422 naming the reason, never a 500.  The code is the emulator's choice (README)."""
+
+    code = 16100
+    status = 422

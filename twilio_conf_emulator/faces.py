@@ -43,7 +43,8 @@ class EmulatorFace(Protocol):
     # -- virtual callers
     def call(self, from_: str, to: str, audio: str | dict[str, Any] | None = None,
              digits: Digits | None = None,
-             hangup_after: float | None = None) -> str:
+             hangup_after: float | None = None,
+             speech: list[dict[str, Any]] | None = None) -> str:
         """A virtual caller dials ``to``; its Call SID."""
 
     def press(self, call_sid: str, digits: str) -> None:

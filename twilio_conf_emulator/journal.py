@@ -23,7 +23,8 @@ from .store.models import JournalEntry
 from .timefmt import rfc2822
 
 
-def entry_dict(e: JournalEntry) -> dict[str, Any]:
+def entry_dict(e: Any) -> dict[str, Any]:
+    """A journal row (ORM object or Core row: the same attributes) as the API shows it."""
     params = [tuple(p) for p in e.params]
     return {
         "id": e.seq if e.seq is not None else e.id,  # the number in its world's journal
@@ -48,18 +49,20 @@ def query(db: Session, kind: str | None = None, conference_sid: str | None = Non
           call_sid: str | None = None, account_sid: str | None = None,
           since_id: int | str | None = None) -> list[dict[str, Any]]:
     """Journal entries as dicts, in order, narrowed by whichever filters are given."""
-    stmt = select(JournalEntry).order_by(JournalEntry.id)
+    # Core rows, not ORM objects: the journal is read-only here and can be long.
+    t = JournalEntry.__table__
+    stmt = select(t).order_by(t.c.id)
     if kind:
-        stmt = stmt.where(JournalEntry.kind == kind)
+        stmt = stmt.where(t.c.kind == kind)
     if conference_sid:
-        stmt = stmt.where(JournalEntry.conference_sid == conference_sid)
+        stmt = stmt.where(t.c.conference_sid == conference_sid)
     if call_sid:
-        stmt = stmt.where(JournalEntry.call_sid == call_sid)
+        stmt = stmt.where(t.c.call_sid == call_sid)
     if account_sid:
-        stmt = stmt.where(JournalEntry.account_sid == account_sid)
+        stmt = stmt.where(t.c.account_sid == account_sid)
     if since_id:
-        stmt = stmt.where(JournalEntry.seq > int(since_id))
-    return [entry_dict(e) for e in db.scalars(stmt)]
+        stmt = stmt.where(t.c.seq > int(since_id))
+    return [entry_dict(e) for e in db.connection().execute(stmt)]
 
 
 class JournalView:

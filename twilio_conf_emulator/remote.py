@@ -144,7 +144,8 @@ class RemoteEmulator:
 
     def call(self, from_: str, to: str, audio: str | dict[str, Any] | None = None,
              digits: Digits | None = None,
-             hangup_after: float | None = None) -> str:
+             hangup_after: float | None = None,
+             speech: list[dict[str, Any]] | None = None) -> str:
         """A virtual caller dials ``to`` (``POST /_emulator/calls``); returns its Call SID."""
         body: dict[str, Any] = {"from": from_, "to": to}
         if audio is not None:
@@ -154,6 +155,8 @@ class RemoteEmulator:
                               for d in digits]
         if hangup_after is not None:
             body["hangup_after"] = hangup_after
+        if speech is not None:
+            body["speech"] = speech
         return str(self._request("POST", "/calls", json=body)["call_sid"])
 
     def press(self, call_sid: str, digits: str) -> None:

@@ -11,7 +11,8 @@ A scenario file (YAML or JSON)::
       - {number: "+15550002000", answer_after: 2, hangup_after: 90}
     callers:                       # virtual callers, dialling at virtual times
       - {name: alice, from: "+15551110001", to: "+15550001000", at: 0,
-         digits: ["3:1", {at: 10, digits: "2#"}], hangup_after: 120, audio: voice.wav}
+         digits: ["3:1", {at: 10, digits: "2#"}], hangup_after: 120, audio: voice.wav,
+         speech: ["2:pay my bill", {at: 20, text: "agent"}]}   # heard by a speech <Gather>
     actions:                       # REST calls at virtual times; {alice} is alice's CallSid
       - {at: 60, method: POST, path: "Calls/{alice}.json", data: {Status: completed}}
     taskrouter:                    # a workspace, queues, workflows, workers with phones
@@ -91,6 +92,26 @@ def parse_digits(items):
     return out
 
 
+def parse_speech(items):
+    """``["2:pay my bill", {"at": 20, "text": "agent"}]`` -> ``[{"at": 2.0, "text": ...}]``."""
+    out = []
+    for item in items or []:
+        if isinstance(item, dict):
+            at, text = item.get("at", 0), item.get("text")
+        else:
+            at, sep, text = str(item).partition(":")
+            if not sep:
+                raise ScenarioError(f"speech {item!r}: write SECONDS:TEXT, e.g. 2:pay my bill")
+        try:
+            at = float(at)
+        except (TypeError, ValueError):
+            raise ScenarioError(f"speech {item!r}: the time must be a number") from None
+        if not isinstance(text, str) or not text.strip():
+            raise ScenarioError(f"speech {item!r}: nothing is said")
+        out.append({"at": at, "text": text})
+    return out
+
+
 def normalise(data, base_dir="."):
     sc = {"run": float(data.get("run", 60)), "seed": int(data.get("seed", 0)),
           "app": data.get("app"), "base_dir": base_dir, "numbers": [], "phones": [], "callers": [], "actions": []}
@@ -104,6 +125,8 @@ def normalise(data, base_dir="."):
         p = dict(p)
         if p.get("digits"):
             p["digits"] = parse_digits(p["digits"])
+        if p.get("speech"):
+            p["speech"] = parse_speech(p["speech"])
         if p.get("audio"):
             p["audio"] = os.path.join(base_dir, p["audio"])
         sc["phones"].append(p)
@@ -121,6 +144,7 @@ def normalise(data, base_dir="."):
                 "at": float(c.get("at", 0)) + k * float(c.get("every", 0)),
                 "audio": os.path.join(base_dir, c["audio"]) if c.get("audio") else None,
                 "digits": parse_digits(c.get("digits")),
+                "speech": parse_speech(c.get("speech")),
                 "hangup_after": c.get("hangup_after"),
             })
     for a in data.get("actions") or []:
@@ -272,6 +296,8 @@ def run(sc, target, progress=None, chunk=60.0):
                 body["audio"] = item["audio"]
             if item["hangup_after"] is not None:
                 body["hangup_after"] = float(item["hangup_after"])
+            if item.get("speech"):
+                body["speech"] = item["speech"]
             calls[item["name"]] = target.control("POST", "/calls", body)["call_sid"]
         else:
             names = {**tr_sids, **calls}
@@ -288,7 +314,8 @@ def run(sc, target, progress=None, chunk=60.0):
 
 
 # -- output -----------------------------------------------------------------------------------------
-KEY_PARAMS = ("StatusCallbackEvent", "EventType", "Digits", "DialCallStatus", "CallStatus")
+KEY_PARAMS = ("StatusCallbackEvent", "EventType", "Digits", "SpeechResult",
+              "UnstableSpeechResult", "RecordingStatus", "DialCallStatus", "CallStatus")
 
 
 def summary(params):

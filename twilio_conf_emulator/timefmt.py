@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from email.utils import format_datetime
+from functools import lru_cache
 from typing import Any
 
 UTC = _dt.timezone.utc
@@ -17,7 +18,13 @@ def rfc2822(epoch: float) -> str:
     """``Fri, 18 Feb 2011 19:26:50 +0000``, as every 2010-04-01 date field is rendered."""
     if epoch is None:
         return None
-    return format_datetime(to_datetime(int(epoch)), usegmt=False).replace("-0000", "+0000")
+    return _rfc2822(int(epoch))
+
+
+@lru_cache(maxsize=4096)
+def _rfc2822(seconds: int) -> str:
+    # Virtual time repeats the same few seconds across every row and webhook of an instant.
+    return format_datetime(to_datetime(seconds), usegmt=False).replace("-0000", "+0000")
 
 
 def utc_date(epoch: float) -> _dt.date:

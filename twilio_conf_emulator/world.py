@@ -54,6 +54,8 @@ class World:
                              account_sid=account_sid)
         self._client: Any = None
         self._runner: Any = None
+        # What calls heard, rendered per conference; used only while its timeline is unchanged.
+        self._heard: dict = {}
         with self.engine.transaction() as db:
             self.sids.resume(world_sids(db, account_sid))
             # Journal and alert numbers carry on after what the store holds (a restart).
@@ -125,7 +127,9 @@ class World:
               **behaviour: Any) -> dict[str, Any]:
         """How ``number`` behaves when the emulator dials it: ``outcome`` (answer, busy,
         no-answer, failed), ``answer_after``, ``audio`` (a WAV path), ``hangup_after``,
-        ``digits`` ([{"at": s, "digits": "1#"}])."""
+        ``digits`` ([{"at": s, "digits": "1#"}]); for answering machine detection
+        ``answered_by`` (human, machine_start, machine_end_beep, machine_end_silence,
+        machine_end_other, fax, unknown) and ``greeting_seconds``."""
         with self.engine.transaction() as db:
             return dict(calls_engine.set_phone(db, number, dict(behaviour),
                                                account_sid or self.account_sid))
@@ -142,19 +146,23 @@ class World:
 
     # -- virtual callers ------------------------------------------------------------------------
     def call(self, from_: str, to: str, audio: str | dict[str, Any] | None = None,
-             digits: Digits | None = None, hangup_after: float | None = None) -> str:
+             digits: Digits | None = None, hangup_after: float | None = None,
+             speech: list[dict[str, Any]] | None = None) -> str:
         """A virtual caller dials ``to`` (routed by that IncomingPhoneNumber's VoiceUrl).
 
         ``audio``: a WAV path, the caller's voice; ``digits``: ``[{"at": s, "digits": "1#"}]``
-        or ``[(s, "1#")]``, seconds after dialling; ``hangup_after``: seconds.  The voice URL
+        or ``[(s, "1#")]``, seconds after dialling; ``speech``: ``[{"at": s, "text": "..."}]``,
+        what it says (a speech <Gather> hears it); ``hangup_after``: seconds.  The voice URL
         is requested at the next ``advance``.  Returns the CallSid."""
         from .engine.voice import inbound
 
         script = [d if isinstance(d, dict) else {"at": d[0], "digits": d[1]}
                   for d in (digits or [])]
+        calls_engine.check_speech(speech)
         with self.engine.transaction():
             call = inbound.inbound_call(self.engine, self.account_sid, from_, to, audio=audio,
-                                        digits=script, hangup_after=hangup_after)
+                                        digits=script, hangup_after=hangup_after,
+                                        speech=speech)
             return str(call.sid)
 
     def own_call(self, db: Any, call_sid: str) -> Any:
@@ -186,15 +194,22 @@ class World:
         8 kHz 16-bit mono WAV bytes.  Unknown call: ``errors.NotFound``.  The timeline is read
         under the lock; the mixing runs outside it."""
         from .engine import media_render
+        from .errors import AudioUnavailable
+        from .media.audio import AudioError
 
         with self.engine.transaction() as db:
             call = db.get(models.Call, call_sid)
             self._require_call(db, call_sid)
             live = call.answered_at is not None and call.end_time is None
-            end = self.clock.now() if live else None
+            now = self.clock.now()
+            end = now if live else None
             events = media_render.events_for_call(db, call_sid)
-        return bytes(media_render.call_audio_wav(None, self.config, call_sid, end=end,
-                                                 events=events))
+        try:
+            return bytes(media_render.call_audio_wav(None, self.config, call_sid, end=end,
+                                                     events=events, now=now, cache=self._heard))
+        except AudioError as err:
+            raise AudioUnavailable(f"The audio of call {call_sid} cannot be rendered: "
+                                   f"{err}") from None
 
     def recording_audio(self, recording_sid: str, fmt: str = "wav", channels: int = 1) -> bytes:
         """A completed recording's media, as the Recordings API serves it (``fmt`` wav or

@@ -30,7 +30,8 @@ SUBRESOURCES = {
 
 UpdateParams = schema_class("UpdateAccountParams", {
     "friendly_name": field(TString, "FriendlyName", max_length=64),
-    "status": field(TChoice, "Status", choices=("active", "suspended", "closed")),
+    "status": field(TChoice, "Status", choices=("active", "suspended", "closed"),
+                    ignored="stored; a suspended or closed account still works here"),
 })
 
 
@@ -58,7 +59,7 @@ def fetch_account(account: Account) -> ResponseReturnValue:
 @blueprint.post("/Accounts/<account_sid>.json")
 @authenticated
 def update_account(account: Account) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         acct = db.merge(account)

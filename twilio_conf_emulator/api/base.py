@@ -11,6 +11,7 @@ from flask import current_app, g, jsonify, request
 from ..engine import accounts as accounts_engine
 from ..errors import Unauthorized
 from ..wsgi import ENVIRON_KEY
+from . import ignored
 
 if TYPE_CHECKING:  # annotations only
     from flask import Response
@@ -53,7 +54,10 @@ def authenticated(view):
         if w is None:  # closed while this request was on its way
             raise Unauthorized()
         g.twilio_world = w
-        return view(account, *args, **kwargs)
+        resp = view(account, *args, **kwargs)
+        if resp.status_code < 400:
+            ignored.warn(w.engine, account.sid)
+        return resp
 
     return wrapper
 

@@ -12,6 +12,7 @@ from ..store.models import Call
 from . import filters, render
 from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
+from .ignored import ignore
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
@@ -51,6 +52,16 @@ CreateParams = schema_class("CreateCallParams", {
     "caller_id": field(TString, "CallerId"),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
     "machine_detection": field(TString, "MachineDetection"),
+    "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
+    "machine_detection_speech_threshold": field(TInt, "MachineDetectionSpeechThreshold",
+                                                min=1000, max=6000),
+    "machine_detection_speech_end_threshold": field(TInt, "MachineDetectionSpeechEndThreshold",
+                                                    min=500, max=5000),
+    "machine_detection_silence_timeout": field(TInt, "MachineDetectionSilenceTimeout",
+                                               min=2000, max=10000),
+    "async_amd": field(TBool, "AsyncAmd"),
+    "async_amd_status_callback": field(TUrl, "AsyncAmdStatusCallback", code=21205),
+    "async_amd_status_callback_method": field(TMethod, "AsyncAmdStatusCallbackMethod"),
 })
 
 UpdateParams = schema_class("UpdateCallParams", {
@@ -83,7 +94,9 @@ def get_call(db, account, sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_call(account: Account) -> ResponseReturnValue:
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
+    if p.get("application_sid") and (p.get("url") or p.get("twiml")):
+        ignore("ApplicationSid", "Url or Twiml is given and is used instead")
     eng = engine()
     with eng.transaction():
         call = calls_api.create_api_call(eng, account, p)
@@ -95,7 +108,7 @@ def create_call(account: Account) -> ResponseReturnValue:
 @authenticated
 def list_calls(account: Account) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.enum_filter(args, "Status", "status", STATUSES)
              + filters.datetime_filters(args, "StartTime", "start_time")
              + filters.datetime_filters(args, "EndTime", "end_time"))
@@ -121,7 +134,7 @@ def fetch_call(account: Account, sid: str) -> ResponseReturnValue:
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_call(account: Account, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         call = get_call(db, account, sid)

@@ -36,7 +36,7 @@ UpdateParams = schema_class("UpdateConferenceParams", {
 @authenticated
 def list_conferences(account: Account) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.date_filters(args, "DateCreated", "date_created")
              + filters.date_filters(args, "DateUpdated", "date_updated")
              + filters.enum_filter(args, "Status", "status", STATUSES))
@@ -61,7 +61,7 @@ def fetch_conference(account: Account, sid: str) -> ResponseReturnValue:
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_conference(account: Account, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf = lookups.get_conference(eng, account.sid, sid, request.path)

@@ -6,6 +6,7 @@ import re
 
 from ..errors import BadRequest
 from ..timefmt import parse_date, parse_datetime, utc_date
+from .ignored import consume
 
 # Zone abbreviations seen in Twilio's own list examples (``06/11/2019 22:05:25 MST``).
 ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
@@ -53,6 +54,7 @@ def parse_filter_datetime(value):
 def date_filters(args, name, attr):
     """``DateCreated=D`` on D, ``DateCreated<=D`` on or before, ``DateCreated>=D`` on or after."""
     preds = []
+    consume(name, name + "<", name + ">")
     for key, op in ((name, "eq"), (name + "<", "le"), (name + ">", "ge")):
         if key not in args:
             continue
@@ -79,6 +81,7 @@ def _date_pred(attr, op, d):
 def datetime_filters(args, name, attr):
     """Calls: ``StartTime<`` before, ``StartTime>`` on or after, ``StartTime`` on that date."""
     preds = []
+    consume(name, name + "<", name + ">")
     for key, op in ((name, "eq"), (name + "<", "lt"), (name + ">", "ge")):
         if key not in args:
             continue
@@ -101,6 +104,7 @@ def _time_pred(attr, op, t):
 
 
 def enum_filter(args, key, attr, choices):
+    consume(key)
     if key not in args:
         return []
     value = args.get(key)
@@ -110,6 +114,7 @@ def enum_filter(args, key, attr, choices):
 
 
 def bool_filter(args, key, attr):
+    consume(key)
     if key not in args:
         return []
     value = args.get(key).strip().lower() == "true"

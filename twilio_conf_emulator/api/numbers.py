@@ -30,17 +30,26 @@ WRITABLE = {
     "voice_fallback_method": field(TMethod, "VoiceFallbackMethod"),
     "status_callback": field(TUrl, "StatusCallback", code=21205, allow_empty=True),
     "status_callback_method": field(TMethod, "StatusCallbackMethod"),
-    "voice_caller_id_lookup": field(TBool, "VoiceCallerIdLookup"),
-    "voice_application_sid": field(TSid, "VoiceApplicationSid", prefix="AP"),
-    "sms_url": field(TUrl, "SmsUrl", code=21205, allow_empty=True),
-    "sms_method": field(TMethod, "SmsMethod"),
-    "sms_fallback_url": field(TUrl, "SmsFallbackUrl", code=21205, allow_empty=True),
-    "sms_fallback_method": field(TMethod, "SmsFallbackMethod"),
-    "sms_application_sid": field(TSid, "SmsApplicationSid", prefix="AP"),
-    "voice_receive_mode": field(TChoice, "VoiceReceiveMode", choices=("voice", "fax")),
+    "voice_caller_id_lookup": field(TBool, "VoiceCallerIdLookup",
+                ignored="stored; CallerName is not looked up"),
+    "voice_application_sid": field(TSid, "VoiceApplicationSid", prefix="AP",
+                ignored="stored; calls are not routed to a TwiML application"),
+    "sms_url": field(TUrl, "SmsUrl", code=21205, allow_empty=True,
+                ignored="stored; SMS is not emulated"),
+    "sms_method": field(TMethod, "SmsMethod",
+                ignored="stored; SMS is not emulated"),
+    "sms_fallback_url": field(TUrl, "SmsFallbackUrl", code=21205, allow_empty=True,
+                ignored="stored; SMS is not emulated"),
+    "sms_fallback_method": field(TMethod, "SmsFallbackMethod",
+                ignored="stored; SMS is not emulated"),
+    "sms_application_sid": field(TSid, "SmsApplicationSid", prefix="AP",
+                ignored="stored; SMS is not emulated"),
+    "voice_receive_mode": field(TChoice, "VoiceReceiveMode", choices=("voice", "fax"),
+                ignored="stored; fax is not emulated"),
     "emergency_status": field(TChoice, "EmergencyStatus", choices=("Active", "Inactive")),
     "emergency_address_sid": field(TSid, "EmergencyAddressSid", prefix="AD"),
-    "trunk_sid": field(TSid, "TrunkSid", prefix="TK"),
+    "trunk_sid": field(TSid, "TrunkSid", prefix="TK",
+                ignored="stored; calls are not routed to a SIP trunk"),
     "identity_sid": field(TSid, "IdentitySid", prefix="RI"),
     "address_sid": field(TSid, "AddressSid", prefix="AD"),
     "bundle_sid": field(TSid, "BundleSid", prefix="BU"),
@@ -83,7 +92,7 @@ def get_number(db, account, sid):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_number(account: Account) -> ResponseReturnValue:
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     number = _number(p)
     eng = engine()
     with eng.transaction():
@@ -96,7 +105,7 @@ def create_number(account: Account) -> ResponseReturnValue:
 @blueprint.get(PATH + ".json")
 @authenticated
 def list_numbers(account: Account) -> ResponseReturnValue:
-    p = ListParams().parse(request.args)
+    p = ListParams.parse(request.args)
     with engine().transaction() as db:
         rows = db.query(IncomingPhoneNumber).filter(
             IncomingPhoneNumber.account_sid == account.sid).all()
@@ -122,7 +131,7 @@ def fetch_number(account: Account, sid: str) -> ResponseReturnValue:
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_number(account: Account, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction() as db:
         row = numbers_engine.update(eng, get_number(db, account, sid), p)

@@ -1,6 +1,7 @@
 """Request parsing with marshmallow, the Twilio way.
 
-- Form and query keys are PascalCase; unknown keys are ignored (Twilio's own examples send some).
+- Form and query keys are PascalCase; unknown keys, and fields marked ``ignored``, are
+  accepted and reported by a warning alert (api.ignored).
 - Booleans: ``true``/``false`` in any case; anything else is false, as Twilio documents for
   ``Muted``.
 - Event lists arrive as repeated keys or space-separated values; both are accepted.
@@ -14,6 +15,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from ..errors import BadRequest
 from ..sids import is_sid
+from .ignored import consume, ignore
 
 E164_LIKE = re.compile(r"^\+?[0-9][0-9\-\.\(\) ]{1,30}$")
 HTTP_METHODS = ("GET", "POST")
@@ -148,8 +150,11 @@ class TwilioSchema(Schema):
     def parse(self, multidict):
         """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code."""
         raw = {}
+        consume(*(f.data_key for f in self.fields.values()))
         for f in self.fields.values():
             key = f.data_key
+            if key in multidict and f.metadata.get("ignored"):
+                ignore(key, f.metadata["ignored"])
             if key in multidict:
                 raw[key] = multidict.getlist(key) if isinstance(f, TList) else multidict.get(key)
             elif f.required:
@@ -186,4 +191,7 @@ PAGING = {
 
 
 def schema_class(name, spec):
-    return type(name, (TwilioSchema,), dict(spec))
+    """The parameter schema ``name``, built once: marshmallow's construction (copying every
+    field, binding it) costs more than the load itself, and a schema holds no per-request
+    state, so one instance serves every request."""
+    return type(name, (TwilioSchema,), dict(spec))()

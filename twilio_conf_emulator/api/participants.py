@@ -44,7 +44,8 @@ CreateParams = schema_class("CreateParticipantParams", {
     "end_conference_on_exit": field(TBool, "EndConferenceOnExit"),
     "wait_url": field(TUrl, "WaitUrl", code=21205, allow_empty=True),
     "wait_method": field(TMethod, "WaitMethod"),
-    "early_media": field(TBool, "EarlyMedia"),
+    "early_media": field(TBool, "EarlyMedia",
+                ignored="the ringing heard before answer is not emulated"),
     "max_participants": field(TInt, "MaxParticipants", min=2, max=250),
     "conference_record": field(TChoice, "ConferenceRecord",
                                choices=("true", "false", "record-from-start", "do-not-record")),
@@ -58,8 +59,10 @@ CreateParams = schema_class("CreateParticipantParams", {
     "recording_status_callback_method": field(TMethod, "RecordingStatusCallbackMethod"),
     "recording_status_callback_event": field(TList, "RecordingStatusCallbackEvent",
                                              choices=RECORDING_EVENTS),
-    "sip_auth_username": field(TString, "SipAuthUsername"),
-    "sip_auth_password": field(TString, "SipAuthPassword"),
+    "sip_auth_username": field(TString, "SipAuthUsername",
+                ignored="SIP authentication is not emulated"),
+    "sip_auth_password": field(TString, "SipAuthPassword",
+                ignored="SIP authentication is not emulated"),
     "region": field(TChoice, "Region", choices=REGIONS),
     "conference_recording_status_callback": field(TUrl, "ConferenceRecordingStatusCallback",
                                                   code=21205),
@@ -72,19 +75,30 @@ CreateParams = schema_class("CreateParticipantParams", {
     "call_sid_to_coach": field(TSid, "CallSidToCoach", code=16028, prefix="CA"),
     "jitter_buffer_size": field(TChoice, "JitterBufferSize",
                                 choices=("off", "small", "medium", "large")),
-    "byoc": field(TSid, "Byoc", prefix="BY"),
+    "byoc": field(TSid, "Byoc", prefix="BY",
+                ignored="BYOC trunks are not emulated"),
     "caller_id": field(TString, "CallerId"),
-    "call_reason": field(TString, "CallReason"),
+    "call_reason": field(TString, "CallReason",
+                ignored="branded-call reasons are shown on handsets only; not emulated"),
     "recording_track": field(TChoice, "RecordingTrack", choices=("inbound", "outbound", "both")),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
     "machine_detection": field(TString, "MachineDetection"),
     "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
+    "machine_detection_speech_threshold": field(TInt, "MachineDetectionSpeechThreshold",
+                                                min=1000, max=6000),
+    "machine_detection_speech_end_threshold": field(TInt, "MachineDetectionSpeechEndThreshold",
+                                                    min=500, max=5000),
+    "machine_detection_silence_timeout": field(TInt, "MachineDetectionSilenceTimeout",
+                                               min=2000, max=10000),
     "amd_status_callback": field(TUrl, "AmdStatusCallback", code=21205),
     "amd_status_callback_method": field(TMethod, "AmdStatusCallbackMethod"),
     "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
-    "call_token": field(TString, "CallToken"),
-    "client_notification_url": field(TUrl, "ClientNotificationUrl", code=21205),
-    "caller_display_name": field(TString, "CallerDisplayName", max_length=255),
+    "call_token": field(TString, "CallToken",
+                ignored="carrier call tokens are not emulated"),
+    "client_notification_url": field(TUrl, "ClientNotificationUrl", code=21205,
+                ignored="Voice SDK push notifications are not emulated"),
+    "caller_display_name": field(TString, "CallerDisplayName", max_length=255,
+                ignored="Client caller display names are not emulated"),
 })
 
 UpdateParams = schema_class("UpdateParticipantParams", {
@@ -126,7 +140,7 @@ def conference_settings(p):
 @blueprint.post(PATH + ".json")
 @authenticated
 def create_participant(account: Account, conference_sid: str) -> ResponseReturnValue:
-    p = CreateParams().parse(request.form)
+    p = CreateParams.parse(request.form)
     p["conference_settings"] = conference_settings(p)
     eng = engine()
     with eng.transaction():
@@ -141,7 +155,7 @@ def create_participant(account: Account, conference_sid: str) -> ResponseReturnV
 @authenticated
 def list_participants(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
              + filters.bool_filter(args, "Coaching", "coaching"))
     eng = engine()
@@ -173,7 +187,7 @@ def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> R
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
 def update_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf, part = _participant(eng, account, conference_sid, call_sid)

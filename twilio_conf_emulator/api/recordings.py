@@ -21,6 +21,7 @@ from ..store.models import Account, Recording
 from . import filters, render
 from .base import authenticated, engine, no_content, respond, world_for_path
 from .blueprint import blueprint
+from .ignored import consume
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
 
@@ -72,7 +73,7 @@ def _conference_recording(eng, account, conference_sid, sid):
 @authenticated
 def list_conference_recordings(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
-    p = ListConferenceParams().parse(args)
+    p = ListConferenceParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     eng = engine()
     with eng.transaction() as db:
@@ -100,7 +101,7 @@ def fetch_conference_recording(account: Account, conference_sid: str, sid: str) 
 @blueprint.post(CONF + "/<sid>.json")
 @authenticated
 def update_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
-    p = UpdateParams().parse(request.form)
+    p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
         conf, rec = _conference_recording(eng, account, conference_sid, sid)
@@ -124,7 +125,7 @@ def delete_conference_recording(account: Account, conference_sid: str, sid: str)
 @authenticated
 def list_recordings(account: Account) -> ResponseReturnValue:
     args = request.args
-    p = ListParams().parse(args)
+    p = ListParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
     if p.get("call_sid"):
         preds.append(lambda r: r.call_sid == p["call_sid"])
@@ -161,6 +162,7 @@ def recording(account_sid, sid, ext=None):
 @authenticated
 def _authenticated_recording(account, sid, ext):
     eng = engine()
+    consume("IncludeSoftDeleted", "RequestedChannels")
     if request.method == "DELETE":
         with eng.transaction() as db:
             recording_engine.delete(eng, _account_recording(db, account.sid, sid))

@@ -135,7 +135,8 @@ def inbound_call() -> ResponseReturnValue:
         except (TypeError, ValueError):
             raise BadRequest("hangup_after must be a number of seconds", code=20001) from None
     sid = emulator().call(data["from"], data["to"], audio=data.get("audio"),
-                          digits=_digits_script(data.get("digits")), hangup_after=hangup_after)
+                          digits=_digits_script(data.get("digits")), hangup_after=hangup_after,
+                          speech=data.get("speech"))
     return jsonify({"call_sid": sid}), 201
 
 

@@ -1,9 +1,10 @@
 """The audio a conference plays from a URL: waitUrl, holdUrl and announceUrl.
 
 Each URL answers with audio or with TwiML of only ``<Play>``, ``<Say>``, ``<Pause>`` and
-``<Redirect>`` (anything else: 13238). The document becomes a media playlist; a ``<Redirect>``
-back to the same document loops it, as Twilio's hold-music documents do; when the document
-runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the router, ``file:``
+``<Redirect>`` (anything else: 13238). The document becomes a media playlist. In wait and
+hold music a ``<Redirect>`` is a new request once the document has played (see
+:func:`_then_later`); in an announcement, one back to the same document loops it. When the
+document runs out, silence follows. ``<Play>`` URLs are fetched once (HTTP through the router, ``file:``
 and paths from disk) so the mixer never touches the network.
 """
 
@@ -22,6 +23,7 @@ from ..webhooks.transport import OutboundRequest
 from . import callbacks, twiml
 from .conference.events import send_event
 from .conference.lookups import participant_for_call
+from .hosted_media import hosted_ref
 
 if TYPE_CHECKING:  # annotations only
     from ..store.models import Conference, Participant
@@ -39,15 +41,22 @@ def _call_params(eng: Engine, part: Participant | None) -> list[tuple[str, str]]
     return callbacks.voice_params(call) if call is not None else []
 
 
-def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str, params: list[tuple[str, str]],
-                   on_done: Callable[[Any, Any], None], call_sid: str | None = None,
-                   conference_sid: str | None = None, kind: str = "audio-url", hops: int = 0) -> None:
+def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str,
+                   params: list[tuple[str, str]], on_done: Callable[[Any, Any], None],
+                   call_sid: str | None = None, conference_sid: str | None = None,
+                   kind: str = "audio-url", hops: int = 0, redirect_later: bool = False) -> None:
     """Fetch ``url`` and call ``on_done(ref_or_None, error)`` with a playlist AudioRef.
 
     ``error`` is ``(code, message)`` when the URL failed or its TwiML is not allowed.
+    With ``redirect_later`` (wait and hold music) a ``<Redirect>`` is not followed now: the
+    playlist carries ``then`` = {url, method}, requested anew when it has played.
     """
     if is_local(url):
         on_done({"kind": "file", "path": local_path(url)}, None)
+        return
+    hosted = hosted_ref(eng.config, url)
+    if hosted is not None:  # Twilio's own hold music: generated here, never fetched
+        on_done(hosted, None)
         return
 
     def got(result: Any) -> None:
@@ -69,7 +78,7 @@ def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str, params:
             on_done(None, (err.code, err.message))
             return
         _resolve_document(eng, account_sid, doc, result.final_url, params, on_done,
-                          call_sid, conference_sid, kind, hops)
+                          call_sid, conference_sid, kind, hops, redirect_later)
 
     eng.emit_request(OutboundRequest(url=url, method=method, params=list(params), kind=kind),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,
@@ -81,11 +90,13 @@ def _bytes_ref(body: bytes) -> dict[str, Any]:
 
 
 def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_url: str,
-                      params: list[tuple[str, str]], on_done: Callable[[Any, Any], None], call_sid: str | None,
-                      conference_sid: str | None, kind: str, hops: int) -> None:
+                      params: list[tuple[str, str]], on_done: Callable[[Any, Any], None],
+                      call_sid: str | None, conference_sid: str | None, kind: str, hops: int,
+                      redirect_later: bool = False) -> None:
     items: list[Any] = []
     loop = False
     pending: list[tuple[Any, str]] = []
+    then: dict[str, str] | None = None
     for verb in doc.verbs:
         if isinstance(verb, twiml.Say):
             items.append({"kind": "say", "text": verb.text, "voice": verb.voice,
@@ -101,7 +112,9 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
                 pending.append((slot, verb.url))
         elif isinstance(verb, twiml.Redirect):
             target = verb.url or doc_url
-            if urldefrag(target)[0] == urldefrag(doc_url)[0] or hops >= MAX_REDIRECTS:
+            if redirect_later:
+                then = {"url": target, "method": verb.method or "POST"}
+            elif urldefrag(target)[0] == urldefrag(doc_url)[0] or hops >= MAX_REDIRECTS:
                 loop = True
             else:
                 pending.append((("redirect", items), target))
@@ -109,6 +122,8 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
 
     def finish() -> None:
         ref = {"kind": "playlist", "items": items, "loop": loop}
+        if then is not None:
+            ref["then"] = then
         on_done(ref, None)
 
     def next_pending() -> None:
@@ -145,6 +160,10 @@ def fetch_audio(eng: Engine, account_sid: str, url: str, on_done: Callable[[Any,
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
     disk (at once); http(s) is fetched through the router (later, outside the lock)."""
+    hosted = hosted_ref(eng.config, url)
+    if hosted is not None:
+        on_done(hosted, None)
+        return
     if is_local(url):
         try:
             ref = {"kind": "file", "path": local_path(url)}
@@ -179,32 +198,87 @@ def fetch_audio(eng: Engine, account_sid: str, url: str, on_done: Callable[[Any,
 
 
 # -- wait, hold, announce -------------------------------------------------------------------------
-def play_wait(eng: Engine, conf: Conference, part: Participant) -> None:
-    """What a participant hears while the conference has not started."""
+def play_wait(eng: Engine, conf: Conference, part: Participant,
+              on_fail: Callable[[str], bool] | None = None) -> None:
+    """What a participant hears while the conference has not started. If the first request
+    of the waitUrl fails, ``on_fail(call_sid)`` decides: True means the participant was taken
+    out (nothing to play); otherwise it waits in silence."""
     opts = part.options or {}
     url = opts.get("wait_url")
     sid, conf_sid = part.call_sid, conf.sid
+    gen = _new_music(part)
     if url is None or url is twiml.DEFAULT or url == "DEFAULT":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
         return
     if url == "":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
         return
+    first = [on_fail]
+
+    def still_waiting():
+        p = _participant(eng, sid)
+        return (p is not None and p.status == "connected" and p.conference.status == "init"
+                and (p.options or {}).get("_music") == gen)
 
     def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
+            if first[0] is not None and first[0](sid):
+                return
+        first[0] = None
+        ref = _then_later(eng, ref, still_waiting, lambda then: fetch(then["url"], then["method"]))
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=ref)
 
-    fetch_playlist(eng, conf.account_sid, url, opts.get("wait_method") or "POST",
-                   _call_params(eng, part), done, sid, conf_sid, kind="wait-url")
+    def fetch(target, method):
+        fetch_playlist(eng, conf.account_sid, target, method, _params_of(eng, sid), done, sid,
+                       conf_sid, kind="wait-url", redirect_later=True)
+
+    fetch(url, opts.get("wait_method") or "POST")
+
+
+def _new_music(part):
+    """A new wait/hold document run for ``part``: an earlier run's pending redirect is stale."""
+    gen = int((part.options or {}).get("_music", 0)) + 1
+    part.options = {**(part.options or {}), "_music": gen}
+    return gen
+
+
+def _params_of(eng, call_sid):
+    from ..store.models import Call
+
+    call = eng.db.get(Call, call_sid)
+    return callbacks.voice_params(call) if call is not None else []
+
+
+def _then_later(eng, ref, still_playing, refetch):
+    """A wait/hold playlist that ends in ``<Redirect>``: when it has played, request the
+    redirect's URL again (a new request each time, even to the same URL: apps count
+    "you are caller number N"). A document that takes no time loops instead."""
+    if ref is None or "then" not in ref:
+        return ref
+    ref = dict(ref)
+    then = ref.pop("then")
+    seconds = audio_duration(ref, eng.config)
+    if seconds is None:
+        return ref  # endless: the redirect is never reached
+    if seconds <= 0:
+        ref["loop"] = True
+        return ref
+
+    def again():
+        if still_playing():
+            refetch(then)
+
+    eng.after(seconds, again, "wait/hold <Redirect>")
+    return ref
 
 
 def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None, method: str) -> None:
     sid, conf_sid = part.call_sid, conf.sid
     if part.status != "connected":
         return
+    gen = _new_music(part)
     if url is None:
         eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
         return
@@ -214,17 +288,25 @@ def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None,
     # On hold at once (silence) until the hold document arrives.
     eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
 
+    def still_held() -> bool:
+        p = _participant(eng, sid)
+        return p is not None and bool(p.hold) and (p.options or {}).get("_music") == gen
+
     def done(ref: dict[str, Any], error: Any) -> None:
         if error is not None:
             eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
                       url=url)
             return
-        current = _participant(eng, sid)
-        if current is not None and current.hold:
+        if still_held():
+            ref = _then_later(eng, ref, still_held, lambda then: fetch(then["url"],
+                                                                       then["method"]))
             eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=ref)
 
-    fetch_playlist(eng, conf.account_sid, url, method, _call_params(eng, part), done, sid,
-                   conf_sid, kind="hold-url")
+    def fetch(target, target_method):
+        fetch_playlist(eng, conf.account_sid, target, target_method, _params_of(eng, sid), done,
+                       sid, conf_sid, kind="hold-url", redirect_later=True)
+
+    fetch(url, method)
 
 
 def _participant(eng: Engine, call_sid: str) -> Participant | None:

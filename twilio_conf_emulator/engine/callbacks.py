@@ -64,6 +64,8 @@ def voice_params(call: Call, status: str | None = None) -> list[tuple[str, str]]
         p.append(("ForwardedFrom", call.forwarded_from))
     if call.caller_name:
         p.append(("CallerName", call.caller_name))
+    if call.answered_by:
+        p.append(("AnsweredBy", call.answered_by))
     return p
 
 
@@ -109,6 +111,13 @@ def participant_params(participant: Participant) -> list[tuple[str, str]]:
     if participant.label:
         p.append(("ParticipantLabel", participant.label))
     return p
+
+
+def status_after_leaving(participant: Participant) -> str:
+    """``ParticipantCallStatus`` of a participant taken out while its call is up: a TwiML leg
+    goes on after <Dial> (in-progress); an API leg is hung up (completed)."""
+    return ("in-progress" if (participant.options or {}).get("origin") == "twiml"
+            else "completed")
 
 
 def conference_event_params(conference: Conference, event: str, now: float, seq: int,

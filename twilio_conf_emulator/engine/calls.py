@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from ..errors import BadRequest
 from ..store.models import Call, VirtualPhone
 from ..webhooks.transport import OutboundRequest
-from . import callbacks, recording
+from . import amd, callbacks, recording
 from .callbacks import TERMINAL_CALL_STATUSES
 
 if TYPE_CHECKING:  # annotations only
@@ -49,6 +51,8 @@ def set_phone(db: Session, number: str, config: dict[str, Any],
         isinstance(d, dict) and "digits" in d for d in digits
     ):
         raise BadRequest('digits must be a list of {"at": seconds, "digits": "1#"}')
+    check_speech(config.get("speech"))
+    amd.check_phone(config)
     row = db.get(VirtualPhone, phone_key(account_sid, number))
     if row is None:
         row = VirtualPhone(number=phone_key(account_sid, number), config={})
@@ -58,19 +62,22 @@ def set_phone(db: Session, number: str, config: dict[str, Any],
     return row.config
 
 
-def get_phone(eng: Engine, account_sid: str, number: str) -> dict[str, Any]:
-    # Cached per session (a miss is a query each time otherwise); set_phone and reset drop it.
-    cache = eng.db.info.setdefault("phones", {})  # the session's lookup caches, as in conference.lookups
-    found = cache.get((account_sid, number))
-    if found is None:
-        found = {"number": number, "outcome": "answer"}
-        for key in (phone_key(account_sid, number), phone_key(None, number)):
-            row = eng.db.get(VirtualPhone, key)
-            if row is not None:
-                found = row.config
-                break
-        cache[(account_sid, number)] = found
-    return dict(found)
+def get_phone(eng: Engine, account_sid: str | None, number: str) -> dict[str, Any]:
+    # Every configured phone, read once per session (a table of what users set up, small)
+    # and kept in the session's lookup caches, as in conference.lookups; set_phone and
+    # reset drop it. Each dial used to ask the store twice for a number nobody configured.
+    table = eng.db.info.get("phones")
+    if table is None:
+        table = eng.db.info["phones"] = dict(
+            eng.db.execute(select(VirtualPhone.number, VirtualPhone.config)).all())
+    names = [number]
+    if number.startswith("client:"):
+        names.append(number[7:])  # a <Client> phone may be registered by bare identity
+    for name in names:
+        for key in (phone_key(account_sid, name), phone_key(None, name)):
+            if key in table:
+                return dict(table[key])
+    return {"number": number, "outcome": "answer"}
 
 
 # -- legs ------------------------------------------------------------------------------------
@@ -170,7 +177,21 @@ def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     recording.on_call_answered(eng, c)
     send_progress(eng, c, "answered")
     schedule_phone_script(eng, sid, phone)
-    eng.purpose_of(c).on_answer(eng, c)
+
+    def proceed():  # the leg's purpose: its TwiML or its join (after AMD when asked for)
+        leg = eng.db.get(Call, sid)
+        eng.purpose_of(leg).on_answer(eng, leg)
+
+    amd.on_answer(eng, c, phone, proceed)
+
+
+def check_speech(speech):
+    if speech is None:
+        return
+    if not isinstance(speech, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("text"), str)
+            and isinstance(d.get("at", 0), (int, float)) for d in speech):
+        raise BadRequest('speech must be a list of {"at": seconds, "text": "what is said"}')
 
 
 def voice_ref(phone: dict[str, Any]) -> dict[str, Any] | None:
@@ -189,9 +210,25 @@ def schedule_phone_script(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
         digits = str(step.get("digits", ""))
         eng.after(float(step.get("at", 0)), lambda d=digits: press_digits(eng, sid, d),
                   f"digits {sid}")
+    schedule_speech(eng, sid, phone.get("speech"))
     if phone.get("hangup_after") is not None:
         eng.after(float(phone["hangup_after"]), lambda: hangup(eng, sid, by="caller"),
                   f"hangup {sid}")
+
+
+def schedule_speech(eng, sid, script):
+    """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
+    for step in script or []:
+        text = str(step.get("text", ""))
+        eng.after(float(step.get("at", 0)), lambda t=text: say_speech(eng, sid, t),
+                  f"speech {sid}")
+
+
+def say_speech(eng, sid, text):
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress":
+        return
+    eng.purpose_of(c).on_speech(eng, c, text)
 
 
 def press_digits(eng: Engine, sid: str, digits: str) -> None:
@@ -227,10 +264,13 @@ def finish(eng: Engine, call: Call, status: str) -> None:
         recording.on_call_ended(eng, call)
     if status != "completed" or not was_answered:
         eng.purpose_of(call).on_failed(eng, call)
-    # Canceled while still queued: Twilio sends no callbacks at all.
-    if status == "canceled" and call.start_time is None:
-        return
+    # Even a leg canceled while still queued reports it: every callback asked for is sent.
     send_progress(eng, call, "completed")
+
+
+def caller_id(p):
+    """``CallerId`` is what the called party sees as From, when given (README Assumptions)."""
+    return p.get("caller_id") or p["from_"]
 
 
 def recording_options(p: dict[str, Any]) -> dict[str, Any]:
@@ -242,4 +282,5 @@ def recording_options(p: dict[str, Any]) -> dict[str, Any]:
         or ["completed"],
         "recording_channels": p.get("recording_channels") or "mono",
         "trim": p.get("trim") or "trim-silence",
+        "recording_track": p.get("recording_track") or "both",
     }

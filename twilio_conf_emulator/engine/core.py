@@ -46,7 +46,9 @@ from dataclasses import dataclass, field
 
 from ..errors import TwilioError
 from ..store.models import Alert, Call, JournalEntry, MediaEventRow
+from . import books
 from .clock import Scheduler
+from .release import release_finished
 from .runlock import RunLock
 from .shared import SharedStore
 from .undo import TxDict, UndoLog
@@ -109,6 +111,13 @@ class LegPurpose:
 
     def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         """The leg's participant left its conference while the call goes on."""
+
+    def on_speech(self, eng, call, text):
+        """The far end starts saying ``text`` (a virtual party's declared speech)."""
+
+    def on_document_end(self, eng, call):
+        """The leg's TwiML ran out; True if the purpose carries on (else the call ends)."""
+        return False
 
 
 class UnknownPurpose(LookupError):
@@ -313,6 +322,7 @@ class Engine:
                     if item is None:
                         self.clock.set(target)
                         self._commit()
+                        release_finished(self.store.rows, self.db.info)
                         break
                     self.clock.set(item.due)
                     self._run_action(item.action, item.label)
@@ -368,7 +378,7 @@ class Engine:
         if entry is None:
             raise RuntimeError("fault() is only meaningful while an answer is being handled")
         if entry.error_code is None:
-            entry.error_code, entry.error_message = code, message
+            books.set_error(self.db, JournalEntry, entry, code, message)
         self.alert(entry.account_sid, code, message, call_sid=entry.call_sid,
                    conference_sid=entry.conference_sid, url=entry.url)
 
@@ -465,14 +475,14 @@ class Engine:
     def alert(self, account_sid, code, message, level="error", call_sid=None,
               conference_sid=None, url=None):
         self.alert_seq += 1
-        self.db.add(Alert(
+        books.add(self.db, Alert, dict(
             seq=self.alert_seq,
             account_sid=account_sid or self.account_sid, time=self.clock.now(), code=code,
             level=level, message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
         ))
 
     def media_event(self, event_kind, call_sid=None, conference_sid=None, **data):
-        self.db.add(MediaEventRow(
+        books.add(self.db, MediaEventRow, dict(
             t=self.clock.now(), kind=event_kind, call_sid=call_sid,
             conference_sid=conference_sid, data=data,
         ))

@@ -131,18 +131,19 @@ def decode_wav(data: bytes) -> np.ndarray:
 
 
 # --- what a call heard ----------------------------------------------------------------------
-def call_heard(db, config, call_sid, end=None, events=None) -> np.ndarray:
+def call_heard(db, config, call_sid, end=None, events=None, now=None, cache=None) -> np.ndarray:
     """int16 mono: what ``call_sid`` heard from its answer to its end (``end`` seconds: a
-    live call is cut there)."""
-    from ..media import mixer
+    live call is cut there). ``now``: where the other calls still up would be cut, so they
+    are rendered in the same pass; ``cache``: a dict kept by the caller (see heard_cache)."""
+    from .heard_cache import heard
 
     if events is None:
         events = events_for_call(db, call_sid)
-    return mixer.render_call(events, call_sid, config, end=end)
+    return heard({} if cache is None else cache, config, events, call_sid, end, now)
 
 
-def call_audio_wav(db, config, call_sid, end=None, events=None) -> bytes:
-    return wav_bytes(call_heard(db, config, call_sid, end, events), config)
+def call_audio_wav(db, config, call_sid, end=None, events=None, now=None, cache=None) -> bytes:
+    return wav_bytes(call_heard(db, config, call_sid, end, events, now, cache), config)
 
 
 # --- recordings -----------------------------------------------------------------------------
@@ -204,6 +205,36 @@ def conference_recorded_seconds(db, config, rec, end=None, events=None) -> float
     return mixer.recording_duration(events, rec.conference_sid, config, rec.sid, end=end)
 
 
+def _tracks_and_pauses(config, rec, said, heard):
+    """RecordingTrack (inbound: what the call said; outbound: what it heard) and the
+    REST pauses (``silence`` zeroes them, ``skip`` cuts them out)."""
+    opts = rec.options or {}
+    track = opts.get("track", "both")
+    if track == "inbound":
+        heard = np.zeros_like(heard)
+    elif track == "outbound":
+        said = np.zeros_like(said)
+    cut = []
+    for at, until, behavior in opts.get("pauses") or []:
+        a = max(0, int(round((at - rec.start_time) * config.sample_rate)))
+        b = len(said) if until is None else int(round((until - rec.start_time)
+                                                      * config.sample_rate))
+        b = min(b, len(said))
+        if b <= a:
+            continue
+        if behavior == "skip":
+            cut.append((a, b))
+        else:
+            said[a:b] = 0
+            heard[a:b] = 0
+    if cut:
+        keep = np.ones(len(said), bool)
+        for a, b in cut:
+            keep[a:b] = False
+        said, heard = said[keep], heard[keep]
+    return said, heard
+
+
 def render_call_recording(db, config, rec, channels=1, events=None) -> np.ndarray:
     """A call recording (``Record=true``): what the call said plus what it heard, from
     ``rec.start_time`` to the end of the call.  Dual: channel 1 = what the call said
@@ -222,6 +253,7 @@ def render_call_recording(db, config, rec, channels=1, events=None) -> np.ndarra
     said = np.zeros(len(heard), np.int32)
     if info is not None and info.voice is not None and len(heard):
         info.voice.add_into(said, a0, a0, a0 + len(heard))
+    said, heard = _tracks_and_pauses(config, rec, said, heard)
     if channels == 2:
         x = np.stack([_clip16(said), heard], axis=1)
     else:

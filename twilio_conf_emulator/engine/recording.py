@@ -20,7 +20,10 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadRequest
+from sqlalchemy import select
+
+from ..errors import AudioUnavailable, BadRequest
+from ..media.audio import AudioError
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
 
@@ -33,6 +36,7 @@ LIVE = ("in-progress", "paused")
 DONE = ("completed", "absent")
 ABSENT_TOO_SHORT = 16101  # Twilio: "Recording too short" (nothing was recorded)
 ABSENT_SILENT = 16102  # Twilio: "Recording silent"
+RENDER_FAILED = AudioUnavailable.code  # the audio cannot be rendered (emulator's choice)
 
 
 def recording_url(rec: Recording) -> str:
@@ -81,7 +85,7 @@ def on_conference_end(eng: Engine, conf: Conference) -> None:
     if rec is None:
         return
     # conf-end (already on the timeline) closes the recording for the mixer.
-    _finish(eng, rec)
+    finish(eng, rec)
 
 
 def update(eng: Engine, conf: Conference, rec: Recording, status: str,
@@ -106,7 +110,7 @@ def update(eng: Engine, conf: Conference, rec: Recording, status: str,
         rec.status = "in-progress"
     elif status == "stopped":
         eng.media_event("record", conference_sid=conf.sid, action="stop", recording_sid=rec.sid)
-        _finish(eng, rec, "stopped")
+        finish(eng, rec, "stopped")
     rec.date_updated = now
     return rec
 
@@ -124,27 +128,60 @@ def on_call_answered(eng: Engine, call: Call) -> None:
         start_time=now, duration=None, date_created=now, date_updated=now,
         options={
             "trim": (opts.get("trim") or "trim-silence") == "trim-silence",
+            "track": opts.get("recording_track") or "both",
             "status_callback": opts.get("recording_status_callback"),
             "status_callback_method": opts.get("recording_status_callback_method") or "POST",
             "status_callback_events": opts.get("recording_status_callback_events") or ["completed"],
         },
     )
     eng.db.add(rec)
+    mark_recorded(eng, call.sid)
     send_status(eng, rec, "in-progress")
 
 
+def _recorded_calls(eng: Engine) -> set[str]:
+    """SIDs of calls that may have a live call recording (any source but a conference): read
+    once per session, then kept up to date by :func:`mark_recorded` (a rolled-back one stays
+    in: it only costs the query below). Most calls record nothing, and asking the store at
+    every hang-up was a sixth of a big conference."""
+    known = eng.db.info.get("recorded_calls")
+    if known is None:
+        known = eng.db.info["recorded_calls"] = set(eng.db.scalars(
+            select(Recording.call_sid).where(Recording.source != "Conference",
+                                             Recording.status.in_(LIVE))))
+    return known
+
+
+def mark_recorded(eng: Engine, call_sid: str) -> None:
+    """Every place that starts a call recording says so, so its end is not skipped."""
+    _recorded_calls(eng).add(call_sid)
+
+
 def on_call_ended(eng: Engine, call: Call) -> None:
+    if call.sid not in _recorded_calls(eng):
+        return
     recs = (eng.db.query(Recording)
-            .filter(Recording.call_sid == call.sid, Recording.source == "OutboundAPI",
+            .filter(Recording.call_sid == call.sid, Recording.source != "Conference",
                     Recording.status.in_(LIVE))
             .all())
     for rec in recs:
+        close_pause(rec, eng.now())
         rec.options = {**(rec.options or {}), "end_time": eng.now()}
-        _finish(eng, rec)
+        finish(eng, rec)
+
+
+def close_pause(rec, now):
+    """The call ended while paused: the pause runs to the end."""
+    opts = dict(rec.options or {})
+    pauses = [list(x) for x in opts.get("pauses") or []]
+    if pauses and pauses[-1][1] is None:
+        pauses[-1][1] = now
+    opts["pauses"] = pauses
+    rec.options = opts
 
 
 # -- completion --------------------------------------------------------------------------------
-def _finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
+def finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     """The recording stops now; it completes (rendered, called back) in a moment."""
     rec.status = status
     rec.options = {**(rec.options or {}), "stopped_at": eng.now()}
@@ -155,7 +192,8 @@ def _finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
 
 def complete(eng, sid):
     """Render the recording once, store the mono WAV, fix the duration, call back.  The
-    timeline is read here; the rendering runs outside the lock (``Engine.offload``)."""
+    timeline is read here; the rendering runs outside the lock (``Engine.offload``).  Audio
+    that cannot be rendered ends the recording ``absent`` (:func:`_failed`)."""
     from types import SimpleNamespace
 
     from . import media_render
@@ -171,23 +209,33 @@ def complete(eng, sid):
                            options=dict(rec.options or {}))
 
     def render():
-        if snap.source == "Conference":
-            wav, n, sound = media_render.conference_recording_mono_wav(None, cfg, snap, events)
-            recorded = media_render.conference_recorded_seconds(None, cfg, snap, end=stopped,
-                                                                events=events)
-        else:
-            x = media_render.render_recording(None, cfg, snap, channels=1, events=events)
-            wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
-            recorded = max(0.0, stopped - snap.start_time)
+        try:
+            if snap.source == "Conference":
+                wav, n, sound = media_render.conference_recording_mono_wav(None, cfg, snap,
+                                                                           events)
+                recorded = media_render.conference_recorded_seconds(None, cfg, snap,
+                                                                    end=stopped, events=events)
+            else:
+                x = media_render.render_recording(None, cfg, snap, channels=1, events=events)
+                wav, n, sound = media_render.wav_bytes(x, cfg), len(x), media_render.has_sound(x)
+                skipped = sum((u if u is not None else stopped) - a
+                              for a, u, b in snap.options.get("pauses") or [] if b == "skip")
+                recorded = max(0.0, stopped - snap.start_time - skipped)
+        except AudioError as err:
+            return ("failed", str(err))
         return wav, n, sound, recorded
 
     eng.offload(render, lambda rendered: _completed(eng, sid, *rendered), f"recording {sid}")
 
 
-def _completed(eng, sid, wav, n, sound, recorded):
+def _completed(eng, sid, *rendered):
     rec = eng.db.get(Recording, sid)
     if rec is None or rec.status in DONE or rec.deleted:
         return
+    if rendered[0] == "failed":
+        _failed(eng, rec, rendered[1])
+        return
+    wav, n, sound, recorded = rendered
     cfg = eng.config
     seconds = n / cfg.sample_rate if cfg.recording_duration_after_trim else recorded
     if sound:
@@ -203,6 +251,20 @@ def _completed(eng, sid, wav, n, sound, recorded):
     rec.date_updated = eng.now()
     send_status(eng, rec, rec.status)
     send_record_end(eng, rec)
+
+
+def _failed(eng: Engine, rec: Recording, reason: str) -> None:
+    """The audio cannot be rendered: the recording ends ``absent`` with RENDER_FAILED, its
+    callback and an error alert, never ``processing`` forever."""
+    rec.status = "absent"
+    rec.wav = None
+    rec.duration = 0
+    rec.error_code = RENDER_FAILED
+    rec.date_updated = eng.now()
+    eng.alert(rec.account_sid, RENDER_FAILED, f"Recording {rec.sid} failed: {reason}",
+              call_sid=rec.call_sid, conference_sid=rec.conference_sid)
+    # An app waiting for "completed" must hear that it never will (README Assumptions).
+    send_status(eng, rec, "absent", also_for=("completed",))
 
 
 def send_record_end(eng: Engine, rec: Recording) -> None:
@@ -263,7 +325,10 @@ def media(eng: Engine, rec: Any, fmt: str, want_dual: bool,
                                options=dict(rec.options or {}))
 
         def dual() -> bytes:
-            x = media_render.render_recording(None, cfg, snap, channels=2, events=events)
+            try:
+                x = media_render.render_recording(None, cfg, snap, channels=2, events=events)
+            except AudioError as err:
+                raise AudioUnavailable(f"Recording {snap.sid} cannot be rendered: {err}") from None
             return media_render.wav_bytes(x, cfg) if fmt == "wav" else media_render.mp3_bytes(x, cfg)
         return dual
     wav = rec.wav
@@ -297,16 +362,18 @@ def status_params(rec: Any, status: str) -> list[tuple[str, str]]:
         ("RecordingSource", rec.source),
     ]
     if rec.source != "Conference":
-        p.append(("RecordingTrack", "both"))
+        p.append(("RecordingTrack", (rec.options or {}).get("track", "both")))
     if status == "absent" and rec.error_code:
         p.append(("ErrorCode", str(rec.error_code)))
     return p
 
 
-def send_status(eng: Engine, rec: Recording, status: str) -> None:
+def send_status(eng: Engine, rec: Recording, status: str, also_for: tuple = ()) -> None:
+    """The recording status callback, if ``status`` (or one of ``also_for``) was asked."""
     opts = rec.options or {}
     url = opts.get("status_callback")
-    if not url or status not in (opts.get("status_callback_events") or ["completed"]):
+    events = opts.get("status_callback_events") or ["completed"]
+    if not url or not ({status, *also_for} & set(events)):
         return
     from ..webhooks.transport import OutboundRequest
 

@@ -10,6 +10,8 @@ import threading
 
 from sqlalchemy import event
 
+from . import books
+
 
 class SharedStore:
     def __init__(self, db):
@@ -48,8 +50,7 @@ class SharedStore:
     def book(self, cls, fields):
         """Add a journal entry or its alert. It is committed with whatever comes next (one
         commit per action, not one per webhook: commits are the engine's main cost)."""
-        row = cls(**fields)
-        self.db.add(row)
+        row = books.Booked(books.add(self.db, cls, fields), fields)
         self.unsaved_books.append((cls, fields))
         return row
 

@@ -7,10 +7,12 @@ threshold, attack, hangover from ``EmulatorConfig``) and the events are schedule
 - ``participant-speech-start`` at the first frame of an utterance, ``participant-speech-stop``
   at the end of its last loud frame plus the hangover (what ``detect`` reports).
 - Both are checked when they fire: no start while the participant is muted, on hold, or
-  waiting for the conference to start (that whole utterance is then silent: no start later,
-  no stop); a stop only after a start was sent.
+  waiting for the conference to start; a stop only after a start was sent.
 - A participant muted, held or leaving while speaking gets the stop at that moment
   (``speech_stop_when_silenced``; the utterance's own stop is then dropped).
+- A participant that becomes audible mid-utterance (unmuted, unheld, or the conference starts
+  while it waits) gets the start at that moment (:func:`on_audible`): ``talking`` follows the
+  voice whatever is heard, ``speaking`` what was reported.
 
 The voice is analysed from the join onwards, window by window (``speech_window_seconds``),
 so a looped voice never needs to be rendered whole: each window is read with a margin on both
@@ -31,11 +33,14 @@ from ..store.models import MediaEventRow, Participant
 from .conference.events import send_event
 
 if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
     from ..media.clip import Clip
     from ..store.models import Conference
     from .core import Engine
 
 START, STOP = "participant-speech-start", "participant-speech-stop"
+# A window's analysis: its events [(time, kind)], the carried provisional stop, its end sample.
+Analysed = tuple[list[tuple[float, str]], "float | None", int]
 
 
 def subscribed(conf: Conference) -> bool:
@@ -44,40 +49,49 @@ def subscribed(conf: Conference) -> bool:
                                                                or [])
 
 
-def _voice_clip(eng: Engine, call_sid: str) -> Clip | None:
-    """The call's voice as a media Clip on the absolute sample grid, or None."""
-    from ..media.audio import load_sound
-    from ..media.clip import Clip
-
+def _voice_ref(eng: Engine, call_sid: str) -> tuple[dict | None, float | None]:
+    """The call's voice (AudioRef) and when it starts (virtual seconds), or (None, None)."""
     row = (eng.db.query(MediaEventRow)
            .filter(MediaEventRow.call_sid == call_sid, MediaEventRow.kind == tl.CALL_ANSWERED)
            .order_by(MediaEventRow.id).first())
     ref = (row.data or {}).get("voice") if row is not None else None
     if not ref:
-        return None
-    offset = float(ref.get("offset", 0.0) or 0.0)
-    return Clip(load_sound(ref, eng.config), tl.sample_of(row.t + offset, eng.config))
+        return None, None
+    return ref, row.t + float(ref.get("offset", 0.0) or 0.0)
 
 
 def on_join(eng: Engine, conf: Conference, part: Participant) -> None:
-    """Schedule the speaker events of ``part``'s voice from now on (if anyone listens)."""
+    """Schedule the speaker events of ``part``'s voice from now on (if anyone listens).
+    The voice is loaded and analysed outside the lock (``Engine.offload``); the events are
+    scheduled when that is done, at the same virtual instant."""
     if not subscribed(conf):
         return
-    clip = _voice_clip(eng, part.call_sid)
-    if clip is None:
+    ref, start = _voice_ref(eng, part.call_sid)
+    if ref is None:
         return
-    part.options = {**(part.options or {}), "speaking": False}
-    join = tl.sample_of(eng.now(), eng.config)
-    _window(eng, part.id, clip, join, join, None)
+    part.options = {**(part.options or {}), "speaking": False, "talking": False}
+    cfg, part_id, first = eng.config, part.id, float(start or 0.0)
+    join = tl.sample_of(eng.now(), cfg)
+
+    def load_and_analyse() -> tuple[Clip, Analysed]:
+        from ..media.audio import load_sound
+        from ..media.clip import Clip
+
+        clip = Clip(load_sound(ref, cfg), tl.sample_of(first, cfg))
+        return clip, _analyse(cfg, clip, join, join, None)
+
+    eng.offload(load_and_analyse, lambda done: _schedule(eng, part_id, done[0], join, done[1]),
+                f"speech window {part_id}")
 
 
-def _window(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: float | None) -> None:
-    """Analyse the owned stretch [w0, w1) (absolute samples) and schedule what it holds.
-    ``carry``: the provisional stop (seconds) of an utterance still going at the last
-    window's end, whose start was already scheduled."""
+def _analyse(cfg: EmulatorConfig, clip: Clip, join: int, w0: int,
+             carry: float | None) -> Analysed:
+    """Analyse the owned stretch [w0, w1) (absolute samples): ``(plan, carry, w1)``, the
+    events it holds as (time, kind) and the provisional stop (seconds) of an utterance still
+    going at its end.  ``carry`` in: the same from the last window, whose start was already
+    scheduled.  Pure numpy: run outside the lock."""
     from ..media import speech
 
-    cfg = eng.config
     rate = cfg.sample_rate
     spf = tl.samples_per_frame(cfg)
     frames = max(1, int(round(cfg.speech_window_seconds * 1000 / cfg.frame_ms)))
@@ -118,9 +132,19 @@ def _window(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: fl
             carry = e
     if prev is not None:  # nothing more of it in this window's data: it ended
         plan.append((prev, STOP))
+    return plan, carry, w1
+
+
+def _schedule(eng: Engine, part_id: int, clip: Clip, join: int, analysed: Analysed) -> None:
+    """Under the lock: schedule a window's events, and the next window's analysis."""
+    plan, carry, w1 = analysed
+    part = eng.db.get(Participant, part_id)
+    if part is None or not part.active:
+        return
+    rate = eng.config.sample_rate
     for t, kind in plan:
         eng.at(max(t, eng.now()), lambda k=kind: _fire(eng, part_id, k), f"{kind} {part_id}")
-    if end is not None and w1 >= end and carry is None:
+    if clip.end is not None and w1 >= clip.end and carry is None:
         return
     eng.at(w1 / rate, lambda: _next(eng, part_id, clip, join, w1, carry),
            f"speech window {part_id}")
@@ -130,7 +154,10 @@ def _next(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: floa
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active:
         return
-    _window(eng, part_id, clip, join, w0, carry)
+    cfg = eng.config
+    eng.offload(lambda: _analyse(cfg, clip, join, w0, carry),
+                lambda analysed: _schedule(eng, part_id, clip, join, analysed),
+                f"speech window {part_id}")
 
 
 def _fire(eng: Engine, part_id: int, kind: str) -> None:
@@ -139,13 +166,31 @@ def _fire(eng: Engine, part_id: int, kind: str) -> None:
         return
     conf = part.conference
     speaking = bool((part.options or {}).get("speaking"))
+    part.options = {**(part.options or {}), "talking": kind == START}
     if kind == START:
-        if speaking or part.muted or part.hold or conf.status != "in-progress":
+        if speaking or not _audible(part):
             return
     elif not speaking:
         return
     part.options = {**(part.options or {}), "speaking": kind == START}
     send_event(eng, conf, kind, part)
+
+
+def _audible(part: Participant) -> bool:
+    return bool(part.active and part.status == "connected" and not part.muted
+                and not part.hold and part.conference.status == "in-progress")
+
+
+def on_audible(eng: Engine, conf: Conference, part: Participant) -> None:
+    """``part`` can be heard from now (unmuted, unheld, the conference started): if its
+    voice is mid-utterance, the start is reported at this moment."""
+    opts = part.options or {}
+    if not subscribed(conf) or not opts.get("talking") or opts.get("speaking"):
+        return
+    if not _audible(part):
+        return
+    part.options = {**opts, "speaking": True}
+    send_event(eng, conf, START, part)
 
 
 def on_silenced(eng: Engine, conf: Conference, part: Participant) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from .memory import fresh_memory_engine
 from .models import Base
 
 DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
@@ -19,6 +20,9 @@ def open_store(url: str = "sqlite://") -> Session:
     The engine serialises every access behind one lock, so a single connection shared
     across threads is both safe and the fastest choice for SQLite.
     """
+    if url == "sqlite://":
+        # Prepared schema, copied: no DDL per store (see store/memory.py).
+        return Session(fresh_memory_engine(), expire_on_commit=False, autoflush=True)
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite://":
             path = url[len("sqlite:///"):]
@@ -32,7 +36,9 @@ def open_store(url: str = "sqlite://") -> Session:
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=OFF")
+            # WAL + NORMAL: a committed row survives the process being killed (only an OS
+            # crash or power loss can lose the last commits), without an fsync per commit.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
     else:
         engine = create_engine(url)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
@@ -36,6 +37,7 @@ def split_fragment(url: str) -> tuple[str, dict[str, float]]:
     return base, overrides
 
 
+@lru_cache(maxsize=1024)  # the same few callback URLs, over and over
 def canonical(url: str) -> str:
     """The absolute http(s) URL as it goes on the wire; raises :class:`InvalidUrl`."""
     parts = urlsplit(url)

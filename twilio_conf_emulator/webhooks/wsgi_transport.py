@@ -10,13 +10,12 @@ from __future__ import annotations
 import threading
 import traceback
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from requests.cookies import RequestsCookieJar
-from werkzeug.test import EnvironBuilder, run_wsgi_app
+from werkzeug.test import run_wsgi_app
 
 from ..config import EmulatorConfig
-from . import codes
+from . import codes, wsgi_environ
 from .cookies import cookie_header, store_cookies
 from .delivery import Exchange, Transport
 from .wire import encode_body
@@ -59,26 +58,14 @@ class WsgiTransport(Transport):
         return Exchange(status=int(status.split(None, 1)[0]), headers=_as_dict(items), body=body)
 
     def _environ(self, method: str, prepared: Prepared) -> dict[str, Any]:
-        parts = urlsplit(prepared.url)
         headers = dict(prepared.headers)
         content_type = headers.pop("Content-Type", None)
         with self._lock:
             cookie = cookie_header(self.cookies, prepared.url)
         if cookie:
             headers["Cookie"] = cookie
-        builder = EnvironBuilder(
-            path=parts.path or "/",
-            base_url=f"{parts.scheme}://{parts.netloc}",
-            query_string=parts.query,
-            method=method,
-            headers=headers,
-            data=encode_body(prepared.body_params) if method == "POST" else None,
-            content_type=content_type,
-        )
-        try:
-            return builder.get_environ()
-        finally:
-            builder.close()
+        body = encode_body(prepared.body_params) if method == "POST" else None
+        return wsgi_environ.build(method, prepared.url, headers, body, content_type)
 
 
 def _as_dict(items: Any) -> dict[str, str]:

@@ -26,9 +26,8 @@ def update_participant(eng: Engine, conf: Conference, part: Participant, p: dict
             if not target:
                 raise BadRequest("CallSidToCoach is required when Coaching is true", code=16028)
             check_coach_target(conf, target)
-    if p.get("announce_url") and conf.status != "in-progress":
-        raise BadRequest("Conference is not bridged: announcements start once it has started",
-                         code=16001)
+    if p.get("announce_url"):
+        check_can_announce(conf)
     changed_modify = False
     if "muted" in p and p["muted"] != part.muted:
         part.muted = p["muted"]
@@ -38,17 +37,27 @@ def update_participant(eng: Engine, conf: Conference, part: Participant, p: dict
                             conference_sid=conf.sid)
         if part.muted:
             speech_events.on_silenced(eng, conf, part)
-        send_event(eng, conf, "participant-mute" if part.muted else "participant-unmute", part)
+        if part.status == "connected":  # before the join, participant-join carries it
+            send_event(eng, conf, "participant-mute" if part.muted else "participant-unmute",
+                       part)
+            if not part.muted:
+                speech_events.on_audible(eng, conf, part)
     if "hold" in p and p["hold"] != part.hold:
         part.hold = p["hold"]
         touch(eng, part)
+        part.options = {**(part.options or {}), "hold_url": p.get("hold_url"),
+                        "hold_method": p.get("hold_method") or "GET"}
         if part.hold:
             speech_events.on_silenced(eng, conf, part)
             audio_docs.play_hold(eng, conf, part, p.get("hold_url"),
                                  p.get("hold_method") or "GET")
         elif part.status == "connected":
             eng.media_event("unhold", call_sid=part.call_sid, conference_sid=conf.sid)
-        send_event(eng, conf, "participant-hold" if part.hold else "participant-unhold", part)
+        if part.status == "connected":  # before the join, participant-join carries it
+            send_event(eng, conf, "participant-hold" if part.hold else "participant-unhold",
+                       part)
+            if not part.hold:
+                speech_events.on_audible(eng, conf, part)
     if "coaching" in p or "call_sid_to_coach" in p:
         coaching = p.get("coaching", True if p.get("call_sid_to_coach") else part.coaching)
         target = (p.get("call_sid_to_coach") or part.call_sid_to_coach) if coaching else None
@@ -82,12 +91,20 @@ def update_participant(eng: Engine, conf: Conference, part: Participant, p: dict
     return part
 
 
+def check_can_announce(conf: Conference) -> None:
+    """16001 ("not currently active"), with a message that says which way it is not."""
+    if conf.status == "init":
+        raise BadRequest(f"Conference {conf.sid} has not started yet: announcements play once "
+                         "it is in progress", code=16001)
+    if conf.status != "in-progress":
+        raise BadRequest(f"Conference {conf.sid} is {conf.status}: it can no longer play "
+                         "announcements", code=16001)
+
+
 def update_conference(eng: Engine, conf: Conference, p: dict[str, Any]) -> Conference:
     """POST .../Conferences/{Sid}: Status=completed ends it; AnnounceUrl announces to all."""
     if p.get("announce_url"):
-        if conf.status != "in-progress":
-            raise BadRequest("Conference is not bridged: announcements start once it has "
-                             "started", code=16001)
+        check_can_announce(conf)
         audio_docs.announce(eng, conf, None, p["announce_url"], p.get("announce_method") or "POST")
     if p.get("status") == "completed" and conf.status in ACTIVE:
         end(eng, conf, "conference-ended-via-api")

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 from ...errors import BadRequest
 from ...sids import is_sid
 from ...store.models import Conference, Participant
-from .. import audio_docs, recording, speech_events
+from .. import amd, audio_docs, recording, speech_events
 from .. import calls as call_legs
 from .events import send_event
-from .leaving import leave_by_dial_end
+from .leaving import leave, leave_by_dial_end, release_call
 from .lookups import (
     ACTIVE,
     active_by_name,
@@ -66,11 +66,18 @@ def conference_for(eng: Engine, account_sid: str, ref: str | None, settings: dic
         conf = get_conference(eng, account_sid, ref, path)
         if conf.status not in ACTIVE:
             raise BadRequest(f"Conference {ref} does not exist or is completed", code=16022)
-        return conf
-    if not ref or len(ref) > 128:
+    elif not ref or len(ref) > 128:
         raise BadRequest("Could not recognize conference sid or friendly name", code=16003)
-    return active_by_name(eng, account_sid, ref) or new_conference(eng, account_sid, ref,
-                                                                   settings)
+    else:
+        found = active_by_name(eng, account_sid, ref)
+        if found is None:
+            return new_conference(eng, account_sid, ref, settings)
+        conf = found
+    # The region is the first one any participant names; one without a region fixes nothing.
+    if settings.get("region") and not conf.options.get("region"):
+        conf.options = {**conf.options, "region": settings["region"]}
+        conf.region = settings["region"]
+    return conf
 
 
 def check_label(conf: Any, label: str | None, invalid_code: int, in_use_code: int) -> None:
@@ -143,13 +150,15 @@ def create_participant(eng: Engine, account: Any, conference_ref: str, p: dict[s
             check_coach_target(conf, p["call_sid_to_coach"])
     check_capacity(conf)
     call = call_legs.new_call(
-        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api",
+        eng, account.sid, to=p["to"], from_=call_legs.caller_id(p), direction="outbound-api",
         purpose="participant", conference_sid=conf.sid,
         status_callback=p.get("status_callback"),
         status_callback_method=p.get("status_callback_method", "POST"),
         status_callback_events=p.get("status_callback_event") or ["completed"],
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
         record=p.get("record", False), **call_legs.recording_options(p),
+        **amd.request_options(p, "amd_status_callback", "amd_status_callback_method",
+                              run_async=not eng.config.participant_amd_holds_join),
     )
     part = add_participant(eng, conf, call, p, origin="api")
     call_legs.dial(eng, call)
@@ -180,24 +189,40 @@ def connect(eng: Engine, part: Participant) -> None:
                         target=part.call_sid_to_coach)
     if part.muted:
         eng.media_event("mute", call_sid=part.call_sid, conference_sid=conf.sid)
+    if part.hold:  # put on hold while it was still ringing
+        audio_docs.play_hold(eng, conf, part, opts.get("hold_url"),
+                             opts.get("hold_method") or "GET")
     if conf.status == "init" and should_start(eng, conf):
         # Which comes first is undocumented; by default the join that causes the start.
         if eng.config.start_event_after_join:
             send_event(eng, conf, "participant-join", part)
-            start(eng, conf)
+            start(eng, conf, part)
         else:
-            start(eng, conf)
+            start(eng, conf, part)
             send_event(eng, conf, "participant-join", part)
     else:
         send_event(eng, conf, "participant-join", part)
         if conf.status == "init":
-            audio_docs.play_wait(eng, conf, part)
+            audio_docs.play_wait(eng, conf, part, on_fail=lambda sid: _wait_failed(eng, sid))
         elif opts.get("beep") in ("true", "onEnter"):
             eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     if opts.get("time_limit"):
         sid = part.call_sid
         eng.after(float(opts["time_limit"]), lambda: _time_limit(eng, sid), f"timeLimit {sid}")
     speech_events.on_join(eng, conf, part)
+
+
+def _wait_failed(eng: Engine, call_sid: str) -> bool:
+    """A ``<Dial><Conference>`` leg whose waitUrl failed: "the conference is not established".
+    It leaves (participant_add_failed, its call in-progress) and its TwiML goes on after the
+    <Dial> (the Dial action gets DialCallStatus=failed). True if it was taken out."""
+    part = participant_for_call(eng, call_sid)
+    if (part is None or part.status != "connected" or part.conference.status != "init"
+            or (part.options or {}).get("origin") != "twiml"):
+        return False
+    leave(eng, part, "participant_add_failed", call_status="in-progress")
+    release_call(eng, part, "wait-url-failed")
+    return True
 
 
 def _time_limit(eng: Engine, call_sid: str) -> None:
@@ -212,11 +237,16 @@ def should_start(eng: Engine, conf: Conference) -> bool:
     return len(connected) >= needed and any(p.start_conference_on_enter for p in connected)
 
 
-def start(eng: Engine, conf: Conference) -> None:
+def start(eng: Engine, conf: Conference, starter: Participant) -> None:
+    """``starter`` joined and started it: the start beep is its entry beep, so it follows
+    that participant's ``beep`` (true/onEnter beep; false/onExit are silent)."""
     conf.status = "in-progress"
     conf.started_at = eng.now()
     touch(eng, conf)
     send_event(eng, conf, "conference-start")
     eng.media_event("conf-start", conference_sid=conf.sid)
-    eng.media_event("beep", conference_sid=conf.sid, kind="enter")
+    for waiting in connected_participants(conf):  # a talker waiting is heard from now
+        speech_events.on_audible(eng, conf, waiting)
+    if (starter.options or {}).get("beep") in ("true", "onEnter"):
+        eng.media_event("beep", conference_sid=conf.sid, kind="enter")
     recording.on_conference_start(eng, conf)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ...store.models import Call
 from .. import calls as call_legs
 from .. import recording, speech_events
+from ..callbacks import status_after_leaving
 from .events import send_event
 from .lookups import ACTIVE, active_participants, touch
 
@@ -83,7 +84,7 @@ def end(eng: Engine, conf: Conference, reason: str, ending_call_sid: str | None 
             touch(eng, part)
             eng.media_event("conf-leave", call_sid=part.call_sid, conference_sid=conf.sid)
             send_event(eng, conf, "participant-leave", part, extra=(
-                ("ParticipantCallStatus", "completed"),
+                ("ParticipantCallStatus", status_after_leaving(part)),
                 ("ReasonParticipantLeft", left_reason),
             ))
             release_call(eng, part, "conference-ended")
@@ -117,7 +118,8 @@ def release_call(eng: Engine, part: Participant, why: str) -> None:
 
 def leave_by_dial_end(eng: Engine, part: Participant, why: str) -> None:
     """hangupOnStar, timeLimit: the participant leaves, its call goes on (TwiML) or ends."""
-    leave(eng, part, "participant_hung_up" if why == "star" else "participant_updated_via_api")
+    leave(eng, part, "participant_hung_up" if why == "star" else "participant_updated_via_api",
+          call_status=status_after_leaving(part))
     release_call(eng, part, why)
 
 
@@ -126,7 +128,8 @@ def kick(eng: Engine, part: Participant) -> None:
     if part.status != "connected":
         call_legs.hangup(eng, part.call_sid, by="api")
         return
-    leave(eng, part, "participant_updated_via_api", kicked=True)
+    leave(eng, part, "participant_updated_via_api", call_status=status_after_leaving(part),
+          kicked=True)
     release_call(eng, part, "kicked")
 
 

@@ -285,10 +285,10 @@ UNSUPPORTED_VERBS = frozenset(
     {"Connect", "Echo", "Enqueue", "Leave", "Pay", "Record", "Refer", "Sms", "Start", "Stop", "Message"}
 )
 # <Dial> nouns Twilio knows but the emulator does not dial.
-UNSUPPORTED_NOUNS = frozenset({"Client", "Sip", "Queue", "Sim", "Application", "WhatsApp"})
+UNSUPPORTED_NOUNS = frozenset({"Queue", "Sim", "Application", "WhatsApp"})
 # Names that only live inside another element: legal XML, wrong place at the top.
 NESTED_ONLY = frozenset(
-    {"Conference", "Number", "Stream", "Siprec", "Parameter", "Identity", "Room", "Prompt", "Transcription",
+    {"Conference", "Number", "Client", "Sip", "Stream", "Siprec", "Parameter", "Identity", "Room", "Prompt", "Transcription",
      "ConversationRelay", "VirtualAgent", "Config", "Language", "Task", "Autopilot", "Assistant"}
 ) | UNSUPPORTED_NOUNS
 GATHER_CHILDREN = frozenset({"Say", "Play", "Pause"})

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
+from . import endpoints
 from .attrs import Attrs as _Attrs
 from .attrs import Context as _Context
 from .enqueue import parse_enqueue
@@ -273,6 +274,10 @@ def _dial(el, ctx):
             nouns.append(_conference(child, ctx))
         elif child.tag == "Number":
             nouns.append(_number(child, ctx))
+        elif child.tag == "Client":
+            nouns.append(endpoints.client(child, ctx))
+        elif child.tag == "Sip":
+            nouns.append(endpoints.sip(child, ctx))
         elif child.tag in UNSUPPORTED_NOUNS:
             nouns.append(_unsupported(child))
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...errors import BadRequest, NotImplementedYet
+from .. import amd
 from .. import calls as call_legs
 from ..callbacks import TERMINAL_CALL_STATUSES
 from .leg import redirect as redirect_live
@@ -27,7 +28,8 @@ def create_api_call(eng: Engine, account: Any, p: dict[str, Any]) -> Call:
     if url:
         twiml = None  # "If both twiml and url are provided then twiml will be ignored."
     call = call_legs.new_call(
-        eng, account.sid, to=p["to"], from_=p["from_"], direction="outbound-api", purpose="twiml",
+        eng, account.sid, to=p["to"], from_=call_legs.caller_id(p), direction="outbound-api",
+        purpose="twiml",
         url=url, method=p.get("method") or "POST", twiml=twiml,
         fallback_url=p.get("fallback_url"), fallback_method=p.get("fallback_method") or "POST",
         status_callback=p.get("status_callback"),
@@ -36,6 +38,8 @@ def create_api_call(eng: Engine, account: Any, p: dict[str, Any]) -> Call:
         timeout=p.get("timeout", 60), time_limit=p.get("time_limit"),
         send_digits=p.get("send_digits"), record=p.get("record", False),
         **call_legs.recording_options(p),
+        **amd.request_options(p, "async_amd_status_callback", "async_amd_status_callback_method",
+                              async_key="async_amd"),
     )
     call_legs.dial(eng, call)
     return call

@@ -16,10 +16,10 @@ if TYPE_CHECKING:  # annotations only
 def run(eng: Engine, call: Call, dial: twiml.Dial, gen: int, i: int) -> bool:
     """Start ``dial``; True if it is now running (it continues the document when it ends),
     False if it did nothing and the next verb runs."""
-    if dial.record != "do-not-record":
-        alert(eng, call, twiml.SCHEMA_WARNING, f"<Dial record=\"{dial.record}\">: call "
-               "recording is not emulated (use <Conference record>)", level="warning")
     noun = dial.noun
+    if dial.record != "do-not-record" and not isinstance(noun, twiml.Number):
+        alert(eng, call, twiml.SCHEMA_WARNING, f"<Dial record=\"{dial.record}\">: recorded "
+              "for <Number> only (use <Conference record>)", level="warning")
     if isinstance(noun, twiml.Conference):
         return dial_conference.run(eng, call, dial, noun, gen, i)
     if isinstance(noun, twiml.Number):

@@ -51,6 +51,9 @@ def run(eng: Engine, call: Call, dial: twiml.Dial, noun: twiml.Conference, gen: 
             if conf is None:
                 raise TwilioError(f"Participant {noun.coach} to be coached is not present in "
                                   "the conference")
+            if conf.status != "in-progress":
+                raise TwilioError(f"Participant {noun.coach} to be coached is not in an "
+                                  "in-progress conference")
             joining.check_coach_target(conf, noun.coach)
         except TwilioError as err:
             alert(eng, call, COACH_TARGET_MISSING, f"coach: {err.message}")
@@ -100,5 +103,8 @@ def after_conference(eng: Engine, call: Call, why: str) -> None:
     set_opts(call, _dial=None)
     if call.status != "in-progress" or int(opt(call, "_gen", 0)) != d["gen"]:
         return
+    if why == "wait-url-failed":  # the conference was never established for this call
+        dial_done(eng, call, d, "failed", (("DialBridged", "false"),))
+        return
     dial_done(eng, call, d, eng.config.dial_call_status_after_conference,
-               (("DialBridged", "true"),))
+              (("DialBridged", "true"),))

@@ -7,21 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
 from ...store.models import Call
-from .. import callbacks, twiml
+from .. import callbacks, dial_record
 from .. import calls as call_legs
 from ..core import LegPurpose
+from . import gather, gather_speech, number_url
 from .dial_action import dial_done, dial_state
-from .state import alert, opt, set_opts
+from .state import opt, set_opts
 
 if TYPE_CHECKING:  # annotations only
+    from .. import twiml
     from ..core import Engine
 
 
 def run(eng: Engine, call: Call, dial: twiml.Dial, noun: twiml.Number, gen: int, i: int) -> bool:
     """Dial ``noun``'s number on a child leg; the <Dial> runs until either side ends."""
-    if noun.url:
-        alert(eng, call, twiml.SCHEMA_WARNING, "<Number url>: TwiML for the called party "
-               "before bridging is not run by the emulator", level="warning")
     child = call_legs.new_call(
         eng, call.account_sid, to=noun.number, from_=dial.caller_id or call.from_,
         direction="outbound-dial", purpose="dial-child", parent_call_sid=call.sid,
@@ -29,7 +28,11 @@ def run(eng: Engine, call: Call, dial: twiml.Dial, noun: twiml.Number, gen: int,
         status_callback_method=noun.status_callback_method,
         status_callback_events=list(noun.status_callback_event),
     )
-    set_opts(call, _dial=dial_state(dial, "number", gen, i, child=child.sid))
+    state = dial_state(dial, "number", gen, i, child=child.sid,
+                       record=dial_record.settings(dial), number_url=noun.url,
+                       number_method=noun.method)
+    set_opts(call, _dial={**state,
+                          "recording_sid": dial_record.start(eng, call, state, "ringing")})
     call_legs.dial(eng, child)
     return True
 
@@ -62,10 +65,12 @@ def _number_done(eng: Engine, child: Call, status: str) -> None:
     if not d or d.get("kind") != "number" or d.get("child") != child.sid:
         return
     _end_bridge_audio(eng, parent.sid, d)
+    dial_record.stop(eng, d)
     set_opts(parent, _dial=None)
     if parent.status != "in-progress" or int(opt(parent, "_gen", 0)) != d["gen"]:
         return
-    extra = [("DialCallSid", child.sid), ("DialBridged", "true" if child.answered_at else "false")]
+    # Bridged, not merely answered: a whisper that refused the call never bridged it.
+    extra = [("DialCallSid", child.sid), ("DialBridged", "true" if d.get("bridged") else "false")]
     if status == "completed":
         extra.append(("DialCallDuration", str(callbacks.call_duration(child, eng.now()))))
     dial_done(eng, parent, d, status, extra)
@@ -76,6 +81,7 @@ def hang_up_child(eng: Engine, call: Call) -> None:
     d = opt(call, "_dial")
     if d and d.get("kind") == "number":
         _end_bridge_audio(eng, call.sid, d)
+        dial_record.stop(eng, d)
         set_opts(call, _dial=None)
         call_legs.hangup(eng, d["child"], by="api")
 
@@ -89,9 +95,36 @@ class DialChild(LegPurpose):
         if not d or d.get("child") != child.sid or parent.status != "in-progress":
             call_legs.hangup(eng, child.sid, by="api")
             return
+        if not number_url.start(eng, child, d):
+            self._bridge(eng, parent, child, d)
+
+    def on_document_end(self, eng: Engine, child: Call) -> bool:
+        """The whisper ran out: bridge now (if the caller is still dialling this leg)."""
+        if not number_url.whispering(child):
+            return False
+        number_url.finish(eng, child)
+        parent = eng.db.get(Call, child.parent_call_sid)
+        d = opt(parent, "_dial") if parent is not None else None
+        if not d or d.get("child") != child.sid or parent.status != "in-progress":
+            call_legs.hangup(eng, child.sid, by="api")
+            return True
+        self._bridge(eng, parent, child, d)
+        return True
+
+    def on_digits(self, eng: Engine, child: Call, digits: str) -> None:
+        if number_url.whispering(child):
+            gather.on_digits(eng, child, digits)
+
+    def on_speech(self, eng: Engine, child: Call, text: str) -> None:
+        if number_url.whispering(child):
+            gather_speech.on_speech(eng, child, text)
+
+    def _bridge(self, eng: Engine, parent: Call, child: Call, d: dict[str, Any]) -> None:
         eng.media_event(tl.CALL_STOP_PLAY, call_sid=parent.sid)
         _bridge_audio(eng, parent, child)
-        set_opts(parent, _dial={**d, "bridged": True})
+        set_opts(parent, _dial={**d, "bridged": True,
+                                "recording_sid": (d.get("recording_sid")
+                                                  or dial_record.start(eng, parent, d, "answer"))})
         sid, psid = child.sid, parent.sid
         eng.after(float(d.get("time_limit") or 14400), lambda: _number_time_limit(eng, psid, sid),
                   f"Dial timeLimit {psid}")
@@ -100,6 +133,8 @@ class DialChild(LegPurpose):
         _number_done(eng, child, child.status if child.status != "completed" else "no-answer")
 
     def on_hangup(self, eng: Engine, child: Call, by: str) -> None:
+        if number_url.whispering(child):
+            number_url.finish(eng, child)
         _number_done(eng, child, "completed")
 
 

@@ -17,11 +17,9 @@ if TYPE_CHECKING:  # annotations only
 
 def run(eng: Engine, call: Call, verb: twiml.Gather, gen: int, i: int) -> bool:
     """Start ``verb``: it always takes over the leg until it submits or times out."""
-    if not verb.accepts_dtmf:
-        alert(eng, call, twiml.SCHEMA_WARNING, "<Gather input=\"speech\">: speech recognition "
-               "is not emulated; the Gather times out with no input", level="warning")
+    # Speech: voice/gather_speech hears what a virtual party says while "speech" is set.
     state = {"gen": gen, "i": i, "sub": 1, "digits": "", "listening": verb.accepts_dtmf,
-             "prompting": bool(verb.children)}
+             "speech": verb.accepts_speech, "prompting": bool(verb.children)}
     set_opts(call, _gather=state)
     if verb.children:
         _gather_prompt(eng, call.sid, gen, 1, verb, 0)
@@ -40,7 +38,7 @@ def _gather_state(eng: Engine, sid: str, gen: int, sub: int) -> tuple[Any, Any]:
     return call, g
 
 
-def _current_gather(eng: Engine, sid: str, gen: int, i: int) -> Any:
+def current_gather(eng: Engine, sid: str, gen: int, i: int) -> Any:
     entry = docs(eng).get(sid)
     if entry is None or entry[0] != gen:
         return None
@@ -77,7 +75,7 @@ def on_digits(eng: Engine, call: Call, digits: str) -> None:
     g = opt(call, "_gather")
     if not g or g["gen"] != int(opt(call, "_gen", 0)) or not g["listening"]:
         return
-    verb = _current_gather(eng, call.sid, g["gen"], g["i"])
+    verb = current_gather(eng, call.sid, g["gen"], g["i"])
     if verb is None:
         return
     for key in digits:
@@ -101,7 +99,7 @@ def on_digits(eng: Engine, call: Call, digits: str) -> None:
 
 
 def _gather_submit(eng: Engine, call: Call, g: dict[str, Any], finished_on_key: str) -> None:
-    verb = _current_gather(eng, call.sid, g["gen"], g["i"])
+    verb = current_gather(eng, call.sid, g["gen"], g["i"])
     set_opts(call, _gather=None)
     if verb is None:
         return

@@ -22,7 +22,8 @@ def find_number(eng: Engine, to: str) -> IncomingPhoneNumber | None:
 
 
 def inbound_call(eng: Engine, default_account_sid: str, from_: str, to: str, audio: Any = None,
-                 digits: list[dict[str, Any]] | None = None, hangup_after: float | None = None) -> Call:
+                 digits: list[dict[str, Any]] | None = None, hangup_after: float | None = None,
+                 speech: list[dict[str, Any]] | None = None) -> Call:
     """A virtual caller dials ``to``: routed by that IncomingPhoneNumber's VoiceUrl.
 
     The caller's script (``digits`` at seconds, ``hangup_after``) counts from the moment it
@@ -54,6 +55,7 @@ def inbound_call(eng: Engine, default_account_sid: str, from_: str, to: str, aud
         keys = str(step.get("digits", ""))
         eng.after(float(step.get("at", 0)), lambda k=keys: call_legs.press_digits(eng, sid, k),
                   f"caller digits {sid}")
+    call_legs.schedule_speech(eng, sid, speech)
     if hangup_after is not None:
         eng.after(float(hangup_after), lambda: call_legs.hangup(eng, sid, by="caller"),
                   f"caller hangup {sid}")

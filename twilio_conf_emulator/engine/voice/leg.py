@@ -10,7 +10,7 @@ from ...media import timeline as tl
 from .. import calls as call_legs
 from ..conference import leaving, lookups
 from ..core import LegPurpose
-from . import gather
+from . import gather, gather_speech
 from .dial_action import action_after_hangup
 from .dial_conference import after_conference
 from .dial_number import hang_up_child
@@ -66,6 +66,10 @@ class TwimlLeg(LegPurpose):
             return
         gather.on_digits(eng, call, digits)
 
+    def on_speech(self, eng: Engine, call: Call, text: str) -> None:
+        if lookups.participant_for_call(eng, call.sid) is None:
+            gather_speech.on_speech(eng, call, text)
+
     def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         after_conference(eng, call, why)
 
@@ -77,8 +81,8 @@ def redirect(eng: Engine, call: Call, url: str | None = None, method: str = "POS
     leaves its conference with ``participant_updated_via_api``) and the new one runs."""
     part = lookups.participant_for_call(eng, call.sid)
     set_opts(call, url=url, method=method or "POST", twiml=twiml, purpose="twiml", _dial=None)
-    if part is not None:
-        leaving.leave(eng, part, "participant_updated_via_api")
+    if part is not None:  # the call goes on with the new TwiML
+        leaving.leave(eng, part, "participant_updated_via_api", call_status="in-progress")
     hang_up_child(eng, call)
     eng.media_event(tl.CALL_STOP_PLAY, call_sid=call.sid)
     new_gen(call)

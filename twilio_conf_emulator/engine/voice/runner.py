@@ -29,7 +29,7 @@ from ...media.audio import audio_duration
 from ...store.models import Call
 from ...webhooks import content
 from ...webhooks.transport import OutboundRequest
-from .. import audio_docs, callbacks, twiml
+from .. import audio_docs, callbacks, hosted_media, twiml
 from .. import calls as call_legs
 from .state import alert, docs, live, new_gen, opt, say_ref, set_opts
 
@@ -51,6 +51,19 @@ class PlayRef(twiml.Verb):
 # -- entry points ----------------------------------------------------------------------------------
 def start(eng: Engine, call: Call) -> None:
     """A Calls API leg was answered: run its ``Twiml`` or fetch its ``Url``."""
+    digits = opt(call, "send_digits")
+    if digits:
+        # SendDigits: DTMF to the called party once connected, then the TwiML runs.
+        set_opts(call, send_digits=None)
+        gen, sid = int(opt(call, "_gen", 0)), call.sid
+
+        def then() -> None:
+            c = live(eng, sid, gen)
+            if c is not None:
+                start(eng, c)
+
+        play_ref(eng, call, {"kind": "dtmf", "digits": digits}, 1, then)
+        return
     limit = opt(call, "time_limit")
     if limit:
         sid = call.sid
@@ -87,6 +100,16 @@ def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extr
     gen = new_gen(call)
     sid = call.sid
     params = callbacks.voice_params(call) + [(str(k), str(v)) for k, v in extra]
+    hosted = hosted_media.hosted_twiml(eng.config, url)
+    if hosted is not None:  # Twilio's own demo document: answered here, never fetched
+
+        def run_hosted() -> None:
+            c = live(eng, sid, gen)
+            if c is not None:
+                begin(eng, c, twiml.parse(hosted, url), gen)
+
+        eng.soon(run_hosted, f"hosted TwiML {sid}")
+        return
 
     def got(result: Any) -> None:
         c = live(eng, sid, gen)
@@ -175,6 +198,11 @@ def end(eng: Engine, call: Call) -> None:
     """The document ran out, or <Hangup>: the call completes."""
     new_gen(call)
     docs(eng).pop(call.sid, None)
+    if opt(call, "_whisper"):
+        # <Hangup> in a <Number url> whisper: the dialled leg hangs up, and its <Dial> hears
+        # of it (voice/number_url).
+        call_legs.hangup(eng, call.sid, by="api")
+        return
     call_legs.finish(eng, call, "completed")
 
 
@@ -251,7 +279,8 @@ def step(eng: Engine, sid: str, gen: int, i: int) -> None:
             alert(eng, call, twiml.SCHEMA_WARNING, f"<{verb.name}> is not run by "
                    "twilio-conf-emulator: skipped, the next verb runs", level="warning")
         i = nxt
-    end(eng, call)
+    if not eng.purpose_of(call).on_document_end(eng, call):
+        end(eng, call)
 
 
 def media(eng: Engine, call: Call, verb: twiml.Say | twiml.Play | twiml.Pause | PlayRef,

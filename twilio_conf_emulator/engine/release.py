@@ -1,0 +1,45 @@
+"""Let go of rows that are finished, so memory follows the live state, not the history.
+
+The engine keeps every row the session loaded alive (``Engine._rows``: the identity map holds
+rows weakly, and re-reading the live state each action was a big cost). Finished things (a
+completed conference and its participants, a call in a final state, journal-side rows a
+query loaded) never change on their own again; keeping them alive made memory grow with
+every conference ever run. After each ``advance`` they are released: the session keeps
+them while something still references them and reads them again if anything asks.
+"""
+
+from sqlalchemy import inspect
+
+from ..store.models import Alert, Call, Conference, JournalEntry, MediaEventRow, Participant
+from .callbacks import TERMINAL_CALL_STATUSES
+
+_BOOKS = (JournalEntry, Alert, MediaEventRow)
+_CACHES = ("active_conference_by_name", "participant_by_call")
+
+
+def _loaded(row, name):
+    return inspect(row).dict.get(name)  # never loads: an expired row is simply kept
+
+
+def finished(row):
+    if isinstance(row, _BOOKS):
+        return True
+    if isinstance(row, Conference):
+        return _loaded(row, "status") == "completed"
+    if isinstance(row, Participant):
+        return _loaded(row, "active") is False
+    if isinstance(row, Call):
+        return _loaded(row, "status") in TERMINAL_CALL_STATUSES
+    return False
+
+
+def release_finished(rows, info):
+    """Drop finished rows from ``rows`` (the engine's keep-alive set) and from the
+    session's lookup caches in ``info``."""
+    for row in [r for r in rows if finished(r)]:
+        rows.discard(row)
+    for name in _CACHES:
+        cache = info.get(name)
+        if cache:
+            for key in [k for k, row in cache.items() if finished(row)]:
+                del cache[key]

@@ -1,0 +1,33 @@
+"""A fresh in-memory SQLite store, cheaply: the schema is created once per process in a
+template database, and every new store is a copy of it made with SQLite's backup API (a
+page copy, far cheaper than ``create_all``'s DDL and table checks for every Emulator)."""
+
+import sqlite3
+import threading
+
+from sqlalchemy import create_engine
+from sqlalchemy.pool import StaticPool
+
+from .models import Base
+
+_template = None
+_lock = threading.Lock()
+
+
+def _prepared_schema():
+    global _template
+    if _template is None:
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
+        Base.metadata.create_all(engine)
+        _template = conn
+    return _template
+
+
+def fresh_memory_engine():
+    """An engine on a new in-memory database that already holds every table."""
+    with _lock:
+        template = _prepared_schema()
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        template.backup(conn)
+    return create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
