@@ -16,11 +16,15 @@ def run_cli(args, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
+    run_cli.stderr = result.stderr
+    return result.stdout
 
 
 def test_scenario_ten_callers_twice_prints_the_same_journal(monkeypatch, tmp_path):
     first = run_cli(["scenario", "run", SCENARIO, "--out", str(tmp_path / "a")], monkeypatch)
+    # Progress of the long phases goes to stderr, with sizes.
+    assert "rendering audio 10/10: host" in run_cli.stderr
+    assert "journal.json (" in run_cli.stderr and " MB)" in run_cli.stderr
     second = run_cli(["scenario", "run", SCENARIO], monkeypatch)
     table = lambda out: out.split("saved journal.json")[0]  # noqa: E731
     assert table(first) == second

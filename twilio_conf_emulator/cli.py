@@ -5,19 +5,26 @@ import os
 
 import click
 
+from .cli_errors import OneLineErrors, check_db_url, exit_for_alerts, fail_on_alert_option, open_error
+from .cli_proxy import STATE_HELP, env_cmd, proxy_cmd, start_proxy
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 from .version import __version__
 
 
-@click.group()
+@click.group(cls=OneLineErrors)
 @click.version_option(__version__)
 def main():
     """A local, deterministic emulator of Twilio's Programmable Voice Conference API.
 
-    Point twilio-python at it (``client.api.base_url = "http://127.0.0.1:8080"``), script
-    virtual callers against it, and assert on the webhooks it sent.
+    Point twilio-python at it (client.api.base_url = "http://127.0.0.1:8080"), or any
+    Twilio client through 'serve --https-proxy 8443' and 'env'; script virtual callers
+    against it, and assert on the webhooks it sent.
     """
+
+
+main.add_command(proxy_cmd)
+main.add_command(env_cmd)
 
 
 def is_loopback(host):
@@ -86,13 +93,17 @@ def _parse_settings(values):
 @click.option("--fetch-allow", "fetch_allow", multiple=True, metavar="HOST[:PORT]",
               help="Only send webhooks to / fetch TwiML and audio from these hosts "
                    "(repeatable; default: any).")
-
+@click.option("--https-proxy", "proxy_port", type=int, default=None, metavar="PORT",
+              help="Also answer HTTPS for *.twilio.com on this port (a CONNECT proxy with a "
+                   "local CA; see the 'env' command).")
+@click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
 @click.option("--admin-token", envvar="TWILIO_EMULATOR_ADMIN_TOKEN", default=None,
               help="Bearer token that POST /_emulator/accounts needs when --host is not "
                    "loopback (also TWILIO_EMULATOR_ADMIN_TOKEN).")
 def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, threads,
-          settings, admin_token, allow_files, fetch_allow):
+          settings, proxy_port, state_dir, admin_token, allow_files, fetch_allow):
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""
+    from sqlalchemy.exc import SQLAlchemyError
     from waitress.server import create_server
 
     from .emulator import Emulator
@@ -113,17 +124,28 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
         config.allow_files = [os.path.abspath(d) for d in allow_files]
     if fetch_allow:
         config.fetch_allow = list(fetch_allow)
+    check_db_url(db_url)
     try:
         lease = acquire(db_url)  # one serve per database
     except StoreInUse as err:
         raise click.ClickException(str(err)) from None
     except Exception as err:  # an unreachable database, a missing driver: one line too
-        raise click.ClickException(f"cannot open the store {db_url}: "
-                                   f"{type(err).__name__}: {str(err).splitlines()[0]}") from None
-    emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
-                   account_sid=account_sid, auth_token=auth_token, config=config,
-                   admin_token=admin_token or None)
-    server = create_server(emu.app, host=host, port=port, threads=threads, ident="twilio-conf-emulator")
+        raise open_error(db_url, err) from None
+    try:
+        emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
+                       account_sid=account_sid, auth_token=auth_token, config=config,
+                       admin_token=admin_token or None)
+    except SQLAlchemyError as err:
+        lease.release()
+        raise open_error(db_url, err) from None
+    try:
+        server = create_server(emu.app, host=host, port=port, threads=threads,
+                               ident="twilio-conf-emulator")
+    except OSError as err:
+        emu.stop()
+        lease.release()
+        raise click.ClickException(f"--port {port}: cannot listen on {host}:{port}: "
+                                   f"{err.strerror}") from None
     actual_port = server.effective_port
     click.echo(f"twilio-conf-emulator {__version__} on http://{host}:{actual_port} "
                f"(clock {clock_mode}, account {account_sid}, store {db_url}); <Say> uses "
@@ -134,6 +156,8 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
                    "credentials; creating accounts needs "
                    + ("the admin token" if admin_token else "--admin-token (not set: disabled)"),
                    err=True)
+    if proxy_port is not None:
+        start_proxy((host, actual_port), proxy_port, state=state_dir).start()
     ready = os.environ.get("TWILIO_EMULATOR_READY_FILE")
     if ready:
         with open(ready, "w") as fh:
@@ -197,7 +221,7 @@ def timeline(conference_sid, server, out):
 
 
 # -- virtual callers and scenarios ---------------------------------------------------------------
-def _target(server, app, seed):
+def _target(server, app, seed, base_dir=None):
     """A scenario.Target: a running server (``--server``) or a fresh in-process emulator whose
     webhooks go straight into the user's WSGI app (``--app``)."""
     from . import scenario
@@ -211,9 +235,9 @@ def _target(server, app, seed):
     emu = Emulator(seed=seed)
     if app:
         try:
-            emu.deliver_webhooks_to(scenario.import_app(app))
+            emu.deliver_webhooks_to(scenario.import_app(app, base_dir))
         except (ImportError, AttributeError, scenario.ScenarioError) as err:
-            raise click.BadParameter(f"cannot load {app!r}: {err}", param_hint="--app") from None
+            raise click.ClickException(f"--app {app!r}: cannot load it: {err}") from None
     return scenario.InProcess(emu)
 
 
@@ -222,9 +246,14 @@ def _progress(enabled):
         return None
 
     def show(done, total):
-        click.echo(f"\r  virtual time {done:8.1f} / {total:.1f} s", err=True, nl=done >= total)
+        click.echo(f"\r  running: virtual time {done:8.1f} / {total:.1f} s", err=True,
+                   nl=done >= total)
 
     return show
+
+
+def _say(text):
+    click.echo(f"  {text}", err=True)
 
 
 @main.command("call")
@@ -254,8 +283,9 @@ def _progress(enabled):
               help="Virtual seconds to run after dialling (default: --hangup-after, else 60). "
                    "0 leaves the clock alone (a realtime server runs on its own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="In-process: SID seed.")
+@fail_on_alert_option
 def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, app, advance,
-             seed):
+             seed, fail_on_alert):
     """Place one virtual inbound call and print what the emulator sent.
 
     The caller dials --to; the emulator requests that number's VoiceUrl with Twilio's
@@ -285,7 +315,8 @@ def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, 
         status, body = target.api("POST", "IncomingPhoneNumbers.json",
                                   {"PhoneNumber": to, "VoiceUrl": voice_url})
         if status >= 400:
-            raise click.ClickException(f"cannot create {to}: HTTP {status} {body[:200]!r}")
+            raise click.ClickException(f"--to {to}: cannot create the number: HTTP {status} "
+                                       f"{scenario.describe(body)}")
     start = target.control("GET", "/clock")["epoch"]
     payload = {"from": from_, "to": to, "digits": script}
     if audio:
@@ -310,6 +341,7 @@ def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, 
     click.echo(scenario.table({"journal": journal, "start": start, "calls": {"caller": sid}}))
     for a in alerts:
         click.echo(f"alert {a['code']} ({a['level']}): {a['message']}")
+    exit_for_alerts(alerts, fail_on_alert)
 
 
 @main.group()
@@ -330,7 +362,8 @@ def scenario():
 @click.option("--progress/--no-progress", default=None,
               help="Show virtual-time progress on stderr (default: for runs over 10 minutes).")
 @click.option("--json", "as_json", is_flag=True, help="Print the journal as JSON, not a table.")
-def scenario_run(file, server, app, out_dir, progress, as_json):
+@fail_on_alert_option
+def scenario_run(file, server, app, out_dir, progress, as_json, fail_on_alert):
     """Run the scenario FILE (YAML or JSON) and print its webhook journal.
 
     \b
@@ -344,15 +377,22 @@ def scenario_run(file, server, app, out_dir, progress, as_json):
       callers   [{name, from, to, at, audio, digits: ["3:1", ...], hangup_after,
                   count, every}]   (count repeats a caller; {n} in 'from' numbers them)
       actions   [{at, method, path, data}]   REST calls; {name} is that caller's CallSid
+      taskrouter  {workspace, queues, workflows, workers}   (see scenario_taskrouter.py)
 
-    The same file with the same seed prints the same journal, byte for byte.  See
-    fixtures/scenario_conference.yaml for an example.
+    Unknown keys are errors (the file is checked against the JSON Schema in
+    twilio_conf_emulator/schemas/scenario.schema.json); paths in the file (audio, the app's
+    module) are relative to the file.  With --server the server is reset first, so the run
+    sees only its own calls and alerts.  The same file with the same seed prints the same
+    journal, byte for byte.  See fixtures/scenario_conference.yaml for an example.
     """
     from . import scenario as sc_mod
 
     try:
         sc = sc_mod.load(file)
-        target = _target(server, app or (None if server else sc.get("app")), sc["seed"])
+        target = _target(server, app or (None if server else sc.get("app")), sc["seed"],
+                         sc["base_dir"])
+        if server:
+            target.control("POST", "/reset")
         show = _progress(progress if progress is not None else sc["run"] > 600)
         result = sc_mod.run(sc, target, progress=show)
     except sc_mod.ScenarioError as err:
@@ -367,8 +407,9 @@ def scenario_run(file, server, app, out_dir, progress, as_json):
     for a in result["alerts"]:
         click.echo(f"alert {a['code']} ({a['level']}): {a['message']}")
     if out_dir:
-        saved = sc_mod.save(result, target, out_dir, echo=click.echo)
+        saved = sc_mod.save(result, target, out_dir, echo=click.echo, progress=_say)
         click.echo(f"saved journal.json and {saved} call audio file(s) to {out_dir}")
+    exit_for_alerts(result["alerts"], fail_on_alert)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

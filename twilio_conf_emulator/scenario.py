@@ -37,17 +37,40 @@ class ScenarioError(ValueError):
 
 # -- loading ------------------------------------------------------------------------------------
 def load(path):
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+    """Read, check against the shipped JSON Schema and normalise a scenario file; every problem
+    is a ScenarioError naming the file (and the line, or the path to the key)."""
+    from .scenario_schema import problems
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot read: {err}") from None
     if path.endswith(".json"):
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise ScenarioError(f"{path}: not valid JSON: {err}") from None
     else:
         import yaml
 
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f" line {mark.line + 1} column {mark.column + 1}:" if mark else ""
+            what = getattr(err, "problem", None) or str(err)
+            raise ScenarioError(f"{path}:{where} not valid YAML: {what}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario is a mapping (run, numbers, callers, ...)")
-    return normalise(data, base_dir=os.path.dirname(os.path.abspath(path)))
+    found = problems(data)
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        raise ScenarioError(f"{path}: {found[0]}{more}")
+    try:
+        return normalise(data, base_dir=os.path.dirname(os.path.abspath(path)))
+    except ScenarioError as err:
+        raise ScenarioError(f"{path}: {err}") from None
 
 
 def parse_digits(items):
@@ -91,7 +114,7 @@ def parse_speech(items):
 
 def normalise(data, base_dir="."):
     sc = {"run": float(data.get("run", 60)), "seed": int(data.get("seed", 0)),
-          "app": data.get("app"), "numbers": [], "phones": [], "callers": [], "actions": []}
+          "app": data.get("app"), "base_dir": base_dir, "numbers": [], "phones": [], "callers": [], "actions": []}
     for n in data.get("numbers") or []:
         if "number" not in n:
             raise ScenarioError(f"numbers: {n!r} has no number")
@@ -144,6 +167,15 @@ def _fmt(number, k):
     return number.format(n=k + 1) if "{" in str(number) else number
 
 
+def describe(body):
+    """An error answer in words: Twilio's ``code: message``, else the text, never bytes."""
+    try:
+        data = json.loads(body)
+        return f"{data['code']}: {data['message']}"
+    except (ValueError, TypeError, KeyError):
+        return body.decode("utf-8", "replace")[:300] if isinstance(body, bytes) else str(body)
+
+
 # -- targets: the same calls over HTTP or in-process --------------------------------------------
 class Target:
     """``request(method, path, json=None, form=None) -> (status, body bytes)``."""
@@ -158,7 +190,7 @@ class Target:
     def control(self, method, path, json_body=None):
         status, body = self.request(method, "/_emulator" + path, json_body=json_body)
         if status >= 400:
-            raise ScenarioError(f"{method} /_emulator{path}: HTTP {status} {body[:300]!r}")
+            raise ScenarioError(f"{method} /_emulator{path}: HTTP {status} {describe(body)}")
         return json.loads(body) if body else {}
 
     def api(self, method, path, data=None):
@@ -193,6 +225,7 @@ class Remote(Target):
 
         self.url = url.rstrip("/")
         self.session = requests.Session()
+        self.session.trust_env = False  # an HTTP(S)_PROXY from `env` must not capture it
         self.account_sid = (account_sid or os.environ.get("TWILIO_ACCOUNT_SID")
                             or DEFAULT_ACCOUNT_SID)
         self.auth_token = (auth_token or os.environ.get("TWILIO_AUTH_TOKEN")
@@ -206,7 +239,14 @@ class Remote(Target):
             kw["json"] = json_body
         elif form:
             kw["params" if method.upper() == "GET" else "data"] = form
-        r = self.session.request(method.upper(), self.url + path, **kw)
+        import requests
+
+        try:
+            r = self.session.request(method.upper(), self.url + path, **kw)
+        except requests.RequestException as err:
+            reason = type(err).__name__ if isinstance(err, requests.ConnectionError) else err
+            raise ScenarioError(f"--server {self.url}: cannot reach the emulator ({reason}); "
+                                "is 'twilio-conf-emulator serve' running there?") from None
         return r.status_code, r.content
 
 
@@ -228,7 +268,7 @@ def run(sc, target, progress=None, chunk=60.0):
                 form[name] = str(n[key]).format(**tr_sids) if tr_sids else n[key]
         status, body = target.api("POST", "IncomingPhoneNumbers.json", form)
         if status >= 400:
-            raise ScenarioError(f"number {n['number']}: HTTP {status} {body[:300]!r}")
+            raise ScenarioError(f"number {n['number']}: HTTP {status} {describe(body)}")
     for p in sc["phones"]:
         target.control("POST", "/phones", p)
     steps = [(c["at"], 0, i, "caller", c) for i, c in enumerate(sc["callers"])]
@@ -304,14 +344,27 @@ def table(result, names=None):
     return "\n".join(line.rstrip() for line in lines)
 
 
-def save(result, target, out_dir, echo=print):
-    """journal.json, alerts.json and each call's audio (when the server can render it)."""
+def human_size(n):
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+
+
+def save(result, target, out_dir, echo=print, progress=None):
+    """journal.json and each call's audio (when the server can render it); ``progress(text)``
+    hears about every file as it is rendered and written, with its size."""
+    progress = progress or (lambda text: None)
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "journal.json"), "w", encoding="utf-8") as fh:
+    path = os.path.join(out_dir, "journal.json")
+    with open(path, "w", encoding="utf-8") as fh:
         json.dump({"calls": result["calls"], "journal": result["journal"],
                    "alerts": result["alerts"]}, fh, indent=2, sort_keys=True)
+    progress(f"wrote {path} ({human_size(os.path.getsize(path))})")
     saved = 0
-    for name, sid in result["calls"].items():
+    total = len(result["calls"])
+    for i, (name, sid) in enumerate(result["calls"].items(), 1):
+        progress(f"rendering audio {i}/{total}: {name} ({sid})")
         status, body = target.request("GET", f"/_emulator/calls/{sid}/audio.wav")
         if status == 501:
             echo("call audio is not available from this emulator (HTTP 501): no WAVs saved")
@@ -319,25 +372,35 @@ def save(result, target, out_dir, echo=print):
         if status != 200:
             echo(f"{name} ({sid}): no audio (HTTP {status})")
             continue
-        with open(os.path.join(out_dir, f"{name}-{sid}.wav"), "wb") as fh:
+        path = os.path.join(out_dir, f"{name}-{sid}.wav")
+        with open(path, "wb") as fh:
             fh.write(body)
+        progress(f"wrote {path} ({human_size(len(body))})")
         saved += 1
     return saved
 
 
-def import_app(spec):
-    """``package.module:app`` -> the WSGI app object."""
+def import_app(spec, base_dir=None):
+    """``package.module:app`` -> the WSGI app object, importable from the current directory
+    or from ``base_dir`` (a scenario's own directory and its parents)."""
     import importlib
     import sys
 
     module, _, attr = spec.partition(":")
     if not module:
         raise ScenarioError(f"--app {spec!r}: write package.module:app")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    for folder in [os.getcwd()] + _parents(base_dir):
+        if folder not in sys.path:
+            sys.path.append(folder)
     attr = attr or "app"
     factory = attr.endswith("()")
     obj = importlib.import_module(module)
     for part in attr.rstrip("()").split("."):
         obj = getattr(obj, part)
     return obj() if factory else obj
+
+
+def _parents(folder):
+    """``folder`` and its parent: ``fixtures.conference_app:app`` named from a scenario in
+    fixtures/ resolves whatever the current directory."""
+    return [folder, os.path.dirname(folder)] if folder else []
