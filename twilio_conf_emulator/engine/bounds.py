@@ -51,8 +51,8 @@ def journal_body(eng, raw):
 def deferred(eng):
     """Does what this thread queues or schedules now wait for the next run?"""
     runner = eng._run_thread
-    if runner is None or runner == threading.get_ident():
-        return False
+    if runner is None or runner == threading.get_ident() or eng.clock.mode == "realtime":
+        return False  # realtime: the runner's runs are short ticks; nothing waits
     if eng._in_flight and eng._foreign_budget > 0:
         eng._foreign_budget -= 1
         return False
