@@ -82,7 +82,7 @@ def run_begins(eng):
 def run_ends(eng, previous):
     with eng.lock:
         eng._run_thread = previous
-        if previous is not None:
+        if previous is not None or not (eng._later or eng._later_actions):
             return
         eng._outbox.extend(eng._later)
         eng._later.clear()
@@ -91,6 +91,9 @@ def run_ends(eng, previous):
             item = eng.scheduler.at(due, action, label)
             item.record = record
         eng.store.commit()
+    # Wake the runner only for work that was deferred: a notify after every run would bump
+    # ``work_seq`` under the realtime runner's feet, so it never sleeps between ticks and
+    # retakes the run lock at once, starving a reset waiting for it.
     eng.notify()
 
 
