@@ -1,7 +1,10 @@
 """The ``twilio-conf-emulator`` command."""
 
+from __future__ import annotations
+
 import json
 import os
+from typing import Any
 
 import click
 
@@ -14,7 +17,7 @@ from .version import __version__
 
 @click.group(cls=OneLineErrors)
 @click.version_option(__version__)
-def main():
+def main() -> None:
     """A local, deterministic emulator of Twilio's Programmable Voice Conference API.
 
     Point twilio-python at it (client.api.base_url = "http://127.0.0.1:8080"), or any
@@ -27,7 +30,7 @@ main.add_command(proxy_cmd)
 main.add_command(env_cmd)
 
 
-def is_loopback(host):
+def is_loopback(host: str) -> bool:
     """True when every address ``host`` binds is a loopback one (127.0.0.0/8, ::1,
     localhost); ``0.0.0.0``, ``::`` and every other name are not."""
     import ipaddress
@@ -43,7 +46,7 @@ def is_loopback(host):
         infos = socket.getaddrinfo(host, None)
     except OSError:
         return False
-    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback
+    return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback
                                for i in infos)
 
 
@@ -100,8 +103,10 @@ def _parse_settings(values):
 @click.option("--admin-token", envvar="TWILIO_EMULATOR_ADMIN_TOKEN", default=None,
               help="Bearer token that POST /_emulator/accounts needs when --host is not "
                    "loopback (also TWILIO_EMULATOR_ADMIN_TOKEN).")
-def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, threads,
-          settings, proxy_port, state_dir, admin_token, allow_files, fetch_allow):
+def serve(host: str, port: int, db_url: str, clock_mode: str, speed: float, seed: int, account_sid: str,
+          auth_token: str, threads: int, settings: tuple[str, ...], proxy_port: int | None,
+          state_dir: str | None, admin_token: str | None, allow_files: tuple[str, ...],
+          fetch_allow: tuple[str, ...]) -> None:
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""
     from sqlalchemy.exc import SQLAlchemyError
     from waitress.server import create_server
@@ -180,7 +185,7 @@ def serve(host, port, db_url, clock_mode, speed, seed, account_sid, auth_token, 
               metavar="FILE.html",
               help="Where to write the page ('-' for standard output).  "
                    "[default: CONFERENCE_SID.html]")
-def timeline(conference_sid, server, out):
+def timeline(conference_sid: str, server: str, out: str | None) -> None:
     """Save the timeline of a conference as one HTML page.
 
     Fetches GET /_emulator/conferences/CONFERENCE_SID/timeline.html from the server: a
@@ -284,8 +289,9 @@ def _say(text):
                    "0 leaves the clock alone (a realtime server runs on its own).")
 @click.option("--seed", default=0, show_default=True, type=int, help="In-process: SID seed.")
 @fail_on_alert_option
-def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, app, advance,
-             seed, fail_on_alert):
+def call_cmd(to: str, from_: str, audio: str | None, digits: tuple[str, ...], speech: tuple[str, ...],
+             hangup_after: float | None, voice_url: str | None, server: str | None, app: str | None,
+             advance: float | None, seed: int, fail_on_alert: str) -> None:
     """Place one virtual inbound call and print what the emulator sent.
 
     The caller dials --to; the emulator requests that number's VoiceUrl with Twilio's
@@ -318,7 +324,7 @@ def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, 
             raise click.ClickException(f"--to {to}: cannot create the number: HTTP {status} "
                                        f"{scenario.describe(body)}")
     start = target.control("GET", "/clock")["epoch"]
-    payload = {"from": from_, "to": to, "digits": script}
+    payload: dict[str, Any] = {"from": from_, "to": to, "digits": script}
     if audio:
         payload["audio"] = os.path.abspath(audio)
     if hangup_after is not None:
@@ -345,7 +351,7 @@ def call_cmd(to, from_, audio, digits, speech, hangup_after, voice_url, server, 
 
 
 @main.group()
-def scenario():
+def scenario() -> None:
     """Run scripted scenarios: numbers, virtual phones, callers and API actions over
     virtual time."""
 
@@ -363,7 +369,8 @@ def scenario():
               help="Show virtual-time progress on stderr (default: for runs over 10 minutes).")
 @click.option("--json", "as_json", is_flag=True, help="Print the journal as JSON, not a table.")
 @fail_on_alert_option
-def scenario_run(file, server, app, out_dir, progress, as_json, fail_on_alert):
+def scenario_run(file: str, server: str | None, app: str | None, out_dir: str | None,
+                 progress: bool | None, as_json: bool, fail_on_alert: str) -> None:
     """Run the scenario FILE (YAML or JSON) and print its webhook journal.
 
     \b

@@ -23,12 +23,19 @@ file runs against a server (``--server``) or in-process (``--app``).  Paths not 
 ``/`` are relative to ``/2010-04-01/Accounts/{AccountSid}/``.
 """
 
+from __future__ import annotations
+
 import json
 import os
 from base64 import b64encode
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+
+if TYPE_CHECKING:  # annotations only
+    from .emulator import Emulator
 
 
 class ScenarioError(ValueError):
@@ -36,7 +43,7 @@ class ScenarioError(ValueError):
 
 
 # -- loading ------------------------------------------------------------------------------------
-def load(path):
+def load(path: str) -> dict[str, Any]:
     """Read, check against the shipped JSON Schema and normalise a scenario file; every problem
     is a ScenarioError naming the file (and the line, or the path to the key)."""
     from .scenario_schema import problems
@@ -73,7 +80,7 @@ def load(path):
         raise ScenarioError(f"{path}: {err}") from None
 
 
-def parse_digits(items):
+def parse_digits(items: Iterable[Any] | None) -> list[dict[str, Any]]:
     """``["3:1", {"at": 10, "digits": "2#"}]`` -> ``[{"at": 3.0, "digits": "1"}, ...]``."""
     out = []
     for item in items or []:
@@ -92,7 +99,7 @@ def parse_digits(items):
     return out
 
 
-def parse_speech(items):
+def parse_speech(items: Iterable[Any] | None) -> list[dict[str, Any]]:
     """``["2:pay my bill", {"at": 20, "text": "agent"}]`` -> ``[{"at": 2.0, "text": ...}]``."""
     out = []
     for item in items or []:
@@ -112,8 +119,8 @@ def parse_speech(items):
     return out
 
 
-def normalise(data, base_dir="."):
-    sc = {"run": float(data.get("run", 60)), "seed": int(data.get("seed", 0)),
+def normalise(data: Mapping[str, Any], base_dir: str = ".") -> dict[str, Any]:
+    sc: dict[str, Any] = {"run": float(data.get("run", 60)), "seed": int(data.get("seed", 0)),
           "app": data.get("app"), "base_dir": base_dir, "numbers": [], "phones": [], "callers": [], "actions": []}
     for n in data.get("numbers") or []:
         if "number" not in n:
@@ -167,7 +174,7 @@ def _fmt(number, k):
     return number.format(n=k + 1) if "{" in str(number) else number
 
 
-def describe(body):
+def describe(body: bytes | str) -> str:
     """An error answer in words: Twilio's ``code: message``, else the text, never bytes."""
     try:
         data = json.loads(body)
@@ -183,31 +190,36 @@ class Target:
     account_sid = DEFAULT_ACCOUNT_SID
     auth_token = DEFAULT_AUTH_TOKEN
 
+    if TYPE_CHECKING:  # each target defines it
+        def request(self, method: str, path: str, json_body: Any = None, form: dict[str, Any] | None = None,
+                    headers: dict[str, str] | None = None) -> tuple[int, bytes]: ...
+
     def _auth(self):
         token = b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return {"Authorization": "Basic " + token}
 
-    def control(self, method, path, json_body=None):
+    def control(self, method: str, path: str, json_body: Any = None) -> Any:
         status, body = self.request(method, "/_emulator" + path, json_body=json_body)
         if status >= 400:
             raise ScenarioError(f"{method} /_emulator{path}: HTTP {status} {describe(body)}")
         return json.loads(body) if body else {}
 
-    def api(self, method, path, data=None):
+    def api(self, method: str, path: str, data: dict[str, Any] | None = None) -> tuple[int, bytes]:
         if not path.startswith("/"):
             path = f"/2010-04-01/Accounts/{self.account_sid}/{path}"
         return self.request(method, path, form=data or {}, headers=self._auth())
 
 
 class InProcess(Target):
-    def __init__(self, emulator):
+    def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
         self.client = emulator.app.test_client()
         self.account_sid = emulator.account_sid
         self.auth_token = emulator.auth_token
 
-    def request(self, method, path, json_body=None, form=None, headers=None):
-        kw = {"headers": headers or {}}
+    def request(self, method: str, path: str, json_body: Any = None, form: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        kw: dict[str, Any] = {"headers": headers or {}}
         if json_body is not None:
             kw["json"] = json_body
         elif form:
@@ -220,7 +232,7 @@ class InProcess(Target):
 
 
 class Remote(Target):
-    def __init__(self, url, account_sid=None, auth_token=None):
+    def __init__(self, url: str, account_sid: str | None = None, auth_token: str | None = None) -> None:
         import requests
 
         self.url = url.rstrip("/")
@@ -233,8 +245,9 @@ class Remote(Target):
         # The control routes act on this account's world (and need it beyond loopback).
         self.session.auth = (self.account_sid, self.auth_token)
 
-    def request(self, method, path, json_body=None, form=None, headers=None):
-        kw = {"headers": headers or {}, "timeout": 600}
+    def request(self, method: str, path: str, json_body: Any = None, form: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        kw: dict[str, Any] = {"headers": headers or {}, "timeout": 600}
         if json_body is not None:
             kw["json"] = json_body
         elif form:
@@ -251,7 +264,8 @@ class Remote(Target):
 
 
 # -- running ----------------------------------------------------------------------------------------
-def run(sc, target, progress=None, chunk=60.0):
+def run(sc: dict[str, Any], target: Target, progress: Callable[[float, float], Any] | None = None,
+        chunk: float = 60.0) -> dict[str, Any]:
     """Run ``sc`` against ``target``; returns ``{"calls": {name: sid}, "journal": [...],
     "alerts": [...], "start": epoch}``.  ``progress(done, total)`` is called as time passes."""
     start = target.control("GET", "/clock")["epoch"]
@@ -266,9 +280,9 @@ def run(sc, target, progress=None, chunk=60.0):
                           ("status_callback", "StatusCallback")):
             if n.get(key):
                 form[name] = str(n[key]).format(**tr_sids) if tr_sids else n[key]
-        status, body = target.api("POST", "IncomingPhoneNumbers.json", form)
+        status, answer = target.api("POST", "IncomingPhoneNumbers.json", form)
         if status >= 400:
-            raise ScenarioError(f"number {n['number']}: HTTP {status} {describe(body)}")
+            raise ScenarioError(f"number {n['number']}: HTTP {status} {describe(answer)}")
     for p in sc["phones"]:
         target.control("POST", "/phones", p)
     steps = [(c["at"], 0, i, "caller", c) for i, c in enumerate(sc["callers"])]
@@ -291,7 +305,7 @@ def run(sc, target, progress=None, chunk=60.0):
         if at > sc["run"]:
             break
         if what == "caller":
-            body = {"from": item["from"], "to": item["to"], "digits": item["digits"]}
+            body: dict[str, Any] = {"from": item["from"], "to": item["to"], "digits": item["digits"]}
             if item["audio"]:
                 body["audio"] = item["audio"]
             if item["hangup_after"] is not None:
@@ -303,7 +317,7 @@ def run(sc, target, progress=None, chunk=60.0):
             names = {**tr_sids, **calls}
             path = item["path"].format(**names, AccountSid=target.account_sid)
             data = {k: str(v).format(**names) for k, v in item["data"].items()}
-            status, body = target.api(item["method"], path, data)
+            status, _answer = target.api(item["method"], path, data)
             results.append({"at": at, "path": path, "status": status})
         target.control("POST", "/clock/advance", {"seconds": 0})
     advance_to(sc["run"])
@@ -318,8 +332,8 @@ KEY_PARAMS = ("StatusCallbackEvent", "EventType", "Digits", "SpeechResult",
               "UnstableSpeechResult", "RecordingStatus", "DialCallStatus", "CallStatus")
 
 
-def summary(params):
-    d = {}
+def summary(params: Iterable[tuple[str, Any]]) -> str:
+    d: dict[str, Any] = {}
     for k, v in params:
         d.setdefault(k, v)
     for key in KEY_PARAMS:
@@ -329,7 +343,7 @@ def summary(params):
     return ""
 
 
-def table(result, names=None):
+def table(result: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
     """The journal as fixed-width text: time (s from the start), kind, call, request, answer."""
     by_sid = {sid: name for name, sid in (names or result["calls"]).items()}
     rows = [("t(s)", "kind", "call", "request", "answer", "detail")]
@@ -344,14 +358,16 @@ def table(result, names=None):
     return "\n".join(line.rstrip() for line in lines)
 
 
-def human_size(n):
+def human_size(n: float) -> str:
     for unit in ("bytes", "KB", "MB"):
         if n < 1024 or unit == "MB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
         n /= 1024
+    raise AssertionError("unreachable: MB always returns")
 
 
-def save(result, target, out_dir, echo=print, progress=None):
+def save(result: Mapping[str, Any], target: Target, out_dir: str, echo: Callable[[str], Any] = print,
+         progress: Callable[[str], Any] | None = None) -> int:
     """journal.json and each call's audio (when the server can render it); ``progress(text)``
     hears about every file as it is rendered and written, with its size."""
     progress = progress or (lambda text: None)
@@ -380,7 +396,7 @@ def save(result, target, out_dir, echo=print, progress=None):
     return saved
 
 
-def import_app(spec, base_dir=None):
+def import_app(spec: str, base_dir: str | None = None) -> Any:
     """``package.module:app`` -> the WSGI app object, importable from the current directory
     or from ``base_dir`` (a scenario's own directory and its parents)."""
     import importlib
@@ -394,7 +410,7 @@ def import_app(spec, base_dir=None):
             sys.path.append(folder)
     attr = attr or "app"
     factory = attr.endswith("()")
-    obj = importlib.import_module(module)
+    obj: Any = importlib.import_module(module)
     for part in attr.rstrip("()").split("."):
         obj = getattr(obj, part)
     return obj() if factory else obj

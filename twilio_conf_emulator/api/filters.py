@@ -1,12 +1,18 @@
 """List filters shared by the resources: date (``X``, ``X<``, ``X>``) and enum filters."""
 
+from __future__ import annotations
+
 import datetime as _dt
 import email.utils
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from ..errors import BadRequest
 from ..timefmt import parse_date, parse_datetime, utc_date
 from .ignored import consume
+
+Predicate = Callable[..., bool]  # called with one row
 
 # Zone abbreviations seen in Twilio's own list examples (``06/11/2019 22:05:25 MST``).
 ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
@@ -15,7 +21,7 @@ US_DATETIME = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(
                          r"(?:\s*([A-Za-z]{1,4}))?$")
 
 
-def parse_filter_datetime(value):
+def parse_filter_datetime(value: Any) -> float | None:
     """A Calls ``StartTime``/``EndTime`` value as epoch seconds, or None.
 
     ISO dates and datetimes (what twilio-python sends), ``YYYY-MM-DD HH:MM:SS.fff``, RFC 2822,
@@ -51,7 +57,7 @@ def parse_filter_datetime(value):
     return d.timestamp()
 
 
-def date_filters(args, name, attr):
+def date_filters(args: Mapping[str, Any], name: str, attr: str) -> list[Predicate]:
     """``DateCreated=D`` on D, ``DateCreated<=D`` on or before, ``DateCreated>=D`` on or after."""
     preds = []
     consume(name, name + "<", name + ">")
@@ -78,7 +84,7 @@ def _date_pred(attr, op, d):
     return pred
 
 
-def datetime_filters(args, name, attr):
+def datetime_filters(args: Mapping[str, Any], name: str, attr: str) -> list[Predicate]:
     """Calls: ``StartTime<`` before, ``StartTime>`` on or after, ``StartTime`` on that date."""
     preds = []
     consume(name, name + "<", name + ">")
@@ -103,7 +109,7 @@ def _time_pred(attr, op, t):
     return pred
 
 
-def enum_filter(args, key, attr, choices):
+def enum_filter(args: Mapping[str, Any], key: str, attr: str, choices: Sequence[str]) -> list[Predicate]:
     consume(key)
     if key not in args:
         return []
@@ -113,13 +119,13 @@ def enum_filter(args, key, attr, choices):
     return [lambda obj: getattr(obj, attr) == value]
 
 
-def bool_filter(args, key, attr):
+def bool_filter(args: Mapping[str, Any], key: str, attr: str) -> list[Predicate]:
     consume(key)
     if key not in args:
         return []
-    value = args.get(key).strip().lower() == "true"
+    value = cast(str, args.get(key)).strip().lower() == "true"
     return [lambda obj: bool(getattr(obj, attr)) == value]
 
 
-def apply(items, preds):
+def apply(items: Iterable[Any], preds: Iterable[Predicate]) -> list[Any]:
     return [x for x in items if all(p(x) for p in preds)]

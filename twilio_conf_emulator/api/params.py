@@ -8,7 +8,10 @@
 - A bad value becomes a 400 with the Twilio code the field carries (``metadata["code"]``).
 """
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
@@ -16,6 +19,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from ..errors import BadRequest
 from ..sids import is_sid
 from .ignored import consume, ignore
+
+if TYPE_CHECKING:  # annotations only
+    from werkzeug.datastructures import MultiDict
 
 E164_LIKE = re.compile(r"^\+?[0-9][0-9\-\.\(\) ]{1,30}$")
 HTTP_METHODS = ("GET", "POST")
@@ -136,8 +142,9 @@ class TEndpoint(fields.Field):
         raise ValidationError(f"The '{self.data_key}' number {v} is not a valid phone number.")
 
 
-def field(kind, key, code=21200, required=False, required_code=None, required_message=None,
-          **meta):
+def field(kind: type[fields.Field], key: str, code: int = 21200, required: bool = False,
+          required_code: int | None = None, required_message: str | None = None,
+          **meta: Any) -> fields.Field:
     return kind(data_key=key, required=required,
                 metadata={"code": code, "required_code": required_code,
                           "required_message": required_message, **meta})
@@ -147,12 +154,12 @@ class TwilioSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    def parse(self, multidict):
+    def parse(self, multidict: MultiDict[str, str]) -> dict[str, Any]:
         """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code."""
-        raw = {}
-        consume(*(f.data_key for f in self.fields.values()))
+        raw: dict[str, Any] = {}
+        consume(*(cast(str, f.data_key) for f in self.fields.values()))
         for f in self.fields.values():
-            key = f.data_key
+            key = cast(str, f.data_key)  # field() always sets it
             if key in multidict and f.metadata.get("ignored"):
                 ignore(key, f.metadata["ignored"])
             if key in multidict:
@@ -190,7 +197,7 @@ PAGING = {
 }
 
 
-def schema_class(name, spec):
+def schema_class(name: str, spec: dict[str, fields.Field]) -> TwilioSchema:
     """The parameter schema ``name``, built once: marshmallow's construction (copying every
     field, binding it) costs more than the load itself, and a schema holds no per-request
     state, so one instance serves every request."""

@@ -4,11 +4,17 @@ Every field of each OpenAPI schema is present (null where Twilio gives null); da
 with ``+0000``; ``uri`` and ``subresource_uris`` are relative to the API host.
 """
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema, fields
 
 from ..timefmt import rfc2822
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call, Conference, IncomingPhoneNumber, Recording
 
 API_VERSION = "2010-04-01"
 ROOT = "/2010-04-01/Accounts"
@@ -19,7 +25,7 @@ class Date(fields.Field):
         return rfc2822(value)
 
 
-def conference_uri(c):
+def conference_uri(c: Conference) -> str:
     return f"{ROOT}/{c.account_sid}/Conferences/{c.sid}"
 
 
@@ -62,7 +68,7 @@ class ParticipantSchema(Schema):
                   f"{p.call_sid}.json")
 
 
-def format_number(number):
+def format_number(number: str | None) -> str | None:
     """``(415) 867-5308`` for NANP numbers, as Twilio's ``*_formatted`` fields show them."""
     m = re.match(r"^\+1(\d{3})(\d{3})(\d{4})$", number or "")
     return f"({m[1]}) {m[2]}-{m[3]}" if m else number
@@ -77,7 +83,7 @@ CALL_SUBRESOURCES = {
 }
 
 
-def call_uri(c):
+def call_uri(c: Call) -> str:
     return f"{ROOT}/{c.account_sid}/Calls/{c.sid}"
 
 
@@ -140,7 +146,7 @@ NUMBER_DEFAULTS = {
 }
 
 
-def render_incoming_number(n):
+def render_incoming_number(n: IncomingPhoneNumber) -> dict[str, Any]:
     f = {**NUMBER_DEFAULTS, **(n.fields or {})}
     out = {
         "account_sid": n.account_sid,
@@ -161,7 +167,7 @@ def render_incoming_number(n):
     return out
 
 
-def recording_uri(r, conference_level):
+def recording_uri(r: Recording, conference_level: bool) -> str:
     if conference_level:
         return f"{ROOT}/{r.account_sid}/Conferences/{r.conference_sid}/Recordings/{r.sid}.json"
     return f"{ROOT}/{r.account_sid}/Recordings/{r.sid}.json"

@@ -99,10 +99,10 @@ class LegPurpose:
     def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
         """The leg's participant left its conference while the call goes on."""
 
-    def on_speech(self, eng, call, text):
+    def on_speech(self, eng: Engine, call: Call, text: str) -> None:
         """The far end starts saying ``text`` (a virtual party's declared speech)."""
 
-    def on_document_end(self, eng, call):
+    def on_document_end(self, eng: Engine, call: Call) -> bool:
         """The leg's TwiML ran out; True if the purpose carries on (else the call ends)."""
         return False
 
@@ -198,7 +198,7 @@ class Engine:
         finally:
             self.run_lock.release()
 
-    def now(self):
+    def now(self) -> float:
         return self.clock.now()
 
     def _begin(self):
@@ -228,7 +228,7 @@ class Engine:
     def _book(self, cls, fields):
         return self.store.book(cls, fields)
 
-    def forget_rows(self):
+    def forget_rows(self) -> None:
         """After the store is emptied (reset): let go of every row, cached lookup and running
         document."""
         self.store.forget_rows()
@@ -264,7 +264,7 @@ class Engine:
     def soon(self, action, label=""):
         return self.at(self.clock.now(), action, label)
 
-    def emit(self, outbound):
+    def emit(self, outbound: Outbound) -> None:
         """Queue a request; delivered after the current action, outside the lock."""
         actions.store_request(self, outbound)
         # Never deferred (unlike actions, see bounds): requests go out in the order they were
@@ -289,11 +289,11 @@ class Engine:
 
     notify = _notify
 
-    def has_outbox(self):
+    def has_outbox(self) -> bool:
         return bool(self._outbox)
 
     # -- running -----------------------------------------------------------------------------
-    def advance(self, seconds):
+    def advance(self, seconds: float) -> None:
         if not 0 <= seconds < float("inf"):
             raise ValueError("seconds must be >= 0")
         bounds.check_advance(self, seconds)
@@ -371,7 +371,7 @@ class Engine:
                         self._answering = None
                 actions.forget(self.db, ob.meta.get("record"))  # even if that turn rolled back
 
-    def offload(self, job, then, label="job"):
+    def offload(self, job: Callable[[], object], then: Callable[..., object], label: str = "job") -> None:
         """Run ``job()`` (rendering audio) outside the lock, in turn with the webhooks, then
         ``then(result)`` under the lock as an action."""
         self.emit(Outbound(request=None, account_sid=self.account_sid, on_result=then,
@@ -441,7 +441,7 @@ class Engine:
             self._deliver_outbox()
         return collected
 
-    def wait_for_work(self, timeout, seen=None):
+    def wait_for_work(self, timeout: float, seen: int | None = None) -> None:
         """Realtime runner: sleep until something is scheduled or ``timeout`` passes (at
         once if work came since ``work_seq`` was ``seen``)."""
         with self._wakeup:
@@ -486,8 +486,8 @@ class Engine:
             ))
         return entry
 
-    def alert(self, account_sid, code, message, level="error", call_sid=None,
-              conference_sid=None, url=None):
+    def alert(self, account_sid: str | None, code: int, message: str, level: str = "error", call_sid: str | None = None,
+              conference_sid: str | None = None, url: str | None = None) -> None:
         self.alert_seq += 1
         books.add(self.db, Alert, dict(
             seq=self.alert_seq,
@@ -495,7 +495,7 @@ class Engine:
             level=level, message=message, call_sid=call_sid, conference_sid=conference_sid, url=url,
         ))
 
-    def media_event(self, event_kind, call_sid=None, conference_sid=None, **data):
+    def media_event(self, event_kind: str, call_sid: str | None = None, conference_sid: str | None = None, **data: object) -> None:
         books.add(self.db, MediaEventRow, dict(
             t=self.clock.now(), kind=event_kind, call_sid=call_sid,
             conference_sid=conference_sid, data=data,

@@ -23,13 +23,20 @@ sample; memory is O(chunk x listeners asked for), whatever the conference's leng
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import soundfile as sf
 
 from . import timeline as tl
 from .audio import encode_mp3, encode_wav, mp3_writer_options
-from .scene import build_recordings, build_scene, index_calls, last_sample
+from .scene import CallInfo, build_recordings, build_scene, index_calls, last_sample
+
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
+
+Events = Sequence[tl.MediaEvent]  # a conference's media timeline
 
 CHUNK_SECONDS = 5.0
 # Trim-silence: a sample counts as sound when |x| > this (int16; 32 is about -60 dBFS).
@@ -41,7 +48,8 @@ _LO32, _HI32 = np.int32(I16_MIN), np.int32(I16_MAX)
 class ConferenceMixer:
     """Renders one conference's listeners and bus over any window of absolute samples."""
 
-    def __init__(self, events, conference_sid, config, *, calls=None, record_beeps=True, tts=None):
+    def __init__(self, events: Events, conference_sid: str, config: EmulatorConfig, *, calls: dict[str, CallInfo] | None = None,
+                 record_beeps: bool = True, tts: str | None = None) -> None:
         self.config = config
         self.calls = calls if calls is not None else index_calls(events, config, tts)
         self.scene = build_scene(events, conference_sid, config, self.calls, record_beeps=record_beeps, tts=tts)
@@ -61,7 +69,7 @@ class ConferenceMixer:
                 src.append((None, clip, a, b))
         return src
 
-    def bus(self, a: int, b: int, *, recorded: bool = False, isolate: str | None = None):
+    def bus(self, a: int, b: int, *, recorded: bool = False, isolate: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """``(bus, iso)`` over [a, b).  ``iso`` is None, or with ``isolate`` that
         participant's contribution alone (dual-channel recordings), int32.
 
@@ -83,7 +91,7 @@ class ConferenceMixer:
         return p is not None and bool(p.mode.overlapping(a, b) or any(c.overlaps(a, b) for c in p.private))
 
     # --- listeners ------------------------------------------------------------------------
-    def mix(self, a: int, b: int, listeners, out: np.ndarray | None = None) -> np.ndarray:
+    def mix(self, a: int, b: int, listeners: Iterable[str], out: np.ndarray | None = None) -> np.ndarray:
         """int16 array (len(listeners), b - a): what each listed call heard over [a, b)."""
         n = b - a
         listeners = list(listeners)
@@ -111,7 +119,7 @@ class ConferenceMixer:
                 # clipping) it is also exact, and mix-minus can run in int16.
                 bus16 = bus if bus.dtype == np.int16 else _to16(bus)
             # Own voice on the bus: route runs with no coaching target (always inside bus runs).
-            own = [(lo, hi, clip) for lo, hi, target, clip in p.route.overlapping(a, b) if target is None]
+            own = [(lo, hi, clip) for lo, hi, target, clip in p.route.overlapping(a, b) if target is None]  # type: ignore[union-attr]  # p has runs here
             coaches = []
             for lane in self.scene.coached.get(sid, ()):
                 for lo, hi, clip in lane.overlapping(a, b):
@@ -174,7 +182,8 @@ def _chunk_samples(config, chunk_seconds: float) -> int:
 
 
 # --- what a call heard ----------------------------------------------------------------------------
-def call_window(events, call_sid, config, start=None, end=None, calls=None):
+def call_window(events: Events, call_sid: str, config: EmulatorConfig, start: float | None = None, end: float | None = None,
+                calls: dict[str, CallInfo] | None = None) -> tuple[int, int]:
     """(first, last) absolute samples render_call covers; (0, 0) if never answered.
     Default: from the answer to the hang-up, or to the latest event if it is still up."""
     calls = calls if calls is not None else index_calls(events, config)
@@ -189,7 +198,8 @@ def call_window(events, call_sid, config, start=None, end=None, calls=None):
     return a, max(a, b)
 
 
-def iter_call(events, call_sid, config, start=None, end=None, *, chunk_seconds=CHUNK_SECONDS, record_beeps=True, tts=None):
+def iter_call(events: Events, call_sid: str, config: EmulatorConfig, start: float | None = None, end: float | None = None, *,
+              chunk_seconds: float = CHUNK_SECONDS, record_beeps: bool = True, tts: str | None = None) -> Iterator[np.ndarray]:
     """Yield int16 chunks of what the call heard: IVR prompts, wait and hold audio, the
     conference minus itself, announcements.  Joined end to end they are ``render_call``."""
     calls = index_calls(events, config, tts)
@@ -201,7 +211,7 @@ def iter_call(events, call_sid, config, start=None, end=None, *, chunk_seconds=C
     ]
     for a, b in _chunks(a0, b0, _chunk_samples(config, chunk_seconds)):
         acc = np.zeros(b - a, np.int32)
-        for clip in info.plays:
+        for clip in info.plays:  # type: ignore[union-attr]  # a window exists only for a known call
             if clip.overlaps(a, b):
                 clip.add_into(acc, a, a, b)
         for m in mixers:
@@ -212,7 +222,8 @@ def iter_call(events, call_sid, config, start=None, end=None, *, chunk_seconds=C
         yield heard
 
 
-def render_call(events, call_sid, config, start=None, end=None, **options) -> np.ndarray:
+def render_call(events: Events, call_sid: str, config: EmulatorConfig, start: float | None = None, end: float | None = None,
+                **options: Any) -> np.ndarray:
     """What the call heard from its answer to its end, int16 mono at config.sample_rate.
     ``start`` / ``end`` (absolute seconds) narrow or widen the window; options: see iter_call."""
     parts = list(iter_call(events, call_sid, config, start, end, **options))
@@ -229,7 +240,8 @@ def _pick_recording(events, conference_sid, config, recording_sid):
     return recs[0]  # recording_sid None: the conference's first recording
 
 
-def recording_segments(events, conference_sid, config, recording_sid=None, end=None) -> list:
+def recording_segments(events: Events, conference_sid: str, config: EmulatorConfig, recording_sid: str | None = None,
+                       end: float | None = None) -> list:
     """The recorded stretches ``(a, b, silent)`` in absolute samples (skip-pauses removed);
     a recording that is still going is cut at ``end`` (seconds) or the latest event."""
     rec = _pick_recording(events, conference_sid, config, recording_sid)
@@ -237,14 +249,16 @@ def recording_segments(events, conference_sid, config, recording_sid=None, end=N
     return rec.segments_until(stop)
 
 
-def recording_duration(events, conference_sid, config, recording_sid=None, end=None) -> float:
+def recording_duration(events: Events, conference_sid: str, config: EmulatorConfig, recording_sid: str | None = None,
+                       end: float | None = None) -> float:
     """Untrimmed duration in seconds, from the events alone (no rendering)."""
     segs = recording_segments(events, conference_sid, config, recording_sid, end)
     return sum(b - a for a, b, _ in segs) / config.sample_rate
 
 
-def iter_recording(events, conference_sid, config, recording_sid=None, end=None, *,
-                   chunk_seconds=CHUNK_SECONDS, record_beeps=True, tts=None):
+def iter_recording(events: Events, conference_sid: str, config: EmulatorConfig, recording_sid: str | None = None,
+                   end: float | None = None, *, chunk_seconds: float = CHUNK_SECONDS, record_beeps: bool = True,
+                   tts: str | None = None) -> tuple[dict[str, Any], Iterator[np.ndarray]]:
     """(info, generator of int16 chunks (n,) or (n, 2)), untrimmed.  Channel 1 of a dual
     recording is the first participant to join; channel 2 the rest of the bus."""
     rec = _pick_recording(events, conference_sid, config, recording_sid)
@@ -302,8 +316,9 @@ def _loud(chunk, threshold):
     return np.flatnonzero(x > threshold)
 
 
-def render_recording(events, conference_sid, config, recording_sid=None, *, end=None, trim=None,
-                     trim_threshold=TRIM_THRESHOLD, **options) -> np.ndarray:
+def render_recording(events: Events, conference_sid: str, config: EmulatorConfig, recording_sid: str | None = None, *,
+                     end: float | None = None, trim: bool | None = None, trim_threshold: int = TRIM_THRESHOLD,
+                     **options: Any) -> np.ndarray:
     """The conference recording as int16 (n,) or (n, 2).  ``trim`` None = what the record
     event asked for; trim-silence drops leading and trailing samples with |x| <= threshold."""
     info, chunks = iter_recording(events, conference_sid, config, recording_sid, end, **options)
@@ -316,8 +331,9 @@ def render_recording(events, conference_sid, config, recording_sid=None, *, end=
     return x
 
 
-def stream_recording_to(path, events, conference_sid, config, recording_sid=None, *, end=None, trim=None,
-                        trim_threshold=TRIM_THRESHOLD, format=None, **options) -> dict:
+def stream_recording_to(path: str, events: Events, conference_sid: str, config: EmulatorConfig, recording_sid: str | None = None, *,
+                        end: float | None = None, trim: bool | None = None, trim_threshold: int = TRIM_THRESHOLD,
+                        format: str | None = None, **options: Any) -> dict:
     """Write the recording to ``path`` chunk by chunk (memory: one chunk x participants).
     Trim-silence takes a first pass that only measures, then writes [first loud, last loud].
     Returns the info dict plus ``duration`` (seconds written) and ``frames``."""
@@ -349,7 +365,8 @@ def stream_recording_to(path, events, conference_sid, config, recording_sid=None
     return info
 
 
-def recording_bytes(events, conference_sid, config, recording_sid=None, *, fmt="wav", channels=None, **options) -> bytes:
+def recording_bytes(events: Events, conference_sid: str, config: EmulatorConfig, recording_sid: str | None = None, *, fmt: str = "wav",
+                    channels: int | None = None, **options: Any) -> bytes:
     """The recording as ``.wav`` or ``.mp3`` bytes.  ``channels=1`` downmixes a dual
     recording (Twilio serves mono unless RequestedChannels=2)."""
     x = render_recording(events, conference_sid, config, recording_sid, **options)

@@ -24,12 +24,17 @@ Also here: per-call facts (answer, end, voice, IVR plays, conferences) and recor
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import states
 from . import timeline as tl
 from .audio import load_sound
 from .clip import Clip
+
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
 
 OPEN = 1 << 62  # end of a run that has not ended yet
 BEEP_REF = {"kind": "beep"}
@@ -40,15 +45,15 @@ class Runs:
 
     __slots__ = ("items", "_ends")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.items: list[tuple] = []
         self._ends: list[int] | None = None
 
-    def append(self, run: tuple):
+    def append(self, run: tuple) -> None:
         self.items.append(run)
         self._ends = None
 
-    def overlapping(self, a: int, b: int):
+    def overlapping(self, a: int, b: int) -> list[tuple]:
         """Runs meeting [a, b), each clamped to it: ``(lo, hi, *payload)``."""
         if self._ends is None:
             self._ends = [r[1] for r in self.items]
@@ -76,7 +81,7 @@ def _sound(ref, config, tts):
     return load_sound(ref, config, tts) if ref else None
 
 
-def index_calls(events, config, tts=None) -> dict:
+def index_calls(events: Sequence[tl.MediaEvent], config: EmulatorConfig, tts: str | None = None) -> dict[str, CallInfo]:
     """call_sid -> CallInfo, from the call-scoped events."""
     calls: dict[str, CallInfo] = {}
     for e in tl.ordered(events):
@@ -112,7 +117,7 @@ class Participant:
     """The mixer's side of one participant: its runs and clips. Who it is (present, muted,
     held, coaching) is the replay's :class:`states.PartyState`."""
 
-    def __init__(self, state: states.PartyState):
+    def __init__(self, state: states.PartyState) -> None:
         self.call_sid = state.call_sid
         self.state = state
         self.mode = Runs()
@@ -161,7 +166,8 @@ def _participant_clips(p, e, st, config, tts, calls, s):
         p.private.append(Clip(load_sound(d["audio"], config, tts), s))
 
 
-def build_scene(events, conference_sid, config, calls=None, *, record_beeps=True, tts=None) -> Scene:
+def build_scene(events: Sequence[tl.MediaEvent], conference_sid: str, config: EmulatorConfig, calls: dict[str, CallInfo] | None = None,
+                *, record_beeps: bool = True, tts: str | None = None) -> Scene:
     calls = calls if calls is not None else index_calls(events, config, tts)
     parts: dict[str, Participant] = {}
     conf_clips: list = []
@@ -274,7 +280,7 @@ class Recording:
             self.segments.append((self._seg_at, s, self._state == "paused-silence"))
         self._seg_at = s
 
-    def finish(self, s: int):
+    def finish(self, s: int) -> None:
         if self.end is None:
             self._close(s)
             self.end = s
@@ -289,7 +295,7 @@ class Recording:
         return self.segments + tail
 
 
-def build_recordings(events, conference_sid, config) -> list:
+def build_recordings(events: Sequence[tl.MediaEvent], conference_sid: str, config: EmulatorConfig) -> list[Recording]:
     """Every recording of the conference, in start order."""
     recs: list[Recording] = []
     cur: Recording | None = None
@@ -325,5 +331,5 @@ def build_recordings(events, conference_sid, config) -> list:
     return recs
 
 
-def last_sample(events, config) -> int:
+def last_sample(events: Sequence[tl.MediaEvent], config: EmulatorConfig) -> int:
     return max((tl.sample_of(e.t, config) for e in events), default=0)
