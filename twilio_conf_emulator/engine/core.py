@@ -42,29 +42,19 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ..errors import TwilioError
 from ..store.models import Alert, Call, JournalEntry, MediaEventRow
 from . import actions, books, bounds
 from .actions import Outbound
 from .clock import Scheduler
+from .offload import JobFailed
 from .release import release_finished
 from .runlock import RunLock
 from .shared import SharedStore
 from .undo import TxDict, UndoLog
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class _JobFailed:
-    """An offloaded job raised: its error is reported as its ``then`` action's would be."""
-
-    error: Exception
-
-    def reraise(self):
-        raise self.error
 
 
 class ClockBusy(TwilioError):
@@ -349,7 +339,7 @@ class Engine:
                 try:
                     result = ob.job()  # audio work: outside every lock
                 except Exception as err:  # reported like a failing action (20500)
-                    result = _JobFailed(err)
+                    result = JobFailed(err)
             else:
                 with self.run_lock.lent(), bounds.in_flight(self):
                     result = self.router.deliver(ob.request, ob.auth_token or "")
@@ -360,7 +350,7 @@ class Engine:
                 if "collect" in ob.meta:
                     self._commit()
                     ob.meta["collect"].append(entry.seq)
-                if isinstance(result, _JobFailed):
+                if isinstance(result, JobFailed):
                     self._run_action(result.reraise, ob.meta.get("label", "job"))
                 elif ob.on_result is not None:
                     self._answering = entry
