@@ -4,13 +4,16 @@
 
 Writes twilio_conf_emulator/taskrouter/spec/taskrouter_v1_extract.json: the kept paths with
 their parameters, request and response schemas, and every component schema (enums included)
-they reference; descriptions, summaries and examples are dropped. The source note and Twilio's
-MIT notice sit beside it in SOURCE.md.
+they reference, trimmed as scripts/vendor_openapi.py trims the 2010 extracts (prose dropped).
+The source note and Twilio's MIT notice sit beside it in SOURCE.md.
 """
 
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vendor_openapi  # noqa: E402  (a sibling script: one trimming rule for every extract)
 
 KEPT_PATHS = (
     "/v1/Workspaces",
@@ -30,53 +33,16 @@ KEPT_PATHS = (
     "/v1/Workspaces/{WorkspaceSid}/Workers/{WorkerSid}/Reservations",
     "/v1/Workspaces/{WorkspaceSid}/Workers/{WorkerSid}/Reservations/{Sid}",
 )
-DROPPED_KEYS = {"description", "summary", "example", "examples", "x-twilio"}
 OUT = os.path.join(os.path.dirname(__file__), "..", "twilio_conf_emulator", "taskrouter",
                    "spec", "taskrouter_v1_extract.json")
-
-
-def strip(node):
-    if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if k not in DROPPED_KEYS}
-    if isinstance(node, list):
-        return [strip(v) for v in node]
-    return node
-
-
-def refs(node, found):
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
-            found.add(ref.rsplit("/", 1)[-1])
-        for v in node.values():
-            refs(v, found)
-    elif isinstance(node, list):
-        for v in node:
-            refs(v, found)
+NOTE = ("Extract of Twilio's TaskRouter v1 OpenAPI (twilio/twilio-oai, MIT): the routes "
+        "twilio-conf-emulator builds.")
 
 
 def extract(spec):
-    paths = {p: strip(spec["paths"][p]) for p in KEPT_PATHS}
-    schemas = spec["components"]["schemas"]
-    names, todo = set(), set()
-    refs(paths, todo)
-    while todo:
-        name = todo.pop()
-        if name in names:
-            continue
-        names.add(name)
-        refs(schemas[name], todo)
-    return {
-        "openapi": spec["openapi"],
-        "info": {"title": spec["info"]["title"], "version": spec["info"]["version"],
-                 "license": spec["info"].get("license"),
-                 "description": "Extract of Twilio's TaskRouter v1 OpenAPI (twilio/twilio-oai, "
-                                "MIT): the routes twilio-conf-emulator builds."},
-        "servers": spec.get("servers", []),
-        "paths": paths,
-        "components": {"securitySchemes": spec["components"].get("securitySchemes", {}),
-                       "schemas": {n: strip(schemas[n]) for n in sorted(names)}},
-    }
+    # The same trimming as the 2010 extracts (scripts/vendor_openapi.py): prose and x-* keys
+    # go, names of properties and schemas never do, referenced schemas come along.
+    return vendor_openapi.extract(spec, {p: spec["paths"][p] for p in KEPT_PATHS}, NOTE)
 
 
 def main(argv):
