@@ -25,7 +25,7 @@ from .engine.shared import SharedStore
 from .errors import BadRequest
 from .sids import SidFactory, is_sid
 from .store import models
-from .store.db import open_store
+from .store.db import is_memory_url, open_store
 from .webhooks.transport import HttpTransport, Router
 from .world import World
 from .wsgi import EmulatorApp
@@ -76,14 +76,17 @@ class Emulator(World):
         self.server_sids = SidFactory(seed)  # accounts, keys, tokens
         self.router = Router(config, default=HttpTransport(config))
         self.store = SharedStore(open_store(db_url))
+        # A new in-memory store holds no rows: its first world has nothing to resume.
+        resume = not is_memory_url(db_url)
         self._app = EmulatorApp(self)
         self.worlds: dict[str, World] = {}
         self._worlds_lock = threading.RLock()
         self._realtime_tick: float | None = None
         with self.store.lock:
-            self._init_world(self, account_sid, auth_token, config)
+            self._init_world(self, account_sid, auth_token, config, resume=resume)
             with self.engine.transaction() as db:
-                self.server_sids.resume(stored_sids(db))
+                if resume:
+                    self.server_sids.resume(stored_sids(db))
                 accounts_engine.ensure_account(db, account_sid, auth_token, self.clock.now(),
                                                replace_token=True)
             self.worlds[account_sid] = self

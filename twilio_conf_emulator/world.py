@@ -42,7 +42,8 @@ def world_sids(db: Any, account_sid: str) -> dict[str, list[str]]:
 class World:
     """The emulator surface for one account: clock, phones, callers, journal, audio."""
 
-    def _init_world(self, server: Any, account_sid: str, auth_token: str, config: Any) -> None:
+    def _init_world(self, server: Any, account_sid: str, auth_token: str, config: Any,
+                    resume: bool = True) -> None:
         self.server = server
         self.router = server.router
         self.seed, self.epoch = server.seed, server.epoch
@@ -58,6 +59,8 @@ class World:
         self._runner: Any = None
         # What calls heard, rendered per conference; used only while its timeline is unchanged.
         self._heard: dict = {}
+        if not resume:  # a brand-new store: nothing to carry on from
+            return
         with self.engine.transaction() as db:
             self.sids.resume(world_sids(db, account_sid))
             # Journal and alert numbers carry on after what the store holds (a restart).

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from . import inflight  # noqa: F401  (its tables are created with the rest)
-from .memory import fresh_memory_engine
+from .memory import fresh_memory_connection
 from .models import Base
 
 DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
@@ -25,16 +25,22 @@ def normalise_url(url):
     return url
 
 
+def is_memory_url(url: str) -> bool:
+    """Whether ``open_store(url)`` makes a new, empty in-memory store."""
+    return normalise_url(url) == "sqlite://"
+
+
 def open_store(url="sqlite://"):
     """Return a Session bound to a fresh or existing database at ``url``.
 
     The engine serialises every access behind one lock, so a single connection shared
     across threads is both safe and the fastest choice for SQLite.
     """
+    if is_memory_url(url):
+        # Prepared schema, copied, on the process's one engine: no DDL and no SQL compiling
+        # per store (see store/memory.py).
+        return Session(fresh_memory_connection(), expire_on_commit=False, autoflush=True)
     url = normalise_url(url)
-    if url == "sqlite://":
-        # Prepared schema, copied: no DDL per store (see store/memory.py).
-        return Session(fresh_memory_engine(), expire_on_commit=False, autoflush=True)
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite://":
             path = url[len("sqlite:///"):]

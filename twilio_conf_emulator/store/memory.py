@@ -1,33 +1,55 @@
-"""A fresh in-memory SQLite store, cheaply: the schema is created once per process in a
-template database, and every new store is a copy of it made with SQLite's backup API (a
-page copy, far cheaper than ``create_all``'s DDL and table checks for every Emulator)."""
+"""A fresh in-memory SQLite store, cheaply.
+
+- The schema is created once per process in a template database; every new store is a copy
+  of it made with SQLite's backup API (a page copy, far cheaper than ``create_all``'s DDL and
+  table checks for every Emulator).
+- Every in-memory store is a connection of ONE process-wide SQLAlchemy engine. SQLAlchemy
+  caches compiled SQL per engine (its key holds the engine's dialect), so an engine per
+  store compiled every statement again for every Emulator: most of what a fresh emulator
+  cost. The connection is detached from the pool, so it lives exactly as long as its store
+  (the sqlite3 connection, and the database with it, goes when the store is collected).
+"""
 
 import sqlite3
 import threading
 
-from sqlalchemy import create_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.pool import NullPool, StaticPool
 
 from .models import Base
 
 _template = None
+_engine = None
 _lock = threading.Lock()
 
 
-def _prepared_schema():
+def _copy_of_template():
+    """A new in-memory database holding every table (the engine's connection factory)."""
     global _template
-    if _template is None:
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
-        Base.metadata.create_all(engine)
-        _template = conn
-    return _template
-
-
-def fresh_memory_engine():
-    """An engine on a new in-memory database that already holds every table."""
     with _lock:
-        template = _prepared_schema()
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        template.backup(conn)
-    return create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
+        if _template is None:
+            conn = sqlite3.connect(":memory:", check_same_thread=False)
+            Base.metadata.create_all(create_engine("sqlite://", creator=lambda: conn,
+                                                   poolclass=StaticPool))
+            _template = conn
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        _template.backup(copy)
+    return copy
+
+
+def _shared_engine():
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                _engine = create_engine("sqlite://", creator=_copy_of_template,
+                                        poolclass=NullPool)
+    return _engine
+
+
+def fresh_memory_connection() -> Connection:
+    """A connection to a new in-memory database that already holds every table; a Session
+    bound to it commits and rolls back on it as it would on an engine."""
+    conn = _shared_engine().connect()
+    conn.detach()  # its own database: never back to a pool, closed when collected
+    return conn
