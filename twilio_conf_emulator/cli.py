@@ -112,7 +112,7 @@ def serve(host: str, port: int, db_url: str, clock_mode: str, speed: float, seed
     from waitress.server import create_server
 
     from .emulator import Emulator
-    from .media.audio import say_engine
+    from .media.tts import say_engine
     from .store.lease import StoreInUse, acquire
 
     changes = _parse_settings(settings)

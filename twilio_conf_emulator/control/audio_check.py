@@ -1,7 +1,6 @@
 """A phone's or caller's ``audio`` checked when it is given, not when the call is rendered."""
 
 from ..errors import BadRequest
-from ..media import audio as media_audio
 
 # Kinds a user may give (README "Audio"); "pending" and "beep" are the engine's own.
 USER_KINDS = ("file", "tone", "silence", "playlist", "say", "dtmf", "hold-music", "bytes")
@@ -19,6 +18,8 @@ def checked_audio(emu, audio):
     else:
         raise BadRequest("audio must be a file path or an object with a 'kind'", code=20001)
     _check_kinds(ref)
+    from ..media import audio as media_audio  # numpy: imported when audio is first given
+
     try:
         media_audio.load_sound(ref, emu.config)
     except (media_audio.AudioError, KeyError, TypeError, ValueError) as err:

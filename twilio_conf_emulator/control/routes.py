@@ -16,7 +16,7 @@ from ..config import SERVER_SETTINGS
 from ..engine import calls as calls_engine
 from ..errors import BadRequest, NotFound, Unauthorized
 from ..journal import query
-from ..media.audio import say_engine
+from ..media.tts import say_engine
 from ..timefmt import rfc2822
 from ..version import __version__
 from ..wsgi import ENVIRON_KEY

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag
 
 from ..errors import TwilioError
-from ..media.audio import audio_duration
 from ..policy import Refused, check_file
 from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
@@ -35,6 +34,13 @@ if TYPE_CHECKING:  # annotations only
 HOLD_MUSIC = {"kind": "hold-music"}
 INVALID_CONTENT_FOR_PLAY = 13420  # <Play> of something that is not audio
 MAX_REDIRECTS = 10
+
+
+def _duration(ref: dict[str, Any], config: Any) -> float | None:
+    """``media.audio.audio_duration``, imported (with numpy) when a sound is first timed."""
+    from ..media.audio import audio_duration
+
+    return audio_duration(ref, config)
 
 
 def _call_params(eng: Engine, part: Participant | None) -> list[tuple[str, str]]:
@@ -298,7 +304,7 @@ def _then_later(eng, ref, still_playing, refetch):
         return ref
     ref = dict(ref)
     then = ref.pop("then")
-    seconds = audio_duration(ref, eng.config)
+    seconds = _duration(ref, eng.config)
     if seconds is None:
         return ref  # endless: the redirect is never reached
     if seconds <= 0:
@@ -383,7 +389,7 @@ def announce(eng: Engine, conf: Conference, part: Participant | None, url: str, 
             event("announcement-fail", (("ReasonAnnouncementFailed", error[1] or str(error[0])),))
             return
         eng.media_event("announce", call_sid=sid, conference_sid=conf_sid, audio=ref)
-        seconds = audio_duration(ref, eng.config)
+        seconds = _duration(ref, eng.config)
         if seconds is None:
             return  # an endless announcement never ends on its own
         schedule(eng, seconds, "announcement.end", f"announcement-end {conf_sid}",

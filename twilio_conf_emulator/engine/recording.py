@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ..errors import AudioUnavailable, BadRequest
-from ..media.audio import AudioError
+from ..media.errors import AudioError
 from ..store.models import Conference, Recording
 from ..timefmt import rfc2822
 from .actions import schedule

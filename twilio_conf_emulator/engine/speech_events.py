@@ -26,8 +26,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..media import timeline as tl
 from ..store.models import MediaEventRow, Participant
 from .conference.events import send_event
@@ -90,6 +88,8 @@ def _analyse(cfg: EmulatorConfig, clip: Clip, join: int, w0: int,
     events it holds as (time, kind) and the provisional stop (seconds) of an utterance still
     going at its end.  ``carry`` in: the same from the last window, whose start was already
     scheduled.  Pure numpy: run outside the lock."""
+    import numpy as np
+
     from ..media import speech
 
     rate = cfg.sample_rate

@@ -31,15 +31,12 @@ import numpy as np
 import soundfile as sf
 
 from . import synth
+from .errors import AudioError
 from .resample import resample
 from .timeline import say_duration  # noqa: F401  (re-exported: the engine schedules with it)
+from .tts import default_tts, say_engine  # noqa: F401  (re-exported)
 
-TTS_ENV = "TWILIO_CONF_EMULATOR_TTS"  # auto | espeak-ng | stand-in
 MP3_COMPRESSION_LEVEL = 0.5  # with CBR at 8 kHz this is 32 kbps, Twilio's .mp3 bitrate
-
-
-class AudioError(ValueError):
-    """An AudioRef that cannot be turned into sound (unreadable file, unknown kind)."""
 
 
 class Sound:
@@ -179,17 +176,6 @@ def repeats(ref: dict) -> int | None:
         return None if loop else 1
     n = int(loop)
     return None if n <= 0 else n
-
-
-def default_tts() -> str:
-    return os.environ.get(TTS_ENV, "auto")
-
-
-def say_engine() -> str:
-    """What ``<Say>`` is spoken with here: ``espeak-ng``, or ``stand-in`` (a tone per word,
-    timed like speech) when espeak-ng is not installed or ``$TWILIO_CONF_EMULATOR_TTS`` says
-    so. Start-up and ``/_emulator/health`` report it."""
-    return synth.say_engine(default_tts())
 
 
 def _one_pass(ref: dict, config, tts: str) -> np.ndarray:

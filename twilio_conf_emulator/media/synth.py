@@ -17,6 +17,7 @@ import soundfile as sf
 
 from .resample import resample
 from .timeline import say_duration
+from .tts import engine_for as say_engine
 
 # Level of generated tones and speech stand-ins: -12 dBFS peak, so a few overlapping
 # sources stay below clipping (tests rely on exact mix-minus sums).
@@ -113,15 +114,6 @@ def hold_music(rate: int) -> np.ndarray:
 
 
 # --- <Say> ------------------------------------------------------------------------------------
-def say_engine(tts: str = "auto") -> str:
-    """``espeak-ng`` if asked for or (``auto``) installed, else ``stand-in``."""
-    if tts == "stand-in":
-        return "stand-in"
-    if tts in ("auto", "espeak-ng") and shutil.which("espeak-ng"):
-        return "espeak-ng"
-    return "stand-in"
-
-
 def _espeak_voice(voice: str, language: str) -> str:
     lang = (language or "en-US").lower()
     female = (voice or "").lower() in ("alice", "woman") or "female" in (voice or "").lower()

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from . import codes
 
 if TYPE_CHECKING:  # annotations only
@@ -27,6 +25,8 @@ def looks_like_twiml(body: bytes | str) -> bool:
     """Would the TwiML parser accept this as a document?  The same two rules it raises 12100
     on: well-formed XML (which also rejects whitespace before ``<?xml``) and a ``<Response>``
     root.  Kept here, not imported from the engine, because webhooks/ sits below engine/."""
+    from lxml import etree  # imported with the first webhook answer, not at start-up
+
     if isinstance(body, str):
         body = body.encode("utf-8")
     try:

@@ -7,18 +7,24 @@ from __future__ import annotations
 import http.client
 from collections.abc import Iterable
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-from requests.cookies import MockRequest, MockResponse, RequestsCookieJar, get_cookie_header
+if TYPE_CHECKING:  # annotations only; requests itself is imported with the first webhook
+    from requests.cookies import RequestsCookieJar
 
 
 def cookie_header(jar: RequestsCookieJar, url: str) -> str | None:
     """The ``Cookie`` header the jar would send to ``url``, or None."""
+    from requests.cookies import get_cookie_header
+
     # requests' own mocks accept anything with .url and .headers (duck typing, as requests does).
     return get_cookie_header(jar, SimpleNamespace(url=url, headers={}))  # type: ignore[arg-type]
 
 
 def store_cookies(jar: RequestsCookieJar, url: str, header_items: Iterable[tuple[str, str]]) -> None:
     """Keep every ``Set-Cookie`` in ``header_items`` (a list of (name, value)) for ``url``."""
+    from requests.cookies import MockRequest, MockResponse
+
     message = http.client.HTTPMessage()
     for name, value in header_items:
         message[name] = value  # email.message.Message appends, so repeated headers survive

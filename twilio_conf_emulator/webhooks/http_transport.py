@@ -16,15 +16,15 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-import requests
-from requests.cookies import RequestsCookieJar
-
 from ..config import EmulatorConfig
 from . import codes
 from .delivery import Exchange, Transport
 from .wire import encode_body
 
-if TYPE_CHECKING:  # annotations only
+if TYPE_CHECKING:  # annotations only; requests is imported with the first webhook sent
+    import requests
+    from requests.cookies import RequestsCookieJar
+
     from .wire import Prepared
 
 CHUNK = 64 * 1024
@@ -42,7 +42,7 @@ class HttpTransport(Transport):
     def __init__(self, config: EmulatorConfig | None = None, cookies: RequestsCookieJar | None = None) -> None:
         # Keep the config itself: a setting changed at run time applies to the next webhook.
         self.config = config if config is not None else EmulatorConfig()
-        self.cookies = cookies if cookies is not None else RequestsCookieJar()
+        self._cookies = cookies
         # requests.Session is not documented as thread-safe, so each thread gets its own;
         # they share the cookie jar (http.cookiejar locks internally).
         self._local = threading.local()
@@ -50,10 +50,24 @@ class HttpTransport(Transport):
         self._lock = threading.Lock()
 
     @property
+    def cookies(self) -> RequestsCookieJar:
+        """The jar every session of this transport shares (made, with requests, when first
+        needed: a server that sends no webhook never imports requests)."""
+        if self._cookies is None:
+            from requests.cookies import RequestsCookieJar
+
+            with self._lock:
+                if self._cookies is None:
+                    self._cookies = RequestsCookieJar()
+        return self._cookies
+
+    @property
     def max_redirects(self) -> int:  # type: ignore[override]
         return self.config.webhook_max_redirects
 
     def exchange(self, method: str, prepared: Prepared, overrides: dict[str, float]) -> Exchange:
+        import requests
+
         connect = overrides.get("connect", self.config.webhook_connect_timeout)
         read = overrides.get("read", self.config.webhook_read_timeout)
         deadline = time.monotonic() + overrides.get("total", read)
@@ -89,6 +103,8 @@ class HttpTransport(Transport):
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
+            import requests
+
             session = requests.Session()
             session.trust_env = False
             session.cookies = self.cookies

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import requests
-
 # Connection-override keys that change how the emulator waits, in milliseconds.
 # https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides
 TIMEOUT_OVERRIDES = {"ct": "connect", "rt": "read", "tt": "total"}
@@ -43,10 +41,13 @@ def canonical(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidUrl(f"{url!r} is not an absolute http or https URL")
-    prepared = requests.models.PreparedRequest()
+    from requests.exceptions import RequestException  # with the first URL checked
+    from requests.models import PreparedRequest
+
+    prepared = PreparedRequest()
     try:
         prepared.prepare_url(url, None)
-    except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
+    except (RequestException, ValueError, UnicodeError) as exc:
         raise InvalidUrl(f"{url!r}: {exc}") from None
     return str(prepared.url)
 

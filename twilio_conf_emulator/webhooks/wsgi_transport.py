@@ -11,7 +11,6 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from requests.cookies import RequestsCookieJar
 from werkzeug.test import run_wsgi_app
 
 from ..config import EmulatorConfig
@@ -21,6 +20,8 @@ from .delivery import Exchange, Transport
 from .wire import encode_body
 
 if TYPE_CHECKING:  # annotations only
+    from requests.cookies import RequestsCookieJar
+
     from .wire import Prepared
 
 
@@ -29,7 +30,11 @@ class WsgiTransport(Transport):
                  cookies: RequestsCookieJar | None = None) -> None:
         self.app = app
         self.config = config if config is not None else EmulatorConfig()
-        self.cookies = cookies if cookies is not None else RequestsCookieJar()
+        if cookies is None:
+            from requests.cookies import RequestsCookieJar  # with the first WSGI app given
+
+            cookies = RequestsCookieJar()
+        self.cookies = cookies
         self._lock = threading.Lock()  # guards the jar's read-modify-write per response
 
     @property

@@ -7,8 +7,6 @@ import base64
 import re
 from collections.abc import Iterable
 
-from lxml import etree
-
 from . import endpoints
 from .attrs import Attrs as _Attrs
 from .attrs import Context as _Context
@@ -101,6 +99,8 @@ def document_from_text(text: str, base_url: str | None = None) -> Document:
 
 
 def _parse_xml(body):
+    from lxml import etree  # imported with the first TwiML document, not at start-up
+
     if isinstance(body, str):
         # Already decoded: whatever the prologue claims, the bytes we hand lxml are UTF-8.
         body = _PROLOGUE_ENCODING.sub(r'\1"UTF-8"', body, count=1).encode("utf-8")

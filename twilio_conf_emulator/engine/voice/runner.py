@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
-from ...media.audio import audio_duration
 from ...store.models import Call
 from ...webhooks import content
 from ...webhooks.transport import OutboundRequest
@@ -329,6 +328,8 @@ def play_ref(eng: Engine, call: Call, ref: Any, n: int, cont: Callable[[], None]
              url: str | None = None) -> None:
     sid = call.sid
     try:
+        from ...media.audio import audio_duration  # numpy: loaded with the first sound
+
         once = audio_duration({**ref, "loop": 1}, eng.config)
     except Exception as err:  # unreadable or undecodable audio: Twilio skips the verb
         alert(eng, call, audio_docs.INVALID_CONTENT_FOR_PLAY, f"<Play>: cannot play {url or ref.get('kind')}:"
