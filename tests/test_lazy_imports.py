@@ -1,0 +1,59 @@
+"""A server starts, and answers REST calls that need no audio, no TwiML and no webhook,
+without importing numpy, soundfile, lxml or requests (memory and start-up time: issue 11);
+each comes in with the first thing that needs it."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+HEAVY = ("numpy", "soundfile", "lxml", "requests")
+
+SCRIPT = textwrap.dedent("""
+    import json, sys
+    from twilio_conf_emulator import cli  # what the console script imports
+    from twilio_conf_emulator.emulator import Emulator
+
+    emu = Emulator(db_url="sqlite:///" + sys.argv[1])
+    web = emu.app.test_client()
+    auth = {"Authorization": "Basic " + __import__("base64").b64encode(
+        f"{emu.account_sid}:{emu.auth_token}".encode()).decode()}
+    base = f"/2010-04-01/Accounts/{emu.account_sid}"
+    assert web.get("/_emulator/health").status_code == 200
+    made = web.post(f"{base}/Conferences/Room/Participants.json", headers=auth,
+                    data={"From": "+15550001111", "To": "+15550002222"})
+    assert made.status_code == 201, made.get_data()
+    emu.advance(10)
+    part = made.get_json()
+    got = web.get(f"{base}/Conferences/{part['conference_sid']}/Participants/"
+                  f"{part['call_sid']}.json", headers=auth)
+    held = web.post(f"{base}/Conferences/{part['conference_sid']}/Participants/"
+                    f"{part['call_sid']}.json", headers=auth, data={"Hold": "true"})
+    idle = {m: m in sys.modules for m in %(heavy)r}
+
+    # Now the things that need them: a sound timed, a TwiML document parsed, a URL checked.
+    from twilio_conf_emulator.engine import twiml
+    from twilio_conf_emulator.media import audio
+    from twilio_conf_emulator.webhooks.urls import canonical
+    seconds = audio.audio_duration({"kind": "tone", "hz": 440, "seconds": 0.5}, emu.config)
+    doc = twiml.parse("<Response><Say>hi</Say></Response>")
+    url = canonical("HTTP://Example.COM")
+    print(json.dumps({"idle": idle, "status": [got.status_code, held.status_code],
+                      "status_after": got.get_json()["status"], "seconds": seconds,
+                      "verbs": len(doc.verbs), "url": url,
+                      "used": {m: m in sys.modules for m in %(heavy)r}}))
+""") % {"heavy": HEAVY}
+
+
+def test_serving_rest_calls_imports_no_audio_xml_or_http_client(tmp_path):
+    out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "store.db")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["status"] == [200, 200]
+    assert result["idle"] == {m: False for m in HEAVY}
+    # Each still works when first needed, and brings its library in then.
+    assert result["seconds"] == 0.5
+    assert result["verbs"] == 1
+    assert result["url"] == "http://example.com/"
+    assert result["used"] == {"numpy": True, "soundfile": True, "lxml": True, "requests": True}
