@@ -11,7 +11,8 @@ import click
 from .cli_errors import OneLineErrors, check_db_url, exit_for_alerts, fail_on_alert_option, open_error
 from .cli_proxy import STATE_HELP, env_cmd, proxy_cmd, start_proxy
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
-from .store.db import DEFAULT_SERVE_DB
+from .startup import paused_gc
+from .store import DEFAULT_SERVE_DB
 from .version import __version__
 
 
@@ -108,49 +109,52 @@ def serve(host: str, port: int, db_url: str, clock_mode: str, speed: float, seed
           state_dir: str | None, admin_token: str | None, allow_files: tuple[str, ...],
           fetch_allow: tuple[str, ...]) -> None:
     """Serve the REST API (2010-04-01) and the /_emulator control API over HTTP."""
-    from sqlalchemy.exc import SQLAlchemyError
-    from waitress.server import create_server
+    # Start-up makes ~90,000 long-lived objects (imports, mappers, routes): no collection
+    # runs while they are made, and they are left out of every later one (see startup.py).
+    with paused_gc():
+        from sqlalchemy.exc import SQLAlchemyError
+        from waitress.server import create_server
 
-    from .emulator import Emulator
-    from .media.tts import say_engine
-    from .store.lease import StoreInUse, acquire
+        from .emulator import Emulator
+        from .media.tts import say_engine
+        from .store.lease import StoreInUse, acquire
 
-    changes = _parse_settings(settings)
-    if "loopback_only" in changes:
-        raise click.BadParameter("loopback_only follows --host", param_hint="--set")
-    try:
-        config = EmulatorConfig().update(**changes)
-    except KeyError as err:
-        raise click.BadParameter(f"unknown setting(s): {err}", param_hint="--set") from None
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--set") from None
-    config.loopback_only = is_loopback(host)
-    if allow_files:
-        config.allow_files = [os.path.abspath(d) for d in allow_files]
-    if fetch_allow:
-        config.fetch_allow = list(fetch_allow)
-    check_db_url(db_url)
-    try:
-        lease = acquire(db_url)  # one serve per database
-    except StoreInUse as err:
-        raise click.ClickException(str(err)) from None
-    except Exception as err:  # an unreachable database, a missing driver: one line too
-        raise open_error(db_url, err) from None
-    try:
-        emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
-                       account_sid=account_sid, auth_token=auth_token, config=config,
-                       admin_token=admin_token or None)
-    except SQLAlchemyError as err:
-        lease.release()
-        raise open_error(db_url, err) from None
-    try:
-        server = create_server(emu.app, host=host, port=port, threads=threads,
-                               ident="twilio-conf-emulator")
-    except OSError as err:
-        emu.stop()
-        lease.release()
-        raise click.ClickException(f"--port {port}: cannot listen on {host}:{port}: "
-                                   f"{err.strerror}") from None
+        changes = _parse_settings(settings)
+        if "loopback_only" in changes:
+            raise click.BadParameter("loopback_only follows --host", param_hint="--set")
+        try:
+            config = EmulatorConfig().update(**changes)
+        except KeyError as err:
+            raise click.BadParameter(f"unknown setting(s): {err}", param_hint="--set") from None
+        except ValueError as err:
+            raise click.BadParameter(str(err), param_hint="--set") from None
+        config.loopback_only = is_loopback(host)
+        if allow_files:
+            config.allow_files = [os.path.abspath(d) for d in allow_files]
+        if fetch_allow:
+            config.fetch_allow = list(fetch_allow)
+        check_db_url(db_url)
+        try:
+            lease = acquire(db_url)  # one serve per database
+        except StoreInUse as err:
+            raise click.ClickException(str(err)) from None
+        except Exception as err:  # an unreachable database, a missing driver: one line too
+            raise open_error(db_url, err) from None
+        try:
+            emu = Emulator(db_url=db_url, clock=clock_mode, speed=speed, seed=seed,
+                           account_sid=account_sid, auth_token=auth_token, config=config,
+                           admin_token=admin_token or None)
+        except SQLAlchemyError as err:
+            lease.release()
+            raise open_error(db_url, err) from None
+        try:
+            server = create_server(emu.app, host=host, port=port, threads=threads,
+                                   ident="twilio-conf-emulator")
+        except OSError as err:
+            emu.stop()
+            lease.release()
+            raise click.ClickException(f"--port {port}: cannot listen on {host}:{port}: "
+                                       f"{err.strerror}") from None
     actual_port = server.effective_port
     click.echo(f"twilio-conf-emulator {__version__} on http://{host}:{actual_port} "
                f"(clock {clock_mode}, account {account_sid}, store {db_url}); <Say> uses "

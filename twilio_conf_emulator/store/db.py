@@ -13,8 +13,6 @@ from . import inflight  # noqa: F401  (its tables are created with the rest)
 from .memory import fresh_memory_connection
 from .models import Base
 
-DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
-
 
 def normalise_url(url):
     """``postgres://`` and ``postgresql://`` mean psycopg 3 (the ``postgres`` extra); SQLAlchemy
