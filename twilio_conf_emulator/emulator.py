@@ -114,8 +114,9 @@ class Emulator(World):
             raise KeyError(account_sid)
         return w
 
-    def world_for(self, account_sid: str) -> World | None:
-        """The world of an existing account (made on first use), or None."""
+    def world_for(self, account_sid: str, resume: bool = True) -> World | None:
+        """The world of an existing account (made on first use), or None. ``resume=False``:
+        the account is new, so the store holds nothing of its world to carry on from."""
         w = self.worlds.get(account_sid)
         if w is not None:
             return w
@@ -128,7 +129,7 @@ class Emulator(World):
                 return None
             w = World()
             w._init_world(self, account_sid, acct.auth_token,
-                          copy.deepcopy(self.startup_config))
+                          copy.deepcopy(self.startup_config), resume=resume)
             self.worlds[account_sid] = w
         if self._realtime_tick is not None:
             w.start_realtime(self._realtime_tick)
@@ -162,7 +163,9 @@ class Emulator(World):
             except BaseException:
                 self.server_sids.restore(saved)
                 raise
-        self.world_for(sid)
+        # Refused above if it existed, and closing an account deletes its world's rows: a
+        # new account's world has nothing in the store to resume.
+        self.world_for(sid, resume=False)
         return sid, token
 
     def close_account(self, account_sid: str) -> None:
