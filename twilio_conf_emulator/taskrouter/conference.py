@@ -10,6 +10,10 @@
    becomes ``taskrouter_worker_no_answer`` (default rejected) and the task is offered on.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from ..engine.conference.joining import create_participant
@@ -21,6 +25,9 @@ from .common import bool_param, int_param, invalid, set_data
 from .models import Reservation, Task, Workspace
 from .reservations import accept, customer_call, finish_reservation, post_work, reject, requeue, time_out, worker_contact
 from .tasks import attributes, set_attributes, wrap
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
 
 PURPOSE = "taskrouter-worker"
 _CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -53,7 +60,7 @@ def _one(value):
     return value[0] if isinstance(value, list) and value else value
 
 
-def conference(eng, ws, res, opts):
+def conference(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     opts = {k: (v if k.endswith("_event") else _one(v)) for k, v in opts.items()}
     task = eng.db.get(Task, res.task_sid)
     customer = customer_call(eng, ws, task)
@@ -155,15 +162,15 @@ def _worker_gone(eng, call, answered):
 class WorkerLeg(ParticipantLeg):
     """A worker's conference leg: a participant leg that also drives its reservation."""
 
-    def on_answer(self, eng, call):
+    def on_answer(self, eng: Engine, call: Call) -> None:
         super().on_answer(eng, call)
         _worker_answered(eng, call)
 
-    def on_failed(self, eng, call):
+    def on_failed(self, eng: Engine, call: Call) -> None:
         super().on_failed(eng, call)
         _worker_gone(eng, call, answered=False)
 
-    def on_hangup(self, eng, call, by):
+    def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
         super().on_hangup(eng, call, by)
         _worker_gone(eng, call, answered=True)
 
@@ -171,7 +178,7 @@ class WorkerLeg(ParticipantLeg):
 SUPERVISOR_MODES = ("monitor", "whisper", "barge")
 
 
-def supervise(eng, ws, res, opts):
+def supervise(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     """``Instruction=supervise`` on an accepted conference reservation: dial ``Supervisor``
     into the task's conference, muted (``monitor``), coaching the worker (``whisper``) or
     heard by all (``barge``)."""

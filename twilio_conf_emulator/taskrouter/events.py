@@ -1,9 +1,16 @@
 """Workspace events, POSTed to the workspace's EventCallbackUrl (signed, journaled as kind
 ``taskrouter-event``, at the virtual instant they happen), filtered by ``EventsFilter``."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from ..webhooks.transport import OutboundRequest
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+    from .models import Reservation, Task, Worker, Workspace
 
 KIND = "taskrouter-event"
 
@@ -18,7 +25,8 @@ def _resource(task, worker, reservation):
     return "workspace", None
 
 
-def params(eng, ws, event_type, task=None, worker=None, reservation=None):
+def params(eng: Engine, ws: Workspace, event_type: str, task: Task | None = None, worker: Worker | None = None,
+           reservation: Reservation | None = None) -> list[tuple[str, str]]:
     from .models import Activity, TaskQueue, Worker, Workflow
 
     kind, sid = _resource(task, worker, reservation)
@@ -58,7 +66,8 @@ def params(eng, ws, event_type, task=None, worker=None, reservation=None):
     return p
 
 
-def send(eng, ws, event_type, task=None, worker=None, reservation=None):
+def send(eng: Engine, ws: Workspace, event_type: str, task: Task | None = None, worker: Worker | None = None,
+         reservation: Reservation | None = None) -> None:
     url = (ws.data or {}).get("event_callback_url")
     if not url:
         return

@@ -15,7 +15,11 @@ attribute is null, and a comparison with null is false (as Twilio's are). Anythi
 subset raises :class:`ExpressionError` when the expression is saved (code 20001).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import BadRequest
 
@@ -26,11 +30,14 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)
 )""", re.X)
 _MAX_LENGTH = 4096
+# A compiled expression: ("or"|"and", left, right), ("truthy", value), ("cmp", op, left, right),
+# whose values are ("lit", constant), ("name", dotted.path) or ("list", [values]).
+Node = tuple[Any, ...]
 _WORD_OPS = {"IN", "HAS", "CONTAINS", "AND", "OR", "NOT"}
 
 
 class ExpressionError(BadRequest):
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(f"Invalid expression: {message}", code=20001)
 
 
@@ -127,7 +134,7 @@ class _Parser:
         raise ExpressionError(f"expected a value, found {val!r}")
 
 
-def compile_expression(text):
+def compile_expression(text: object) -> Node:
     """Parse ``text``; raises :class:`ExpressionError` (20001) outside the subset."""
     if text is not None and not isinstance(text, str):
         raise ExpressionError("an expression is a string")
@@ -185,7 +192,8 @@ def _compare(op, a, b):
         return False
 
 
-def evaluate(node, task=None, worker=None, side="task"):
+def evaluate(node: Node, task: Mapping[str, Any] | None = None, worker: Mapping[str, Any] | None = None,
+             side: str = "task") -> bool:
     """Evaluate a compiled expression over ``task`` and ``worker`` attribute dicts."""
     scope = {"task": task or {}, "worker": worker or {}}
     kind = node[0]
@@ -198,5 +206,6 @@ def evaluate(node, task=None, worker=None, side="task"):
     return _compare(node[1], _val(node[2], scope, side), _val(node[3], scope, side))
 
 
-def matches(text, task=None, worker=None, side="task"):
+def matches(text: str, task: Mapping[str, Any] | None = None, worker: Mapping[str, Any] | None = None,
+            side: str = "task") -> bool:
     return evaluate(compile_expression(text), task, worker, side)

@@ -2,6 +2,9 @@
 taskrouter engine modules and render. Credentials: the account's SID and auth token (or an
 API key), as for the 2010 API; every row is that account's."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlencode
 
 from flask import g, request
@@ -14,6 +17,9 @@ from ..common import attrs, get, invalid, listing
 from ..expressions import compile_expression, evaluate
 from ..models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
 from .blueprint import blueprint
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
 
 MAX_VALUE = 65536
 PAGE_SIZE_MAX = 1000
@@ -93,7 +99,7 @@ def _filter(rows, name, attr, cast=str):
 
 # -- Workspaces -----------------------------------------------------------------------------
 @blueprint.route("/Workspaces", methods=["GET", "POST"])
-def workspaces():
+def workspaces() -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         account = _account(db)
@@ -105,7 +111,7 @@ def workspaces():
 
 
 @blueprint.route("/Workspaces/<ws_sid>", methods=["GET", "POST", "DELETE"])
-def workspace(ws_sid):
+def workspace(ws_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -118,7 +124,8 @@ def workspace(ws_sid):
 
 
 # -- the workspace's simple resources ---------------------------------------------------------
-SIMPLE = {
+# kind: (table, list key, render, create, update, delete, list filters); per kind its own row type
+SIMPLE: dict[str, tuple[Any, ...]] = {
     "Activities": (Activity, "activities", render.activity, resources.create_activity,
                    lambda eng, ws, a, p: resources.update_activity_name(eng, a, p),
                    resources.delete_activity, [("FriendlyName", "friendly_name", str),
@@ -142,7 +149,7 @@ NOT_BUILT_TOP = ("Events", "TaskChannels", "Statistics", "RealTimeStatistics",
 NOT_BUILT_SUB = ("Channels", "Statistics", "RealTimeStatistics", "CumulativeStatistics")
 
 
-def _not_built(ws_sid, what):
+def _not_built(ws_sid: str, what: str) -> NoReturn:
     eng = _authed()
     with eng.transaction() as db:
         _ws(db, _account(db), ws_sid)
@@ -151,14 +158,14 @@ def _not_built(ws_sid, what):
 
 @blueprint.route(WS + "/<kind>/<sid>/<sub>", methods=["GET", "POST", "DELETE"])
 @blueprint.route(WS + "/<kind>/<sid>/<sub>/<sub_sid>", methods=["GET", "POST", "DELETE"])
-def not_built_nested(ws_sid, kind, sid, sub, sub_sid=None):
+def not_built_nested(ws_sid: str, kind: str, sid: str, sub: str, sub_sid: str | None = None) -> ResponseReturnValue:
     if kind in SIMPLE and sub in NOT_BUILT_SUB or kind in NOT_BUILT_TOP:
         return _not_built(ws_sid, f"{kind}/{sub}")
     raise NotFound(request.path)
 
 
 @blueprint.route(WS + "/<kind>", methods=["GET", "POST"])
-def simple_list(ws_sid, kind):
+def simple_list(ws_sid: str, kind: str) -> ResponseReturnValue:
     if kind == "Tasks":
         return task_list(ws_sid)
     if kind in NOT_BUILT_TOP:
@@ -181,7 +188,7 @@ def simple_list(ws_sid, kind):
 
 
 @blueprint.route(WS + "/<kind>/<sid>", methods=["GET", "POST", "DELETE"])
-def simple_item(ws_sid, kind, sid):
+def simple_item(ws_sid: str, kind: str, sid: str) -> ResponseReturnValue:
     if kind == "Tasks":
         return task_item(ws_sid, sid)
     if kind in NOT_BUILT_TOP or sid in NOT_BUILT_SUB:
@@ -202,7 +209,7 @@ def simple_item(ws_sid, kind, sid):
 
 
 # -- Tasks and their Reservations ---------------------------------------------------------------
-def task_list(ws_sid):
+def task_list(ws_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -224,7 +231,7 @@ def task_list(ws_sid):
         return respond(_page(rows, "tasks", lambda t: render.task(db, t, now)))
 
 
-def task_item(ws_sid, sid):
+def task_item(ws_sid: str, sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -238,7 +245,7 @@ def task_item(ws_sid, sid):
 
 
 @blueprint.get(WS + "/Tasks/<task_sid>/Reservations")
-def reservation_list(ws_sid, task_sid):
+def reservation_list(ws_sid: str, task_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -250,7 +257,7 @@ def reservation_list(ws_sid, task_sid):
 
 
 @blueprint.route(WS + "/Tasks/<task_sid>/Reservations/<sid>", methods=["GET", "POST"])
-def reservation_item(ws_sid, task_sid, sid):
+def reservation_item(ws_sid: str, task_sid: str, sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -264,7 +271,7 @@ def reservation_item(ws_sid, task_sid, sid):
 
 
 @blueprint.get(WS + "/Workers/<worker_sid>/Reservations")
-def worker_reservation_list(ws_sid, worker_sid):
+def worker_reservation_list(ws_sid: str, worker_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -277,7 +284,7 @@ def worker_reservation_list(ws_sid, worker_sid):
 
 
 @blueprint.route(WS + "/Workers/<worker_sid>/Reservations/<sid>", methods=["GET", "POST"])
-def worker_reservation_item(ws_sid, worker_sid, sid):
+def worker_reservation_item(ws_sid: str, worker_sid: str, sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
