@@ -9,11 +9,14 @@ are passed through untouched, for an app that also calls other HTTPS services.  
 relayed the same way.
 """
 
+from __future__ import annotations
+
 import re
 import socket
 import socketserver
 import ssl
 import threading
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from .proxy_ca import CertificateAuthority
@@ -22,7 +25,7 @@ _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9
 MAX_HEAD = 64 * 1024
 
 
-def is_twilio_host(host):
+def is_twilio_host(host: str) -> bool:
     host = host.lower().rstrip(".")
     return bool(_HOST.match(host)) and (host == "twilio.com" or host.endswith(".twilio.com"))
 
@@ -133,6 +136,7 @@ class _Handler(socketserver.BaseRequestHandler):
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    proxy: HttpsProxy  # set by HttpsProxy, read by the handler
 
     def handle_error(self, request, client_address):
         # One line, not a traceback: a client that went away or an emulator that stopped.
@@ -147,35 +151,39 @@ class HttpsProxy:
     """``HttpsProxy(("127.0.0.1", 8080), port=8443).start()``: relays *.twilio.com to the
     emulator listening at ``upstream``."""
 
-    def __init__(self, upstream, host="127.0.0.1", port=0, ca=None, timeout=600.0, tunnel=()):
+    def __init__(self, upstream: tuple[str, int], host: str = "127.0.0.1", port: int = 0,
+                 ca: CertificateAuthority | None = None, timeout: float = 600.0,
+                 tunnel: Iterable[str] = ()) -> None:
         self.upstream = upstream
         self.tunnel = {h.lower() for h in tunnel}
         self.ca = ca or CertificateAuthority()
         self.timeout = timeout
         self._server = _Server((host, port), _Handler)  # OSError when the port is taken
         self._server.proxy = self
-        self.host, self.port = self._server.server_address[:2]
-        self._thread = None
+        address = self._server.server_address  # (host, port): an AF_INET server
+        self.host: str = address[0]  # type: ignore[assignment]
+        self.port: int = address[1]  # type: ignore[assignment]
+        self._thread: threading.Thread | None = None
 
     @property
-    def url(self):
+    def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self):
+    def start(self) -> HttpsProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="twilio-conf-emulator-proxy")
         self._thread.start()
         return self
 
-    def serve_forever(self):
+    def serve_forever(self) -> None:
         self._server.serve_forever()
 
-    def stop(self):
+    def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
 
 
-def env_lines(proxy_url, ca_path):
+def env_lines(proxy_url: str, ca_path: str) -> list[str]:
     """The ``export`` lines that send any Twilio client through the proxy."""
     return [
         f"export HTTPS_PROXY={proxy_url}",

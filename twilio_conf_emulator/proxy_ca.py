@@ -6,6 +6,8 @@ certificates signed by a CA generated once and kept in the state directory, so a
 it once (``twilio-conf-emulator env`` prints the variables) and every later run reuses it.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import threading
@@ -15,7 +17,7 @@ CA_CERT = "twilio-conf-emulator-ca.pem"
 CA_KEY = "twilio-conf-emulator-ca-key.pem"
 
 
-def state_dir(path=None):
+def state_dir(path: str | None = None) -> str:
     """Where the CA lives: ``path``, else $TWILIO_EMULATOR_HOME, else ~/.twilio-conf-emulator."""
     return os.path.abspath(path or os.environ.get(STATE_ENV)
                            or os.path.join(os.path.expanduser("~"), ".twilio-conf-emulator"))
@@ -46,7 +48,7 @@ class CertificateAuthority:
     """Loads (or first creates) the CA in ``directory``; ``cert_file(host)`` gives a PEM file
     holding a certificate for ``host`` and its key, ready for ``SSLContext.load_cert_chain``."""
 
-    def __init__(self, directory=None):
+    def __init__(self, directory: str | None = None) -> None:
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
 
@@ -60,7 +62,7 @@ class CertificateAuthority:
         with open(key_path, "rb") as fh:
             self.key = serialization.load_pem_private_key(fh.read(), password=None)
         self._leaf_key = _new_key()  # one key for every host certificate of this process
-        self._leaves = {}
+        self._leaves: dict[str, str] = {}  # host: its PEM file
         self._lock = threading.Lock()
 
     def _create(self, key_path):
@@ -93,7 +95,7 @@ class CertificateAuthority:
         with open(self.cert_path, "wb") as fh:
             fh.write(cert.public_bytes(serialization.Encoding.PEM))
 
-    def cert_file(self, host):
+    def cert_file(self, host: str) -> str:
         host = host.lower()
         with self._lock:
             if host not in self._leaves:

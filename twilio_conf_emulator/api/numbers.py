@@ -17,6 +17,7 @@ from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field,
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
+    from sqlalchemy.orm import Session
 
     from ..store.models import Account
 
@@ -82,7 +83,7 @@ def _number(p):
     raise BadRequest("A PhoneNumber or AreaCode is required", code=21421)
 
 
-def get_number(db, account, sid):
+def get_number(db: Session, account: Account, sid: str) -> IncomingPhoneNumber:
     n = db.get(IncomingPhoneNumber, sid)
     if n is None or n.account_sid != account.sid:
         raise NotFound(request.path)

@@ -1,13 +1,20 @@
 """A phone's or caller's ``audio`` checked when it is given, not when the call is rendered."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..errors import BadRequest
 from ..media import audio as media_audio
+
+if TYPE_CHECKING:  # annotations only
+    from ..world import World
 
 # Kinds a user may give (README "Audio"); "pending" and "beep" are the engine's own.
 USER_KINDS = ("file", "tone", "silence", "playlist", "say", "dtmf", "hold-music", "bytes")
 
 
-def checked_audio(emu, audio):
+def checked_audio(emu: World, audio: object) -> None:
     """Raise a 400 naming the reason when ``audio`` cannot be played: a missing, unreadable,
     disallowed, too large or too long file, or an unknown kind."""
     if audio is None:
