@@ -373,6 +373,7 @@ def announce(eng: Engine, conf: Conference, part: Participant | None, url: str, 
         from ..store.models import Conference
 
         c = eng.db.get(Conference, conf_sid)
+        assert c is not None  # announced while it runs
         p = _participant(eng, sid) if sid else None
         send_event(eng, c, name, p, extra=(("AnnounceUrl", url),) + tuple(extra))
 

@@ -167,12 +167,14 @@ def _ringing(eng, sid, outcome, timeout, answer_after, phone):
 
 def _no_answer(eng: Engine, sid: str) -> None:
     c = eng.db.get(Call, sid)
+    assert c is not None  # calls are never removed while their actions are pending
     if c.status == "ringing":
         finish(eng, c, "no-answer")
 
 
 def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     c = eng.db.get(Call, sid)
+    assert c is not None
     if c.status != "ringing":
         return
     now = eng.now()

@@ -47,8 +47,9 @@ def _next_seq(eng: Engine) -> int:
     memory = eng.memory("taskrouter")
     n = memory.get("seq")
     if n is None:
-        n = max([r.seq or 0 for cls in (Workspace, Activity, TaskQueue, Workflow, Worker, Task,
-                                        Reservation) for r in eng.db.query(cls)] or [0])
+        tables: tuple[type[_Row], ...] = (Workspace, Activity, TaskQueue, Workflow, Worker, Task,
+                                          Reservation)
+        n = max([r.seq or 0 for cls in tables for r in eng.db.query(cls)] or [0])
     memory["seq"] = n + 1
     return n + 1
 
@@ -120,6 +121,13 @@ def get(eng: Engine, cls: type[Row], account_sid: str, sid: str | None, path: st
     if row is None or row.account_sid != account_sid or (
             workspace_sid is not None and getattr(row, "workspace_sid", None) != workspace_sid):
         raise NotFound(path)
+    return row
+
+
+def existing(eng: Engine, cls: type[Row], sid: str) -> Row:
+    """A row the rules keep while ``sid`` names it (a reservation's task, a live leg)."""
+    row = eng.db.get(cls, sid)
+    assert row is not None, f"{cls.__name__} {sid} is gone"
     return row
 
 

@@ -21,7 +21,7 @@ from ..engine.conference.leg import ParticipantLeg
 from ..engine.conference.lookups import participant_for_call
 from ..engine.voice.leg import redirect as redirect_call
 from ..store.models import Account, Call
-from .common import bool_param, int_param, invalid, set_data
+from .common import bool_param, existing, int_param, invalid, set_data
 from .models import Reservation, Task, Workspace
 from .reservations import accept, customer_call, finish_reservation, post_work, reject, requeue, time_out, worker_contact
 from .tasks import attributes, set_attributes, wrap
@@ -62,7 +62,7 @@ def _one(value):
 
 def conference(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     opts = {k: (v if k.endswith("_event") else _one(v)) for k, v in opts.items()}
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     customer = customer_call(eng, ws, task)
     to = worker_contact(eng, res, opts)
     record = bool_param(opts.get("record"), "Record", False)
@@ -105,6 +105,7 @@ def conference(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, 
     part = create_participant(eng, account, task.sid, p,
                                           f"Reservation {res.sid} conference")
     leg = eng.db.get(Call, part.call_sid)
+    assert leg is not None  # just dialled
     leg.options = {**leg.options, "purpose": PURPOSE, "tr_reservation": res.sid,
                    "tr_workspace": ws.sid}
     set_data(res, worker_call_sid=leg.sid, customer_call_sid=customer.sid,
@@ -192,7 +193,7 @@ def supervise(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, A
     mode = opts.get("supervisor_mode") or "monitor"
     if mode not in SUPERVISOR_MODES:
         raise invalid(f"SupervisorMode must be one of {', '.join(SUPERVISOR_MODES)}")
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     p = {"from_": opts.get("from") or attributes(task).get("to") or to, "to": to,
          "label": "supervisor", "muted": mode == "monitor", "beep": "false",
          "timeout": int_param(opts.get("timeout"), "Timeout", 60, 5, 600)}

@@ -20,7 +20,7 @@ from ..errors import BadRequest
 from ..store.models import Account, Call
 from ..webhooks.transport import OutboundRequest
 from . import events, hooks, tasks
-from .common import Form, bool_param, int_param, invalid, set_activity, set_data
+from .common import Form, bool_param, existing, int_param, invalid, set_activity, set_data
 from .conference import conference, supervise
 from .models import Reservation, Task, Worker, Workflow, Workspace
 from .reservations import accept, customer_call, reject, worker_contact
@@ -161,12 +161,12 @@ def update_reservation(eng: Engine, ws: Workspace, task: Task, res: Reservation,
             raise invalid(f"Reservation {res.sid} cannot move to {status} while its task is "
                           f"{task.assignment_status}")
     if form.get("WorkerActivitySid") and status != "rejected":
-        set_activity(eng, ws, eng.db.get(Worker, res.worker_sid), form["WorkerActivitySid"])
+        set_activity(eng, ws, existing(eng, Worker, res.worker_sid), form["WorkerActivitySid"])
 
 
 # -- instructions that bridge calls --------------------------------------------------------------
 def dequeue(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     call = customer_call(eng, ws, task)
     to = worker_contact(eng, res, opts, "dequeue_to" if opts.get("dequeue_to") else "to")
     caller_id = opts.get("dequeue_from") or opts.get("from") or call.to

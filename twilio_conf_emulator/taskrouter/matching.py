@@ -33,6 +33,7 @@ def route(eng: Engine, ws: Workspace, task: Task) -> None:
         _enter(eng, ws, task, [{"queue": task.task_queue_sid}], "")
         return
     wf = eng.db.get(Workflow, task.workflow_sid)
+    assert wf is not None  # a workflow with tasks is not deleted
     routing = json.loads(wf.data["configuration"])["task_routing"]
     attrs = _attrs(task)
     for f in routing.get("filters") or []:

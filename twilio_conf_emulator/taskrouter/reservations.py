@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine import calls as call_legs
 from ..store.models import Call
 from . import events, hooks
-from .common import attrs, invalid, listing, set_activity, set_data, touch
+from .common import attrs, existing, invalid, listing, set_activity, set_data, touch
 from .models import Reservation, Task, TaskQueue, Worker, Workspace
 
 if TYPE_CHECKING:  # annotations only
@@ -34,7 +34,7 @@ def finish_reservation(eng: Engine, ws: Workspace, res: Reservation, status: str
 
 
 def accept(eng: Engine, ws: Workspace, res: Reservation) -> None:
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     res.reservation_status = "accepted"
     touch(eng, res)
     task.assignment_status = "assigned"
@@ -53,7 +53,7 @@ def accept(eng: Engine, ws: Workspace, res: Reservation) -> None:
 
 
 def reject(eng: Engine, ws: Workspace, res: Reservation, activity_sid: str | None = None) -> None:
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     finish_reservation(eng, ws, res, "rejected", "reservation.rejected")
     # TaskRouter does not offer the same task to a worker who rejected it.
     set_data(task, rejected_workers=sorted(set(task.data.get("rejected_workers") or [])
@@ -103,7 +103,7 @@ def customer_call(eng: Engine, ws: Workspace, task: Task) -> Call:
 
 def worker_contact(eng: Engine, res: Reservation, opts: Mapping[str, Any], key: str = "to") -> str:
     """Where to reach the worker: the instruction's ``key``, else its ``contact_uri``."""
-    worker = eng.db.get(Worker, res.worker_sid)
+    worker = existing(eng, Worker, res.worker_sid)
     to = opts.get(key) or attrs(worker).get("contact_uri")
     if not to:
         raise invalid("No To given and the Worker has no contact_uri attribute")
