@@ -30,6 +30,7 @@ from .hosted_media import hosted_ref
 
 if TYPE_CHECKING:  # annotations only
     from ..store.models import Conference, Participant
+    from ..webhooks.wire import DeliveryResult
     from .core import Engine
 
 HOLD_MUSIC = {"kind": "hold-music"}
@@ -151,7 +152,7 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
                            conference_sid, kind, hops + 1)
             return
 
-        def got_audio(ref: dict[str, Any], error: Any) -> None:
+        def got_audio(ref: dict[str, Any] | None, error: Any) -> None:
             loop_value = slot.get("loop", True)
             slot.clear()
             if ref is None:
@@ -183,7 +184,9 @@ def _local_code(err):
     return 11200 if isinstance(err, Refused) else INVALID_CONTENT_FOR_PLAY
 
 
-def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=None):
+def fetch_audio(eng: Engine, account_sid: str | None, url: str,
+                on_done: Callable[[dict[str, Any] | None, tuple[int, str] | None], object],
+                call_sid: str | None = None, conference_sid: str | None = None) -> None:
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
     disk (at once); http(s) is fetched through the router (later, outside the lock)."""
@@ -204,12 +207,15 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
         on_done(ref, None)
         return
 
+    got: Callable[[DeliveryResult], object]
     if isinstance(on_done, Stored):
         # Stored with the request: after a restart the answer still reaches the verb waiting.
         got = stored(eng, "play.fetched", on_done={"kind": on_done.kind, "args": on_done.args})
     else:
-        def got(result):
+        def got_answer(result: DeliveryResult) -> None:
             _audio_fetched(eng, result, on_done)
+
+        got = got_answer
 
     eng.emit_request(OutboundRequest(url=url, method="GET", params=[], kind="play-media"),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,

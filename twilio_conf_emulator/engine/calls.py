@@ -9,6 +9,8 @@ this module depends on none of them.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -192,7 +194,7 @@ def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     amd.on_answer(eng, c, phone, proceed)
 
 
-def check_speech(speech):
+def check_speech(speech: object) -> None:
     if speech is None:
         return
     if not isinstance(speech, list) or not all(
@@ -222,15 +224,15 @@ def schedule_phone_script(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
                  by="caller")
 
 
-def schedule_speech(eng, sid, script):
+def schedule_speech(eng: Engine, sid: str, script: list[dict[str, Any]] | None) -> None:
     """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
     for step in script or []:
         text = str(step.get("text", ""))
-        eng.after(float(step.get("at", 0)), lambda t=text: say_speech(eng, sid, t),
+        eng.after(float(step.get("at", 0)), functools.partial(say_speech, eng, sid, text),
                   f"speech {sid}")
 
 
-def say_speech(eng, sid, text):
+def say_speech(eng: Engine, sid: str, text: str) -> None:
     c = eng.db.get(Call, sid)
     if c is None or c.status != "in-progress":
         return
@@ -274,7 +276,7 @@ def finish(eng: Engine, call: Call, status: str) -> None:
     send_progress(eng, call, "completed")
 
 
-def caller_id(p):
+def caller_id(p: Mapping[str, Any]) -> str:
     """``CallerId`` is what the called party sees as From, when given (README Assumptions)."""
     return p.get("caller_id") or p["from_"]
 
