@@ -171,7 +171,7 @@ def on_call_ended(eng: Engine, call: Call) -> None:
         finish(eng, rec)
 
 
-def close_pause(rec, now):
+def close_pause(rec: Recording, now: float) -> None:
     """The call ended while paused: the pause runs to the end."""
     opts = dict(rec.options or {})
     pauses = [list(x) for x in opts.get("pauses") or []]
@@ -191,7 +191,7 @@ def finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     schedule(eng, 0, "recording.complete", f"recording {sid}", sid=sid)
 
 
-def complete(eng, sid):
+def complete(eng: Engine, sid: str) -> None:
     """Render the recording once, store the mono WAV, fix the duration, call back.  The
     timeline is read here; the rendering runs outside the lock (``Engine.offload``).  Audio
     that cannot be rendered ends the recording ``absent`` (:func:`_failed`)."""
