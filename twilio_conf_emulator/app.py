@@ -40,11 +40,11 @@ def _non_utf8_field(raw):
     return None
 
 
-_APP = None
+_APP: Flask | None = None
 _APP_LOCK = threading.Lock()
 
 
-def shared_app():
+def shared_app() -> Flask:
     """The process's one Flask app (built on first use); the Emulator comes with each request."""
     global _APP
     if _APP is None:
@@ -54,9 +54,9 @@ def shared_app():
     return _APP
 
 
-def _build():
+def _build() -> Flask:
     app = Flask("twilio_conf_emulator")
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
     app.url_map.strict_slashes = False
     # Bodies are small forms and JSON objects; anything larger is a 413 before it is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

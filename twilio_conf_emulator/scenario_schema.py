@@ -2,6 +2,8 @@
 (``schemas/scenario.schema.json``): a misspelt key (``calers:``, ``hangup_afer``) is an error
 naming the file and the path to the key, never silently ignored."""
 
+from __future__ import annotations
+
 import json
 import os
 from functools import lru_cache
@@ -36,7 +38,7 @@ def _message(err):
     return f"{_where(err.absolute_path)}: {err.message}"
 
 
-def problems(data):
+def problems(data: object) -> list[str]:
     """Every schema error of ``data``, first by position in the file."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [_message(e) for e in errors]
