@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
-def _non_utf8_field(raw):
+def _non_utf8_field(raw: bytes) -> str | None:
     """The name of the first form field whose name or value is not UTF-8 once decoded
     (werkzeug would otherwise drop or mangle the whole form silently), else None."""
     from urllib.parse import unquote_to_bytes
@@ -66,7 +66,7 @@ def _build() -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
 
     @app.before_request
-    def _form_is_utf8():
+    def _form_is_utf8() -> None:
         if request.mimetype == "application/x-www-form-urlencoded":
             bad = _non_utf8_field(request.get_data(cache=True))
             if bad is not None:

@@ -17,6 +17,7 @@ import socketserver
 import ssl
 import threading
 from collections.abc import Iterable
+from typing import cast
 from urllib.parse import urlsplit
 
 from .proxy_ca import CertificateAuthority
@@ -85,7 +86,7 @@ def _relay(client, upstream):
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self):
-        proxy = self.server.proxy
+        proxy = cast("_Server", self.server).proxy
         sock = self.request
         sock.settimeout(proxy.timeout)
         head, rest = _read_head(sock)

@@ -11,6 +11,10 @@ from __future__ import annotations
 import datetime
 import os
 import threading
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # annotations only
+    from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
 STATE_ENV = "TWILIO_EMULATOR_HOME"
 CA_CERT = "twilio-conf-emulator-ca.pem"
@@ -60,7 +64,8 @@ class CertificateAuthority:
         with open(self.cert_path, "rb") as fh:
             self.cert = x509.load_pem_x509_certificate(fh.read())
         with open(key_path, "rb") as fh:
-            self.key = serialization.load_pem_private_key(fh.read(), password=None)
+            self.key = cast("CertificateIssuerPrivateKeyTypes",  # the CA's own key (EC)
+                            serialization.load_pem_private_key(fh.read(), password=None))
         self._leaf_key = _new_key()  # one key for every host certificate of this process
         self._leaves: dict[str, str] = {}  # host: its PEM file
         self._lock = threading.Lock()

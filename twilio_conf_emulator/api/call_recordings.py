@@ -23,6 +23,7 @@ from .params import PAGING, TChoice, TList, TMethod, TUrl, field, schema_class
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
 
+    from ..engine.core import Engine
     from ..store.models import Account
 
 PATH = "/Accounts/<account_sid>/Calls/<call_sid>/Recordings"
@@ -55,7 +56,7 @@ UpdateParams = schema_class("UpdateCallRecordingParams", {
 })
 
 
-def _recording(eng, account, call_sid, sid):
+def _recording(eng: Engine, account: Account, call_sid: str, sid: str) -> Recording:
     call = get_call(eng.db, account, call_sid)
     rec = engine_calls.active(eng, call) if sid == CURRENT else eng.db.get(Recording, sid)
     if (rec is None or rec.deleted or rec.call_sid != call.sid or rec.source == "Conference"

@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # annotations only
 
     from flask.typing import ResponseReturnValue
 
-    from ..store.models import Account
+    from ..engine.core import Engine
+    from ..store.models import Account, Conference, Participant
 
 PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -171,7 +172,8 @@ def list_participants(account: Account, conference_sid: str) -> ResponseReturnVa
     return respond(body)
 
 
-def _participant(eng, account, conference_sid, call_sid):
+def _participant(eng: Engine, account: Account, conference_sid: str,
+                 call_sid: str) -> tuple[Conference, Participant]:
     conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
     return conf, lookups.find_participant(eng, conf, call_sid, request.path)
 

@@ -33,7 +33,7 @@ def checked_audio(emu: World, audio: object) -> None:
         raise BadRequest(f"audio cannot be played: {reason}", code=20001) from None
 
 
-def _check_kinds(ref, depth=0):
+def _check_kinds(ref: object, depth: int = 0) -> None:
     if not isinstance(ref, dict):
         raise BadRequest("audio: every playlist item must be an object with a 'kind'",
                          code=20001)

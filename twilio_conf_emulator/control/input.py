@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import request
 
@@ -20,11 +20,11 @@ MAX_DEPTH = 32
 MAX_BYTES = 1024 * 1024
 
 
-def _no_constant(name):
+def _no_constant(name: str) -> NoReturn:
     raise BadRequest(f"{name} is not a number JSON allows; send a finite number", code=20001)
 
 
-def _depth_ok(raw):
+def _depth_ok(raw: str) -> bool:
     """Nesting depth by counting brackets outside strings, before json recurses."""
     depth, in_str, escaped = 0, False, False
     for ch in raw:

@@ -142,7 +142,7 @@ def inbound_call() -> ResponseReturnValue:
     return jsonify({"call_sid": sid}), 201
 
 
-def _existing_call(sid):
+def _existing_call(sid: str) -> None:
     emu = emulator()
     with emu.engine.transaction() as db:
         if emu.own_call(db, sid) is None:

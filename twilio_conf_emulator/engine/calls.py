@@ -189,6 +189,7 @@ def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
 
     def proceed():  # the leg's purpose: its TwiML or its join (after AMD when asked for)
         leg = eng.db.get(Call, sid)
+        assert leg is not None  # answered just now
         eng.purpose_of(leg).on_answer(eng, leg)
 
     amd.on_answer(eng, c, phone, proceed)

@@ -63,9 +63,9 @@ def heard(cache: HeardCache, config: EmulatorConfig, events: Sequence[MediaEvent
     return rendered[call_sid]
 
 
-def _bound(cache, budget):
+def _bound(cache: HeardCache, budget: float) -> None:
     """Drop the oldest conferences' audio until what is kept fits the budget."""
-    def size(entry):
+    def size(entry: dict[str, Any]) -> int:
         return sum(x.nbytes for x in entry["heard"].values())
 
     total = sum(size(e) for e in list(cache.values()))

@@ -243,7 +243,8 @@ def conference_recorded_seconds(db: Session | None, config: EmulatorConfig, rec:
     return mixer.recording_duration(events, _conference_of(rec), config, rec.sid, end=end)
 
 
-def _tracks_and_pauses(config, rec, said, heard):
+def _tracks_and_pauses(config: EmulatorConfig, rec: RecordingRow, said: np.ndarray,
+                       heard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """RecordingTrack (inbound: what the call said; outbound: what it heard) and the
     REST pauses (``silence`` zeroes them, ``skip`` cuts them out)."""
     opts = rec.options or {}

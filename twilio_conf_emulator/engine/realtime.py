@@ -50,7 +50,7 @@ class RealtimeRunner:
                 log.exception("realtime run failed; carrying on")
             eng.wait_for_work(self._pause(), seen)
 
-    def _pause(self):
+    def _pause(self) -> float:
         eng = self.engine
         with eng.lock:
             due = eng.scheduler.next_due()

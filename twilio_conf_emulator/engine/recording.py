@@ -209,7 +209,7 @@ def complete(eng: Engine, sid: str) -> None:
                            call_sid=rec.call_sid, start_time=rec.start_time,
                            options=dict(rec.options or {}))
 
-    def render():
+    def render() -> tuple[Any, ...]:
         try:
             if snap.source == "Conference":
                 wav, n, sound = media_render.conference_recording_mono_wav(None, cfg, snap,
@@ -229,7 +229,7 @@ def complete(eng: Engine, sid: str) -> None:
     eng.offload(render, lambda rendered: _completed(eng, sid, *rendered), f"recording {sid}")
 
 
-def _completed(eng, sid, *rendered):
+def _completed(eng: Engine, sid: str, *rendered: Any) -> None:
     rec = eng.db.get(Recording, sid)
     if rec is None or rec.status in DONE or rec.deleted:
         return

@@ -15,7 +15,8 @@ if TYPE_CHECKING:  # annotations only
 KIND = "taskrouter-event"
 
 
-def _resource(task, worker, reservation):
+def _resource(task: Task | None, worker: Worker | None,
+              reservation: Reservation | None) -> tuple[str, str | None]:
     if reservation is not None:
         return "reservation", reservation.sid
     if task is not None:
@@ -81,7 +82,7 @@ def send(eng: Engine, ws: Workspace, event_type: str, task: Task | None = None, 
                      call_sid=_call_sid(task))
 
 
-def _call_sid(task):
+def _call_sid(task: Task | None) -> str | None:
     if task is None:
         return None
     try:

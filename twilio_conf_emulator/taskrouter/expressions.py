@@ -52,6 +52,7 @@ def _tokens(text):
             raise ExpressionError(f"unexpected {text[pos:pos + 10]!r}")
         pos = m.end()
         kind = m.lastgroup
+        assert kind is not None  # every alternative is a named group
         val = m.group(kind)
         if kind == "name" and val.upper() in _WORD_OPS:
             out.append(("op", val.upper()))

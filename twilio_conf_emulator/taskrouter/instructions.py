@@ -27,6 +27,7 @@ from .reservations import accept, customer_call, reject, worker_contact
 
 if TYPE_CHECKING:  # annotations only
     from ..engine.core import Engine
+    from ..webhooks.wire import DeliveryResult
 
 INSTRUCTIONS = ("accept", "reject", "conference", "dequeue", "call", "redirect", "supervise")
 REST_STATUSES = ("accepted", "rejected", "wrapping", "completed")
@@ -60,14 +61,14 @@ def send_assignment(eng: Engine, ws: Workspace, wf: Workflow | None, task: Task,
         return
     ws_sid, res_sid = ws.sid, res.sid
 
-    def got(result):
+    def got(result: DeliveryResult) -> None:
         r = eng.db.get(Reservation, res_sid)
         w = eng.db.get(Workspace, ws_sid)
         if r is None or w is None or r.reservation_status != "pending":
             return
         if result.error_code or not 200 <= (result.status or 0) < 300:
             if not fallback:
-                t, wk = eng.db.get(Task, r.task_sid), eng.db.get(Worker, r.worker_sid)
+                t, wk = existing(eng, Task, r.task_sid), existing(eng, Worker, r.worker_sid)
                 send_assignment(eng, w, eng.db.get(Workflow, t.workflow_sid), t, r, wk, True)
             return
         body = (result.body or b"").decode("utf-8", "replace").strip()

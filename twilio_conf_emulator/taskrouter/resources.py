@@ -156,7 +156,7 @@ def parse_configuration(eng: Engine, ws: Workspace, text: str | None) -> str:
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError):
         raise invalid("Configuration must be JSON with a task_routing object") from None
 
-    def queue(ref):
+    def queue(ref: object) -> None:
         if not isinstance(ref, dict) or not ref.get("queue"):
             raise invalid("Every target and the default_filter need a queue")
         get(eng, TaskQueue, ws.account_sid, ref["queue"], f"TaskQueue {ref['queue']}", ws.sid)

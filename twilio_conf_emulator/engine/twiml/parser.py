@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -45,6 +46,9 @@ from .model import (
     TwimlParseError,
     Unsupported,
 )
+
+if TYPE_CHECKING:  # annotations only
+    from .model import _DefaultWaitUrl
 
 _PROLOGUE_ENCODING = re.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _DIGITS = re.compile(r"^[0-9*#wW]+$")
@@ -334,6 +338,7 @@ def _conference(el, ctx):
         ctx.warn(f"participantLabel must be 1-{PARTICIPANT_LABEL_MAX} characters", el, "participantLabel",
                  code=PARTICIPANT_LABEL_INVALID)
     raw_wait = a.raw("waitUrl")
+    wait_url: str | _DefaultWaitUrl
     if raw_wait is None:
         wait_url = DEFAULT
     elif raw_wait.strip() == "":

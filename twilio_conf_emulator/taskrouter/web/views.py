@@ -87,13 +87,14 @@ def _ws(db, account, ws_sid):
 
 
 def _filter(rows, name, attr, cast=str):
-    value = request.args.get(name)
-    if value is None:
+    raw = request.args.get(name)
+    if raw is None:
         return rows
+    value: object = raw
     if cast is bool:
-        if value.lower() not in ("true", "false"):
+        if raw.lower() not in ("true", "false"):
             raise invalid(f"{name} must be true or false")
-        value = value.lower() == "true"
+        value = raw.lower() == "true"
     return [r for r in rows if getattr(r, attr) == value]
 
 
