@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..engine.voice.calls_api import create_api_call
 from ..engine.voice.leg import redirect as redirect_call
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..store.models import Account, Call
 from ..webhooks.transport import OutboundRequest
 from . import events, hooks, tasks
@@ -162,7 +162,10 @@ def update_reservation(eng: Engine, ws: Workspace, task: Task, res: Reservation,
             raise invalid(f"Reservation {res.sid} cannot move to {status} while its task is "
                           f"{task.assignment_status}")
     if form.get("WorkerActivitySid") and status != "rejected":
-        set_activity(eng, ws, existing(eng, Worker, res.worker_sid), form["WorkerActivitySid"])
+        worker = eng.db.get(Worker, res.worker_sid)
+        if worker is None:  # deleted while its reservation was wrapping up
+            raise NotFound(f"Worker {res.worker_sid}")
+        set_activity(eng, ws, worker, form["WorkerActivitySid"])
 
 
 # -- instructions that bridge calls --------------------------------------------------------------
