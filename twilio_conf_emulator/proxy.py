@@ -17,7 +17,7 @@ import socketserver
 import ssl
 import threading
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .proxy_ca import CertificateAuthority
@@ -31,7 +31,7 @@ def is_twilio_host(host: str) -> bool:
     return bool(_HOST.match(host)) and (host == "twilio.com" or host.endswith(".twilio.com"))
 
 
-def _read_head(sock):
+def _read_head(sock: socket.socket) -> tuple[str | None, bytes]:
     """Bytes up to the blank line ending the request head, and what came after it."""
     data = b""
     while b"\r\n\r\n" not in data:
@@ -45,13 +45,13 @@ def _read_head(sock):
     return head.decode("latin-1"), rest
 
 
-def _answer(sock, status, text):
+def _answer(sock: socket.socket, status: str, text: str) -> None:
     body = f"twilio-conf-emulator proxy: {text}\n".encode()
     sock.sendall(f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nConnection: close\r\n"
                  f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
 
 
-def _pump(src, dst):
+def _pump(src: socket.socket, dst: socket.socket) -> None:
     try:
         while True:
             chunk = src.recv(65536)
@@ -62,7 +62,7 @@ def _pump(src, dst):
         pass
 
 
-def _back(upstream, client):
+def _back(upstream: socket.socket, client: socket.socket) -> None:
     """The emulator's bytes to the client; when the emulator closes (an idle keep-alive
     connection, say), the client's side closes too, so it opens a fresh one."""
     _pump(upstream, client)
@@ -72,7 +72,7 @@ def _back(upstream, client):
         pass
 
 
-def _relay(client, upstream):
+def _relay(client: socket.socket, upstream: socket.socket) -> None:
     """Bytes both ways until the client is done; the emulator's answer is read to its end."""
     back = threading.Thread(target=_back, args=(upstream, client), daemon=True)
     back.start()
@@ -85,7 +85,7 @@ def _relay(client, upstream):
 
 
 class _Handler(socketserver.BaseRequestHandler):
-    def handle(self):
+    def handle(self) -> None:
         proxy = cast("_Server", self.server).proxy
         sock = self.request
         sock.settimeout(proxy.timeout)
@@ -139,7 +139,7 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     proxy: HttpsProxy  # set by HttpsProxy, read by the handler
 
-    def handle_error(self, request, client_address):
+    def handle_error(self, request: object, client_address: Any) -> None:
         # One line, not a traceback: a client that went away or an emulator that stopped.
         import sys
 

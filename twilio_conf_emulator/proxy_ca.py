@@ -14,6 +14,8 @@ import threading
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # annotations only
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
 STATE_ENV = "TWILIO_EMULATOR_HOME"
@@ -27,7 +29,7 @@ def state_dir(path: str | None = None) -> str:
                            or os.path.join(os.path.expanduser("~"), ".twilio-conf-emulator"))
 
 
-def _name(common_name):
+def _name(common_name: str) -> x509.Name:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
@@ -35,13 +37,13 @@ def _name(common_name):
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _new_key():
+def _new_key() -> ec.EllipticCurvePrivateKey:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     return ec.generate_private_key(ec.SECP256R1())  # fast, and every TLS client takes P-256
 
 
-def _pem_key(key):
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -70,7 +72,7 @@ class CertificateAuthority:
         self._leaves: dict[str, str] = {}  # host: its PEM file
         self._lock = threading.Lock()
 
-    def _create(self, key_path):
+    def _create(self, key_path: str) -> None:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
 
@@ -107,7 +109,7 @@ class CertificateAuthority:
                 self._leaves[host] = self._issue(host)
             return self._leaves[host]
 
-    def _issue(self, host):
+    def _issue(self, host: str) -> str:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.x509.oid import ExtendedKeyUsageOID

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -35,7 +35,7 @@ _CONF_EVENTS = ("start", "end", "join", "leave", "mute", "hold", "modify", "spea
                 "announcement")
 
 
-def _events(value, allowed, name):
+def _events(value: object, allowed: Iterable[str], name: str) -> list[str] | None:
     if value is None or value == "":
         return None
     items = value if isinstance(value, list) else [value]
@@ -46,7 +46,7 @@ def _events(value, allowed, name):
     return out
 
 
-def _conference_record(value):
+def _conference_record(value: object) -> object:
     """ConferenceRecord: true/false or the <Conference record> words."""
     if value in (None, ""):
         return None
@@ -56,7 +56,7 @@ def _conference_record(value):
     return word
 
 
-def _one(value):
+def _one(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
@@ -113,17 +113,17 @@ def conference(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, 
              post_work_activity_sid=opts.get("post_work_activity_sid"), **customer_side)
 
 
-def _context(eng, call):
+def _context(eng: Engine, call: Call) -> tuple[Reservation, Workspace] | tuple[None, None]:
     res = eng.db.get(Reservation, (call.options or {}).get("tr_reservation") or "")
     ws = eng.db.get(Workspace, (call.options or {}).get("tr_workspace") or "")
     return (res, ws) if res is not None and ws is not None else (None, None)
 
 
-def _worker_answered(eng, call):
+def _worker_answered(eng: Engine, call: Call) -> None:
     res, ws = _context(eng, call)
-    if res is None or res.reservation_status != "pending":
+    if res is None or ws is None or res.reservation_status != "pending":
         return
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     customer = eng.db.get(Call, res.data.get("customer_call_sid") or "")
     part = participant_for_call(eng, call.sid)
     if customer is None or customer.status != "in-progress" or part is None:
@@ -140,9 +140,9 @@ def _worker_answered(eng, call):
         f' beep="{beep}">{escape(task.sid)}</Conference></Dial></Response>'))
 
 
-def _worker_gone(eng, call, answered):
+def _worker_gone(eng: Engine, call: Call, answered: bool) -> None:
     res, ws = _context(eng, call)
-    if res is None:
+    if res is None or ws is None:
         return
     if res.reservation_status == "pending" and not answered:
         outcome = eng.config.taskrouter_worker_no_answer
@@ -155,7 +155,7 @@ def _worker_gone(eng, call, answered):
             reject(eng, ws, res)
         return
     if res.reservation_status == "accepted":
-        task = eng.db.get(Task, res.task_sid)
+        task = existing(eng, Task, res.task_sid)
         wrap(eng, ws, task)
         post_work(eng, ws, res)
 

@@ -33,6 +33,7 @@ _MAX_LENGTH = 4096
 # A compiled expression: ("or"|"and", left, right), ("truthy", value), ("cmp", op, left, right),
 # whose values are ("lit", constant), ("name", dotted.path) or ("list", [values]).
 Node = tuple[Any, ...]
+Token = tuple[str, Any]  # (kind, value): op, lit (a JSON constant) or name
 _WORD_OPS = {"IN", "HAS", "CONTAINS", "AND", "OR", "NOT"}
 
 
@@ -41,7 +42,7 @@ class ExpressionError(BadRequest):
         super().__init__(f"Invalid expression: {message}", code=20001)
 
 
-def _tokens(text):
+def _tokens(text: str) -> list[Token]:
     if len(text) > _MAX_LENGTH:
         raise ExpressionError("too long")
     out, pos = [], 0
@@ -68,34 +69,34 @@ def _tokens(text):
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens: list[Token]) -> None:
         self.t, self.i = tokens, 0
 
-    def peek(self):
+    def peek(self) -> Token | tuple[None, None]:
         return self.t[self.i] if self.i < len(self.t) else (None, None)
 
-    def take(self, kind=None, val=None):
+    def take(self, kind: str | None = None, val: str | None = None) -> Token:
         tok = self.peek()
         if tok[0] is None or (kind and tok[0] != kind) or (val and tok[1] != val):
             raise ExpressionError(f"expected {val or kind}, found {tok[1]!r}")
         self.i += 1
         return tok
 
-    def expr(self):
+    def expr(self) -> Node:
         node = self.and_()
         while self.peek() == ("op", "OR"):
             self.take()
             node = ("or", node, self.and_())
         return node
 
-    def and_(self):
+    def and_(self) -> Node:
         node = self.cmp()
         while self.peek() == ("op", "AND"):
             self.take()
             node = ("and", node, self.cmp())
         return node
 
-    def cmp(self):
+    def cmp(self) -> Node:
         if self.peek() == ("op", "("):
             self.take()
             node = self.expr()
@@ -113,7 +114,7 @@ class _Parser:
             raise ExpressionError(f"unexpected {val!r}")
         return ("cmp", val, left, self.value())
 
-    def value(self):
+    def value(self) -> Node:
         kind, val = self.peek()
         if kind == "lit":
             self.take()
@@ -149,7 +150,7 @@ def compile_expression(text: object) -> Node:
     return node
 
 
-def _lookup(name, scope, default_side):
+def _lookup(name: str, scope: Mapping[str, Any], default_side: str) -> Any:
     parts = name.split(".")
     if parts[0] in ("task", "worker") and len(parts) > 1:
         side, parts = parts[0], parts[1:]
@@ -163,7 +164,7 @@ def _lookup(name, scope, default_side):
     return cur
 
 
-def _val(node, scope, side):
+def _val(node: Node, scope: Mapping[str, Any], side: str) -> Any:
     if node[0] == "lit":
         return node[1]
     if node[0] == "list":
@@ -171,7 +172,7 @@ def _val(node, scope, side):
     return _lookup(node[1], scope, side)
 
 
-def _compare(op, a, b):
+def _compare(op: str, a: Any, b: Any) -> bool:
     if op in ("IN", "NOT IN"):
         inside = a in b if isinstance(b, list) else (a is not None and a == b)
         if isinstance(a, list) and isinstance(b, list):

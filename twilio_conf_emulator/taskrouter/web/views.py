@@ -4,13 +4,13 @@ API key), as for the 2010 API; every row is that account's."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from flask import g, request
 
 from ...api.base import emulator, engine, no_content, respond, world
-from ...errors import BadRequest, NotFound, NotImplementedYet
+from ...errors import BadRequest, NotFound, NotImplementedYet, Unauthorized
 from ...store.models import Account
 from .. import instructions, render, reservations, resources, tasks
 from ..common import attrs, get, invalid, listing
@@ -19,25 +19,34 @@ from ..models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, W
 from .blueprint import blueprint
 
 if TYPE_CHECKING:  # annotations only
+    from collections.abc import Callable, Sequence
+
     from flask.typing import ResponseReturnValue
+    from sqlalchemy.orm import Session
+
+    from ...engine.core import Engine
 
 MAX_VALUE = 65536
 PAGE_SIZE_MAX = 1000
 WS = "/Workspaces/<ws_sid>"
+R = TypeVar("R")  # a row of the listed kind
 
 
-def _authed():
+def _authed() -> Engine:
     """Authenticate the request's credentials and bind their account's world; its engine."""
     g.twilio_world = emulator().authenticate(request.headers.get("Authorization"))
     return engine()
 
 
-def _account(db):
+def _account(db: Session) -> Account:
     """The request's account (its world is bound by :func:`_authed`)."""
-    return db.get(Account, world().account_sid)
+    account = db.get(Account, world().account_sid)
+    if account is None:  # closed while this request was on its way
+        raise Unauthorized()
+    return account
 
 
-def _form():
+def _form() -> dict[str, Any]:
     out = {}
     for key in request.form:
         values = request.form.getlist(key)
@@ -48,7 +57,7 @@ def _form():
     return out
 
 
-def _page(items, key, dump):
+def _page(items: Sequence[R], key: str, dump: Callable[[R], dict[str, Any]]) -> dict[str, Any]:
     args = request.args
     try:
         size = int(args.get("PageSize", 50))
@@ -61,7 +70,7 @@ def _page(items, key, dump):
                if k not in ("PageSize", "Page", "PageToken")]
     base = _origin() + request.path
 
-    def url(p):
+    def url(p: int) -> str:
         return f"{base}?{urlencode(filters + [('PageSize', size), ('Page', p)])}"
 
     chunk = items[page * size:(page + 1) * size]
@@ -72,7 +81,7 @@ def _page(items, key, dump):
         "key": key}}
 
 
-def _origin():
+def _origin() -> str:
     """Where paging URLs point: Twilio's host when the request came for it (in-process, or
     through the shipped HTTP client), else the emulator's own address, so a client whose
     ``taskrouter.base_url`` points here follows ``next_page_url`` here, never to Twilio."""
@@ -82,11 +91,11 @@ def _origin():
     return request.host_url.rstrip("/")
 
 
-def _ws(db, account, ws_sid):
+def _ws(db: Session, account: Account, ws_sid: str) -> Workspace:
     return get(engine(), Workspace, account.sid, ws_sid, request.path)
 
 
-def _filter(rows, name, attr, cast=str):
+def _filter(rows: list[R], name: str, attr: str, cast: type = str) -> list[R]:
     raw = request.args.get(name)
     if raw is None:
         return rows
