@@ -55,7 +55,7 @@ def _get(emu: Emulator | RemoteEmulator, path: str) -> tuple[int, bytes]:
     if hasattr(emu, "base_url"):
         resp = emu._session.get(f"{emu.base_url}{path}", timeout=60)  # type: ignore[union-attr]
         return resp.status_code, resp.content
-    resp = emu.app.test_client().get(path)  # type: ignore[union-attr]
+    resp = emu.app.test_client().get(path)
     return resp.status_code, resp.get_data()
 
 

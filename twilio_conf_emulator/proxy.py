@@ -163,7 +163,7 @@ class HttpsProxy:
         self._server.proxy = self
         address = self._server.server_address  # (host, port): an AF_INET server
         self.host: str = address[0]  # type: ignore[assignment]
-        self.port: int = address[1]  # type: ignore[assignment]
+        self.port: int = address[1]
         self._thread: threading.Thread | None = None
 
     @property
