@@ -14,7 +14,7 @@ from .memory import fresh_memory_connection
 from .models import Base
 
 
-def normalise_url(url):
+def normalise_url(url: str) -> str:
     """``postgres://`` and ``postgresql://`` mean psycopg 3 (the ``postgres`` extra); SQLAlchemy
     would otherwise look for psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
@@ -28,7 +28,7 @@ def is_memory_url(url: str) -> bool:
     return normalise_url(url) == "sqlite://"
 
 
-def open_store(url="sqlite://"):
+def open_store(url: str = "sqlite://") -> Session:
     """Return a Session bound to a fresh or existing database at ``url``.
 
     The engine serialises every access behind one lock, so a single connection shared

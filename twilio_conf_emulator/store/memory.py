@@ -10,20 +10,26 @@
   (the sqlite3 connection, and the database with it, goes when the store is collected).
 """
 
+from __future__ import annotations
+
 import sqlite3
 import threading
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import NullPool, StaticPool
 
 from .models import Base
 
-_template = None
-_engine = None
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy import Engine
+
+_template: sqlite3.Connection | None = None
+_engine: Engine | None = None
 _lock = threading.Lock()
 
 
-def _copy_of_template():
+def _copy_of_template() -> sqlite3.Connection:
     """A new in-memory database holding every table (the engine's connection factory)."""
     global _template
     with _lock:
@@ -37,7 +43,7 @@ def _copy_of_template():
     return copy
 
 
-def _shared_engine():
+def _shared_engine() -> Engine:
     global _engine
     if _engine is None:
         with _lock:
