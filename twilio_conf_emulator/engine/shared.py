@@ -10,7 +10,7 @@ import threading
 
 from sqlalchemy import event
 
-from . import books
+from . import books, quickflush
 
 
 class SharedStore:
@@ -34,6 +34,7 @@ class SharedStore:
         self.rows.discard(instance)
 
     def commit(self):
+        quickflush.flush_columns(self.db)  # column changes: plain UPDATEs, no ORM flush
         self.db.commit()
         self.unsaved_books.clear()
 
