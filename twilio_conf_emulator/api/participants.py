@@ -146,7 +146,7 @@ def create_participant(account: Account, conference_sid: str) -> ResponseReturnV
     with eng.transaction():
         part = joining.create_participant(eng, account, conference_sid, p,
                                                     request.path)
-        body = render.participant.dump(part)
+        body = render.participant(part)
     body["queue_time"] = str(eng.config.participant_queue_time_ms)
     return respond(body, 201)
 
@@ -164,7 +164,7 @@ def list_participants(account: Account, conference_sid: str) -> ResponseReturnVa
         rows = filters.apply(lookups.active_participants(conf), preds)
         # Twilio's participant page tokens are PACP…/PBCP…: the call's 32 hex digits
         # under the participant prefix CP.
-        body = paginate(rows, "participants", render.participant.dump, request.path, args, p,
+        body = paginate(rows, "participants", render.participant, request.path, args, p,
                         sid_of=lambda x: "CP" + x.call_sid[2:])
     return respond(body)
 
@@ -180,7 +180,7 @@ def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> R
     eng = engine()
     with eng.transaction():
         _, part = _participant(eng, account, conference_sid, call_sid)
-        body = render.participant.dump(part)
+        body = render.participant(part)
     return respond(body)
 
 
@@ -192,7 +192,7 @@ def update_participant(account: Account, conference_sid: str, call_sid: str) -> 
     with eng.transaction():
         conf, part = _participant(eng, account, conference_sid, call_sid)
         controls.update_participant(eng, conf, part, p)
-        body = render.participant.dump(part)
+        body = render.participant(part)
     return respond(body)
 
 

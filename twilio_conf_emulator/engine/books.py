@@ -8,7 +8,7 @@ connection inside its open transaction: a rollback removes them like any other c
 ids are given in call order, the order the ORM used to flush them in.
 """
 
-from sqlalchemy import insert, update
+from sqlalchemy import Integer, insert, update
 
 
 class Booked:
@@ -28,14 +28,50 @@ class Booked:
 
 
 _INSERTS: dict = {}
+_RAW: dict = {}  # (class, field names) -> (SQL, bind processors), or None: use Core
+
+
+def _raw_insert(table, keys, dialect):
+    """SQLite's own INSERT for these fields when nothing else is needed (every column with a
+    default is given, the key is the integer row id): a fifth of Core's execution path."""
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        return None
+    pk = list(table.primary_key)
+    if len(pk) != 1 or pk[0].name in keys or not isinstance(pk[0].type, Integer):
+        return None
+    cols = {c.name: c for c in table.columns}
+    if any(k not in cols for k in keys):
+        return None
+    if any((c.default is not None or c.server_default is not None) and c.name not in keys
+           for c in table.columns if c is not pk[0]):
+        return None
+    prep = dialect.identifier_preparer
+    sql = (f"INSERT INTO {prep.format_table(table)} ("
+           + ", ".join(prep.quote(k) for k in keys) + ") VALUES ("
+           + ", ".join("?" for _ in keys) + ")")
+    return sql, [cols[k].type.bind_processor(dialect) for k in keys]
 
 
 def add(db, cls, fields):
     """Insert one row of ``cls`` now; return its primary key."""
+    conn = db.connection()
+    keys = tuple(fields)
+    raw = _RAW.get((cls, keys), False)
+    if raw is False:
+        raw = _RAW[(cls, keys)] = _raw_insert(cls.__table__, keys, conn.dialect)
+    if raw is not None:
+        sql, procs = raw
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, [v if proc is None else proc(v)
+                                 for v, proc in zip(fields.values(), procs, strict=True)])
+            return cursor.lastrowid
+        finally:
+            cursor.close()
     stmt = _INSERTS.get(cls)
     if stmt is None:
         stmt = _INSERTS[cls] = insert(cls.__table__)
-    return db.connection().execute(stmt, fields).inserted_primary_key[0]
+    return conn.execute(stmt, fields).inserted_primary_key[0]
 
 
 def set_error(db, cls, booked, code, message):
