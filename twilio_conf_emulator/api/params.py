@@ -19,7 +19,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from ..errors import BadRequest
 from ..sids import is_sid
-from .ignored import consume, ignore
+from .ignored import Usage, consume, ignore
 
 if TYPE_CHECKING:  # annotations only
     from werkzeug.datastructures import MultiDict
@@ -155,14 +155,22 @@ class TwilioSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    def parse(self, multidict: MultiDict[str, str]) -> dict[str, Any]:
-        """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code."""
-        consume(*self._keys)
+    def parse(self, multidict: MultiDict[str, str], usage: Usage | None = None) -> dict[str, Any]:
+        """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code.
+        What it uses and ignores goes to ``usage`` (a request served without Flask), else
+        to the Flask request's."""
+        if usage is None:
+            consume(*self._keys)
+        else:
+            usage.consumed.update(self._keys)
         raw = []
         for name, f, key, is_list in self._plan:
             if key in multidict:
                 if f.metadata.get("ignored"):
-                    ignore(key, f.metadata["ignored"])
+                    if usage is None:
+                        ignore(key, f.metadata["ignored"])
+                    else:
+                        usage.ignored[key] = f.metadata["ignored"]
                 raw.append((name, f, key, multidict.getlist(key) if is_list else multidict.get(key)))
             elif f.required:
                 raise BadRequest(f.metadata.get("required_message") or f"A '{key}' is required",

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from flask import request
 
-from ..engine.conference import controls, joining, leaving, lookups
+from ..engine.conference import joining, leaving, lookups
 from . import filters, render
+from . import participant_instance as instance
 from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
 from .paging import paginate
@@ -101,20 +102,7 @@ CreateParams = schema_class("CreateParticipantParams", {
                 ignored="Client caller display names are not emulated"),
 })
 
-UpdateParams = schema_class("UpdateParticipantParams", {
-    "muted": field(TBool, "Muted"),
-    "hold": field(TBool, "Hold"),
-    "hold_url": field(TUrl, "HoldUrl", code=21205, allow_empty=True),
-    "hold_method": field(TMethod, "HoldMethod"),
-    "announce_url": field(TUrl, "AnnounceUrl", code=21205),
-    "announce_method": field(TMethod, "AnnounceMethod"),
-    "wait_url": field(TUrl, "WaitUrl", code=21205, allow_empty=True),
-    "wait_method": field(TMethod, "WaitMethod"),
-    "beep_on_exit": field(TBool, "BeepOnExit"),
-    "end_conference_on_exit": field(TBool, "EndConferenceOnExit"),
-    "coaching": field(TBool, "Coaching"),
-    "call_sid_to_coach": field(TSid, "CallSidToCoach", code=16028, prefix="CA"),
-})
+UpdateParams = instance.UpdateParams  # shared with the requests served without Flask
 
 ListParams = schema_class("ListParticipantParams", dict(PAGING))
 
@@ -177,23 +165,14 @@ def _participant(eng, account, conference_sid, call_sid):
 @blueprint.get(PATH + "/<path:call_sid>.json")
 @authenticated
 def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    eng = engine()
-    with eng.transaction():
-        _, part = _participant(eng, account, conference_sid, call_sid)
-        body = render.participant(part)
-    return respond(body)
+    return respond(instance.fetch(engine(), account, conference_sid, call_sid, request.path))
 
 
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
 def update_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    p = UpdateParams.parse(request.form)
-    eng = engine()
-    with eng.transaction():
-        conf, part = _participant(eng, account, conference_sid, call_sid)
-        controls.update_participant(eng, conf, part, p)
-        body = render.participant(part)
-    return respond(body)
+    p = instance.UpdateParams.parse(request.form)
+    return respond(instance.update(engine(), account, conference_sid, call_sid, p, request.path))
 
 
 @blueprint.delete(PATH + "/<path:call_sid>.json")

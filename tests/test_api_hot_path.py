@@ -1,0 +1,108 @@
+"""A participant's fetch and update are served without Flask (api/hot.py): every response
+must be byte for byte what the Flask views answer (status, headers, body), with the same
+state, journal and warning alerts after, for good and bad requests alike; and requests of
+any other shape still reach Flask."""
+
+import base64
+
+import pytest
+from werkzeug.test import Client
+
+from twilio_conf_emulator import Emulator
+from twilio_conf_emulator.api import hot
+from twilio_conf_emulator.app import shared_app
+from twilio_conf_emulator.wsgi import ENVIRON_KEY
+
+CALLER = "+15550000000"
+FORM = "application/x-www-form-urlencoded"
+
+
+def flask_only(emu):
+    """The emulator's requests, all through the Flask views."""
+    def app(environ, start_response):
+        environ[ENVIRON_KEY] = emu
+        return shared_app()(environ, start_response)
+    return app
+
+
+def auth(emu, token=None):
+    raw = f"{emu.account_sid}:{token or emu.auth_token}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+
+
+@pytest.fixture
+def pair():
+    """Two emulators in the same state: one served as users are, one through Flask only."""
+    emus = [Emulator(clock="manual"), Emulator(clock="manual")]
+    for emu in emus:
+        c = emu.client
+        a = c.conferences("Hot").participants.create(from_=CALLER, to="+15551000001",
+                                                     label="agent")
+        c.conferences("Hot").participants.create(from_=CALLER, to="+15551000002")
+        emu.advance(5)
+    yield emus, a.conference_sid, a.call_sid
+    for emu in emus:
+        emu.stop()
+
+
+def answer(resp):
+    return resp.status, sorted(resp.headers.items()), resp.get_data()
+
+
+def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
+    (hot_emu, flask_emu), cf, ca = pair
+    served = []
+    real = hot._serve
+    monkeypatch.setattr(hot, "_serve", lambda *a: served.append(a[2]) or real(*a))
+    root = f"/2010-04-01/Accounts/{hot_emu.account_sid}"
+    me = f"{root}/Conferences/{cf}/Participants/{ca}.json"
+    other = "AC" + "b" * 32
+    requests = [
+        ("GET", me, None, auth),
+        ("GET", f"{root}/Conferences/{cf}/Participants/agent.json", None, auth),  # by label
+        ("GET", f"{root}/Conferences/{cf}/Participants/CA{'0' * 32}.json", None, auth),  # 404
+        ("GET", f"{root}/Conferences/CF{'0' * 32}/Participants/{ca}.json", None, auth),
+        ("GET", me, None, lambda e: auth(e, "wrong")),  # 401
+        ("GET", me, None, lambda e: {}),  # no credentials
+        ("GET", me.replace(hot_emu.account_sid, other), None, auth),  # another account
+        ("POST", me, b"Hold=true&HoldUrl=", auth),
+        ("POST", me, b"Muted=true&Foo=bar", auth),  # an unknown parameter: a warning
+        ("POST", me, b"Muted=false&Hold=false", auth),
+        ("POST", me, b"HoldMethod=PUT", auth),  # 400
+        ("POST", me, b"Coaching=true", auth),  # 400, 16028
+        ("POST", me, b"Muted=%FF", auth),  # not UTF-8: 400 naming the field
+        ("POST", me, b"", auth),
+        ("POST", f"{root}/Conferences/{cf}/Participants/agent.json", b"Muted=true", auth),
+        ("POST", me, b"Muted=true", lambda e: auth(e, "wrong")),
+        ("POST", me, b"BeepOnExit=true&EndConferenceOnExit=true&WaitUrl=", auth),
+    ]
+    for method, path, body, headers in requests:
+        got = []
+        for app, emu in ((hot_emu.app, hot_emu), (flask_only(flask_emu), flask_emu)):
+            kwargs = {"headers": headers(emu)}
+            if body is not None:
+                kwargs.update(data=body, content_type=FORM)
+            got.append(answer(Client(app).open(path, method=method, **kwargs)))
+            emu.advance(1)
+        assert got[0] == got[1], (method, path, body)
+    assert len(served) == len(requests)  # every one of them served without Flask
+    assert hot_emu.webhooks.all() == flask_emu.webhooks.all()
+    assert hot_emu.alerts() == flask_emu.alerts()
+    assert any("'Foo'" in a["message"] for a in hot_emu.alerts())
+
+
+def test_other_shapes_still_reach_flask(pair, monkeypatch):
+    (emu, _), cf, ca = pair
+    served = []
+    real = hot._serve
+    monkeypatch.setattr(hot, "_serve", lambda *a: served.append(a[2]) or real(*a))
+    client = Client(emu.app)
+    me = f"/2010-04-01/Accounts/{emu.account_sid}/Conferences/{cf}/Participants/{ca}.json"
+    assert client.get(me + "?Extra=1", headers=auth(emu)).status_code == 200
+    slashed = me.replace(f"/{ca}.json", f"/{ca}/x.json")  # ``<path:...>``: Flask's
+    assert client.get(slashed, headers=auth(emu)).json["code"] == 20404
+    assert client.post(me, json={"Muted": True}, headers=auth(emu)).status_code == 200
+    assert client.delete(me, headers=auth(emu)).status_code == 204
+    list_path = f"/2010-04-01/Accounts/{emu.account_sid}/Conferences/{cf}/Participants.json"
+    assert client.get(list_path, headers=auth(emu)).status_code == 200
+    assert served == []
