@@ -11,6 +11,7 @@ from werkzeug.test import Client
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.api import hot
 from twilio_conf_emulator.app import shared_app
+from twilio_conf_emulator.store.models import Participant
 from twilio_conf_emulator.wsgi import ENVIRON_KEY
 
 CALLER = "+15550000000"
@@ -57,26 +58,27 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
     root = f"/2010-04-01/Accounts/{hot_emu.account_sid}"
     me = f"{root}/Conferences/{cf}/Participants/{ca}.json"
     other = "AC" + "b" * 32
-    requests = [
-        ("GET", me, None, auth),
-        ("GET", f"{root}/Conferences/{cf}/Participants/agent.json", None, auth),  # by label
-        ("GET", f"{root}/Conferences/{cf}/Participants/CA{'0' * 32}.json", None, auth),  # 404
-        ("GET", f"{root}/Conferences/CF{'0' * 32}/Participants/{ca}.json", None, auth),
-        ("GET", me, None, lambda e: auth(e, "wrong")),  # 401
-        ("GET", me, None, lambda e: {}),  # no credentials
-        ("GET", me.replace(hot_emu.account_sid, other), None, auth),  # another account
-        ("POST", me, b"Hold=true&HoldUrl=", auth),
-        ("POST", me, b"Muted=true&Foo=bar", auth),  # an unknown parameter: a warning
-        ("POST", me, b"Muted=false&Hold=false", auth),
-        ("POST", me, b"HoldMethod=PUT", auth),  # 400
-        ("POST", me, b"Coaching=true", auth),  # 400, 16028
-        ("POST", me, b"Muted=%FF", auth),  # not UTF-8: 400 naming the field
-        ("POST", me, b"", auth),
-        ("POST", f"{root}/Conferences/{cf}/Participants/agent.json", b"Muted=true", auth),
-        ("POST", me, b"Muted=true", lambda e: auth(e, "wrong")),
-        ("POST", me, b"BeepOnExit=true&EndConferenceOnExit=true&WaitUrl=", auth),
+    requests = [  # (method, path, body, credentials, the status Twilio gives)
+        ("GET", me, None, auth, 200),
+        ("GET", f"{root}/Conferences/{cf}/Participants/agent.json", None, auth, 200),  # label
+        ("GET", f"{root}/Conferences/{cf}/Participants/CA{'0' * 32}.json", None, auth, 404),
+        ("GET", f"{root}/Conferences/CF{'0' * 32}/Participants/{ca}.json", None, auth, 404),
+        ("GET", me, None, lambda e: auth(e, "wrong"), 401),
+        ("GET", me, None, lambda e: {}, 401),  # no credentials
+        ("GET", me.replace(hot_emu.account_sid, other), None, auth, 401),  # another account
+        ("POST", me, b"Hold=true&HoldUrl=", auth, 200),
+        ("POST", me, b"Muted=true&Foo=bar", auth, 200),  # an unknown parameter: a warning
+        ("POST", me, b"Muted=false&Hold=false", auth, 200),
+        ("POST", me, b"HoldMethod=PUT", auth, 400),
+        ("POST", me, b"Coaching=true", auth, 400),  # 16028, rolled back
+        ("GET", me, None, auth, 200),  # the rows the rollback expired, read again
+        ("POST", me, b"Muted=%FF", auth, 400),  # not UTF-8: 400 naming the field
+        ("POST", me, b"", auth, 200),
+        ("POST", f"{root}/Conferences/{cf}/Participants/agent.json", b"Muted=true", auth, 200),
+        ("POST", me, b"Muted=true", lambda e: auth(e, "wrong"), 401),
+        ("POST", me, b"BeepOnExit=true&EndConferenceOnExit=true&WaitUrl=", auth, 200),
     ]
-    for method, path, body, headers in requests:
+    for method, path, body, headers, status in requests:
         got = []
         for app, emu in ((hot_emu.app, hot_emu), (flask_only(flask_emu), flask_emu)):
             kwargs = {"headers": headers(emu)}
@@ -85,6 +87,7 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
             got.append(answer(Client(app).open(path, method=method, **kwargs)))
             emu.advance(1)
         assert got[0] == got[1], (method, path, body)
+        assert int(got[0][0].split()[0]) == status, (method, path, body, got[0])
     assert len(served) == len(requests)  # every one of them served without Flask
     assert hot_emu.webhooks.all() == flask_emu.webhooks.all()
     assert hot_emu.alerts() == flask_emu.alerts()
@@ -106,3 +109,16 @@ def test_other_shapes_still_reach_flask(pair, monkeypatch):
     list_path = f"/2010-04-01/Accounts/{emu.account_sid}/Conferences/{cf}/Participants.json"
     assert client.get(list_path, headers=auth(emu)).status_code == 200
     assert served == []
+
+
+def test_a_row_partly_expired_is_read_again_for_its_body(pair):
+    (emu, _), cf, ca = pair
+    part = emu.client.conferences(cf).participants(ca)
+    part.update(hold=True)
+    before = part.fetch()
+    with emu.engine.transaction() as db:
+        row = db.query(Participant).filter_by(call_sid=ca).one()
+        db.expire(row, ["hold", "date_updated", "status"])  # as a rollback leaves them
+    after = part.fetch()
+    assert (after.hold, after.date_updated, after.status) == (True, before.date_updated,
+                                                              before.status)
