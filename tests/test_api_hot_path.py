@@ -58,6 +58,7 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
     root = f"/2010-04-01/Accounts/{hot_emu.account_sid}"
     me = f"{root}/Conferences/{cf}/Participants/{ca}.json"
     other = "AC" + "b" * 32
+    listing = f"{root}/Conferences/{cf}/Participants.json"
     requests = [  # (method, path, body, credentials, the status Twilio gives)
         ("GET", me, None, auth, 200),
         ("GET", f"{root}/Conferences/{cf}/Participants/agent.json", None, auth, 200),  # label
@@ -77,6 +78,17 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
         ("POST", f"{root}/Conferences/{cf}/Participants/agent.json", b"Muted=true", auth, 200),
         ("POST", me, b"Muted=true", lambda e: auth(e, "wrong"), 401),
         ("POST", me, b"BeepOnExit=true&EndConferenceOnExit=true&WaitUrl=", auth, 200),
+        ("GET", listing, None, auth, 200),
+        ("GET", listing + "?PageSize=1", None, auth, 200),
+        ("GET", listing + "?PageSize=1&Page=1", None, auth, 200),
+        ("GET", listing + f"?PageSize=1&Page=1&PageToken=PACP{ca[2:]}", None, auth, 200),
+        ("GET", listing + "?PageToken=PAnothing", None, auth, 400),
+        ("GET", listing + "?Muted=true&Hold=false", None, auth, 200),
+        ("GET", listing + "?Coaching=true&Foo=1", None, auth, 200),  # a warning for Foo
+        ("GET", listing + "?PageSize=many", None, auth, 400),
+        ("GET", listing + "?Muted=%FF", None, auth, 200),  # as Flask decodes it
+        ("GET", listing.replace(cf, "CF" + "0" * 32), None, auth, 404),
+        ("GET", listing, None, lambda e: auth(e, "wrong"), 401),
     ]
     for method, path, body, headers, status in requests:
         got = []
@@ -91,7 +103,7 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
     assert len(served) == len(requests)  # every one of them served without Flask
     assert hot_emu.webhooks.all() == flask_emu.webhooks.all()
     assert hot_emu.alerts() == flask_emu.alerts()
-    assert any("'Foo'" in a["message"] for a in hot_emu.alerts())
+    assert sum("'Foo'" in a["message"] for a in hot_emu.alerts()) == 2
 
 
 def test_other_shapes_still_reach_flask(pair, monkeypatch):
@@ -105,9 +117,10 @@ def test_other_shapes_still_reach_flask(pair, monkeypatch):
     slashed = me.replace(f"/{ca}.json", f"/{ca}/x.json")  # ``<path:...>``: Flask's
     assert client.get(slashed, headers=auth(emu)).json["code"] == 20404
     assert client.post(me, json={"Muted": True}, headers=auth(emu)).status_code == 200
+    # A GET with a form body: the app's hook checks it is UTF-8.
+    assert client.get(me, data=b"Muted=%FF", content_type=FORM,
+                      headers=auth(emu)).json["code"] == 20001
     assert client.delete(me, headers=auth(emu)).status_code == 204
-    list_path = f"/2010-04-01/Accounts/{emu.account_sid}/Conferences/{cf}/Participants.json"
-    assert client.get(list_path, headers=auth(emu)).status_code == 200
     assert served == []
 
 

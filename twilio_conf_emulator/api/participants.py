@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 from flask import request
 
 from ..engine.conference import joining, leaving, lookups
-from . import filters, render
-from . import participant_instance as instance
+from . import participant_resource as resource
+from . import render
 from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
-from .paging import paginate
-from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
+from .params import TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
@@ -102,9 +101,8 @@ CreateParams = schema_class("CreateParticipantParams", {
                 ignored="Client caller display names are not emulated"),
 })
 
-UpdateParams = instance.UpdateParams  # shared with the requests served without Flask
-
-ListParams = schema_class("ListParticipantParams", dict(PAGING))
+# Shared with the requests served without Flask (api/hot.py).
+UpdateParams, ListParams = resource.UpdateParams, resource.ListParams
 
 
 def conference_settings(p):
@@ -142,19 +140,7 @@ def create_participant(account: Account, conference_sid: str) -> ResponseReturnV
 @blueprint.get(PATH + ".json")
 @authenticated
 def list_participants(account: Account, conference_sid: str) -> ResponseReturnValue:
-    args = request.args
-    p = ListParams.parse(args)
-    preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
-             + filters.bool_filter(args, "Coaching", "coaching"))
-    eng = engine()
-    with eng.transaction():
-        conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
-        rows = filters.apply(lookups.active_participants(conf), preds)
-        # Twilio's participant page tokens are PACP…/PBCP…: the call's 32 hex digits
-        # under the participant prefix CP.
-        body = paginate(rows, "participants", render.participant, request.path, args, p,
-                        sid_of=lambda x: "CP" + x.call_sid[2:])
-    return respond(body)
+    return respond(resource.page(engine(), account, conference_sid, request.args, request.path))
 
 
 def _participant(eng, account, conference_sid, call_sid):
@@ -165,14 +151,14 @@ def _participant(eng, account, conference_sid, call_sid):
 @blueprint.get(PATH + "/<path:call_sid>.json")
 @authenticated
 def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    return respond(instance.fetch(engine(), account, conference_sid, call_sid, request.path))
+    return respond(resource.fetch(engine(), account, conference_sid, call_sid, request.path))
 
 
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
 def update_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    p = instance.UpdateParams.parse(request.form)
-    return respond(instance.update(engine(), account, conference_sid, call_sid, p, request.path))
+    p = resource.UpdateParams.parse(request.form)
+    return respond(resource.update(engine(), account, conference_sid, call_sid, p, request.path))
 
 
 @blueprint.delete(PATH + "/<path:call_sid>.json")
