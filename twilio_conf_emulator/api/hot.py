@@ -57,8 +57,10 @@ def dispatch(emulator: Any, flask_app: Any, environ: dict[str, Any],
     auth = environ.get("HTTP_AUTHORIZATION")
     if not path.isascii():
         return flask_app(environ, start_response)
-    # A GET with a form content type is checked for UTF-8 by the app's hook: Flask's.
-    if method == "GET" and not environ.get("CONTENT_TYPE"):
+    # twilio-python sends its form content type on a GET too: with no body, the app's UTF-8
+    # hook has nothing to check; a GET with a body is Flask's.
+    if (method == "GET" and environ.get("CONTENT_LENGTH", "0") in ("", "0")
+            and "HTTP_TRANSFER_ENCODING" not in environ):
         m = PARTICIPANTS.fullmatch(path)
         if m is not None and query.isascii():
             return _serve(emulator, flask_app, method, path, (m[1], m[2], None), query, None, auth,
