@@ -28,7 +28,7 @@ class Booked:
 
 
 _INSERTS: dict = {}
-_RAW: dict = {}  # (class, field names) -> (SQL, bind processors), or None: use Core
+_RAW: dict = {}  # (class, field names, dialect) -> (SQL, bind processors), or None: Core
 
 
 def _raw_insert(table, keys, dialect):
@@ -55,10 +55,10 @@ def _raw_insert(table, keys, dialect):
 def add(db, cls, fields):
     """Insert one row of ``cls`` now; return its primary key."""
     conn = db.connection()
-    keys = tuple(fields)
-    raw = _RAW.get((cls, keys), False)
+    key = (cls, tuple(fields), conn.dialect.name)  # one process may hold SQLite and others
+    raw = _RAW.get(key, False)
     if raw is False:
-        raw = _RAW[(cls, keys)] = _raw_insert(cls.__table__, keys, conn.dialect)
+        raw = _RAW[key] = _raw_insert(cls.__table__, key[1], conn.dialect)
     if raw is not None:
         sql, procs = raw
         cursor = conn.connection.cursor()

@@ -19,7 +19,8 @@ from sqlalchemy.orm import ColumnProperty
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
-# (mapper, column keys) -> (SQL, the columns' bind processors, the key's processors)
+# (mapper, column keys) -> (SQL, the columns' bind processors, the key's processors);
+# SQLite's only (flush_columns leaves every other database to the ORM)
 _STATEMENTS: dict[Any, Any] = {}
 
 
