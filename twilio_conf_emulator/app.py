@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
-_APP = None
+_APP: Flask | None = None
 _APP_LOCK = threading.Lock()
 
 
-def shared_app():
+def shared_app() -> Flask:
     """The process's one Flask app (built on first use); the Emulator comes with each request."""
     global _APP
     if _APP is None:
@@ -40,14 +40,14 @@ def shared_app():
 
 
 def serve(emulator: Any, environ: dict[str, Any], start_response: Any) -> Any:
-    """One request for ``emulator``: a plain participant fetch or update without Flask
+    """One request for ``emulator``: a plain participant fetch, update or list without Flask
     (api/hot.py), anything else by the shared Flask app."""
     return hot.dispatch(emulator, shared_app(), environ, start_response)
 
 
-def _build():
+def _build() -> Flask:
     app = Flask("twilio_conf_emulator")
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
     app.url_map.strict_slashes = False
     # Bodies are small forms and JSON objects; anything larger is a 413 before it is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -57,7 +57,7 @@ def _build():
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
 
     @app.before_request
-    def _form_is_utf8():
+    def _form_is_utf8() -> None:
         if request.mimetype == "application/x-www-form-urlencoded":
             check_utf8(request.get_data(cache=True))
 

@@ -8,7 +8,7 @@ from urllib.parse import unquote_to_bytes
 from ..errors import BadRequest
 
 
-def _non_utf8_field(raw):
+def _non_utf8_field(raw: bytes) -> str | None:
     """The name of the first form field whose name or value is not UTF-8 once decoded
     (werkzeug would otherwise drop or mangle the whole form silently), else None."""
     for pair in raw.split(b"&"):

@@ -10,9 +10,12 @@ debugger) sees what the emulator did not do.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import g, request
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
 
 IGNORED_PARAMETER = 12200  # Twilio's schema-validation warning code, reused for REST params
 
@@ -28,11 +31,11 @@ class Usage:
         self.ignored: dict[str, str] = {}
 
 
-def consume(*keys):
+def consume(*keys: str) -> None:
     g.setdefault("twilio_consumed", set()).update(keys)
 
 
-def ignore(key, why):
+def ignore(key: str, why: str) -> None:
     g.setdefault("twilio_ignored", {})[key] = why
 
 
@@ -44,7 +47,7 @@ def unused(keys: Iterable[str], consumed: set[str], ignored: dict[str, str]) -> 
     return out
 
 
-def unused_parameters():
+def unused_parameters() -> dict[str, str]:
     """``{key: why}`` of this request's keys that had no effect."""
     keys = set(request.args.keys())
     if request.method in ("POST", "PUT", "DELETE"):
@@ -52,11 +55,11 @@ def unused_parameters():
     return unused(keys, g.get("twilio_consumed", set()), g.get("twilio_ignored", {}))
 
 
-def warn(eng, account_sid):
+def warn(eng: Engine, account_sid: str) -> None:
     warn_unused(eng, account_sid, unused_parameters(), request.method, request.path)
 
 
-def warn_unused(eng: Any, account_sid: str, unused: dict[str, str], method: str,
+def warn_unused(eng: Engine, account_sid: str, unused: dict[str, str], method: str,
                 path: str) -> None:
     """One warning alert per parameter that had no effect."""
     if not unused:
