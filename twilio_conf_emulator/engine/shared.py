@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
-from . import books
+from . import books, quickflush
 
 if TYPE_CHECKING:  # annotations only
     from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ class SharedStore:
         self.rows.discard(instance)
 
     def commit(self) -> None:
+        quickflush.flush_columns(self.db)  # column changes: plain UPDATEs, no ORM flush
         self.db.commit()
         self.unsaved_books.clear()
 
