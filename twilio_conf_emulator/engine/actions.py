@@ -12,8 +12,7 @@ The functions are looked up by kind in the engine's table (``Engine(actions=...)
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select
 
 from ..store.inflight import ClockState, PendingRequest, ScheduledAction
 
@@ -47,8 +46,8 @@ class Stored:
         return self.eng.actions[self.kind](self.eng, *given, **self.args)
 
     def record(self, due, label, account_sid=None):
-        return ScheduledAction(account_sid=account_sid, due=due, seq=0, kind=self.kind,
-                               args=self.args, label=label or self.kind)
+        return dict(account_sid=account_sid, due=due, seq=0, kind=self.kind,
+                    args=self.args, label=label or self.kind)
 
 
 def stored(eng, kind, **args):
@@ -61,34 +60,58 @@ def schedule(eng, delay, kind, label="", **args):
     return eng.after(float(delay), Stored(eng, kind, args), label or kind)
 
 
+class Record:
+    """A stored in-flight row (table and id). The rows are written and deleted with one Core
+    statement each on the session's connection, inside its transaction (rolled back with the
+    turn like any other change): they are never read back while the process lives, so the
+    ORM unit of work (a flush sorting every pending object at each commit) bought nothing and
+    was the larger part of an action's cost."""
+
+    __slots__ = ("table", "id")
+
+    def __init__(self, table, row_id):
+        self.table, self.id = table, row_id
+
+
+_STATEMENTS: dict = {}
+
+
+def _statements(table):
+    found = _STATEMENTS.get(table)
+    if found is None:
+        found = _STATEMENTS[table] = (insert(table),
+                                              delete(table).where(table.c.id == bindparam("rid")))
+    return found
+
+
+def _insert(db, model, fields):
+    table = model.__table__
+    row_id = db.connection().execute(_statements(table)[0], fields).inserted_primary_key[0]
+    return Record(table, row_id)
+
+
 def forget(db, record):
-    """Drop a stored record (its action ran, or the state was reset)."""
+    """Drop a stored record (its action ran, or the state was reset); deleting one that is
+    already gone (or was rolled back) does nothing."""
     if record is None:
         return
-    state = sa_inspect(record)
-    if state.pending:
-        db.expunge(record)
-    elif state.persistent:
-        db.delete(record)
+    db.connection().execute(_statements(record.table)[1], {"rid": record.id})
 
 
 def record_for(eng, due, action, label):
-    """The ScheduledAction row of a Stored action (added to the turn), else None."""
+    """The ScheduledAction row of a Stored action (written in the turn), else None."""
     if not isinstance(action, Stored):
         return None
-    record = action.record(due, label, account_sid=eng.account_sid)
-    eng.db.add(record)
-    return record
+    return _insert(eng.db, ScheduledAction, action.record(due, label, account_sid=eng.account_sid))
 
 
 def store_request(eng, ob):
     """Store a queued request (with its handler) so it is sent after a restart."""
     if ob.request is None:
         return  # offloaded audio work: done again from the state, not stored
-    record = pending_record(ob)
-    if record is not None:
-        eng.db.add(record)
-        ob.meta["record"] = record
+    fields = pending_record(ob)
+    if fields is not None:
+        ob.meta["record"] = _insert(eng.db, PendingRequest, fields)
 
 
 def _world(eng):
@@ -105,8 +128,6 @@ def save_clock(eng):
 
 def clear(eng):
     """A world's reset: its stored clock, actions and requests go."""
-    from sqlalchemy import delete
-
     db = eng.db
     db.execute(delete(ClockState).where(ClockState.world == _world(eng)))
     db.execute(delete(ScheduledAction).where(ScheduledAction.account_sid == eng.account_sid))
@@ -130,12 +151,12 @@ def restore(eng):
             db.delete(rec)  # written by a version that had that action; nothing runs it now
             continue
         item = eng.scheduler.at(rec.due, Stored(eng, rec.kind, dict(rec.args)), rec.label)
-        item.record = rec
+        item.record = Record(ScheduledAction.__table__, rec.id)
     for rec in db.scalars(select(PendingRequest)
                           .where(PendingRequest.account_sid == eng.account_sid)
                           .order_by(PendingRequest.id)):
         acct = db.get(Account, rec.account_sid) if rec.account_sid else None
-        meta = {"record": rec}
+        meta = {"record": Record(PendingRequest.__table__, rec.id)}
         if rec.journal_params is not None:
             meta["journal_params"] = [tuple(p) for p in rec.journal_params]
         eng._outbox.append(Outbound(
@@ -150,15 +171,15 @@ def restore(eng):
 
 
 def pending_record(ob):
-    """A PendingRequest row for an Outbound whose answer needs no handler, else None."""
+    """The PendingRequest fields of an Outbound whose answer needs no handler, else None."""
     handler = ob.on_result
     if (handler is not None and not isinstance(handler, Stored)) or "collect" in ob.meta:
         return None  # answered by a closure: lives in memory only
     r = ob.request
     jp = ob.meta.get("journal_params")
-    return PendingRequest(account_sid=ob.account_sid, url=r.url, method=r.method,
-                          params=[list(p) for p in r.params], kind=r.kind,
-                          call_sid=ob.call_sid, conference_sid=ob.conference_sid,
-                          journal_params=[list(p) for p in jp] if jp is not None else None,
-                          handler=handler.kind if handler is not None else None,
-                          handler_args=handler.args if handler is not None else None)
+    return dict(account_sid=ob.account_sid, url=r.url, method=r.method,
+                params=[list(p) for p in r.params], kind=r.kind,
+                call_sid=ob.call_sid, conference_sid=ob.conference_sid,
+                journal_params=[list(p) for p in jp] if jp is not None else None,
+                handler=handler.kind if handler is not None else None,
+                handler_args=handler.args if handler is not None else None)
