@@ -10,6 +10,7 @@ import threading
 
 from sqlalchemy import event
 
+from ..store.updates import write_changed_columns
 from . import books
 
 
@@ -34,6 +35,7 @@ class SharedStore:
         self.rows.discard(instance)
 
     def commit(self):
+        write_changed_columns(self.db)  # the usual turn: a few columns, no ORM flush
         self.db.commit()
         self.unsaved_books.clear()
 
