@@ -68,13 +68,13 @@ def write_changed_columns(db: Session) -> None:
         changes = _changes(state)
         if changes is None:
             return
-        planned.append((state, changes))
+        planned.append((state, state.key[1], changes))
     conn = db.connection()
-    for state, changes in planned:
+    for state, identity, changes in planned:
         if changes:
             mapper = state.mapper
             pk = tuple(mapper.primary_key)
-            for column, value in zip(pk, state.key[1], strict=True):
+            for column, value in zip(pk, identity, strict=True):
                 changes[f"pk_{column.key}"] = value
             conn.execute(_statement(mapper.local_table, pk), changes)
         state._commit_all(state.dict, identity_map)  # noqa: SLF001 - what a flush does after
