@@ -12,8 +12,9 @@ The functions are looked up by kind in the engine's table (``Engine(actions=...)
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Table, delete, select
 
+from ..store import rows
 from ..store.inflight import ClockState, PendingRequest, ScheduledAction
 
 DEFAULT_WORLD = "default"
@@ -61,41 +62,28 @@ def schedule(eng, delay, kind, label="", **args):
 
 
 class Record:
-    """A stored in-flight row (table and id). The rows are written and deleted with one Core
-    statement each on the session's connection, inside its transaction (rolled back with the
-    turn like any other change): they are never read back while the process lives, so the
-    ORM unit of work (a flush sorting every pending object at each commit) bought nothing and
-    was the larger part of an action's cost."""
+    """A stored in-flight row (table and id). The rows are written and deleted with one
+    statement each (``store.rows``) on the session's connection, inside its transaction
+    (rolled back with the turn like any other change): they are never read back while the
+    process lives, so the ORM unit of work (a flush sorting every pending object at each
+    commit) bought nothing and was the larger part of an action's cost."""
 
     __slots__ = ("table", "id")
 
-    def __init__(self, table, row_id):
+    def __init__(self, table: Table, row_id: int) -> None:
         self.table, self.id = table, row_id
-
-
-_STATEMENTS: dict = {}
-
-
-def _statements(table):
-    found = _STATEMENTS.get(table)
-    if found is None:
-        found = _STATEMENTS[table] = (insert(table),
-                                              delete(table).where(table.c.id == bindparam("rid")))
-    return found
 
 
 def _insert(db, model, fields):
     table = model.__table__
-    row_id = db.connection().execute(_statements(table)[0], fields).inserted_primary_key[0]
-    return Record(table, row_id)
+    return Record(table, rows.insert_row(db.connection(), table, fields))
 
 
 def forget(db, record):
     """Drop a stored record (its action ran, or the state was reset); deleting one that is
     already gone (or was rolled back) does nothing."""
-    if record is None:
-        return
-    db.connection().execute(_statements(record.table)[1], {"rid": record.id})
+    if record is not None:
+        rows.delete_row(db.connection(), record.table, record.id)
 
 
 def record_for(eng, due, action, label):

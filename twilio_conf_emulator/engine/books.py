@@ -8,7 +8,9 @@ connection inside its open transaction: a rollback removes them like any other c
 ids are given in call order, the order the ORM used to flush them in.
 """
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
+
+from ..store import rows
 
 
 class Booked:
@@ -27,15 +29,9 @@ class Booked:
             raise AttributeError(name) from None
 
 
-_INSERTS: dict = {}
-
-
 def add(db, cls, fields):
-    """Insert one row of ``cls`` now; return its primary key."""
-    stmt = _INSERTS.get(cls)
-    if stmt is None:
-        stmt = _INSERTS[cls] = insert(cls.__table__)
-    return db.connection().execute(stmt, fields).inserted_primary_key[0]
+    """Insert one row of ``cls`` now (``store.rows``); return its primary key."""
+    return rows.insert_row(db.connection(), cls.__table__, fields)
 
 
 def set_error(db, cls, booked, code, message):

@@ -1,0 +1,85 @@
+"""Append-only rows (journal, alerts, media events, stored actions and requests) inserted and
+deleted by id, as cheaply as the database allows.
+
+Every webhook and action writes a few of these and nothing reads them back while the
+process lives, so even Core's per-statement work (cache key, compiled-parameter setup,
+result object) was a visible share of an action. On SQLite the statements go straight to
+the DBAPI connection under the session's open transaction (the same connection, so a
+rollback removes them like anything else), with every value converted by its column's own
+bind processor and Python-side defaults applied as Core applies them: the stored bytes are
+the same as ``insert(table)`` would write. Other databases take the Core statement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert
+from sqlalchemy.engine import Connection
+
+_PLANS: dict[tuple[Table, Any], tuple[str, str, list[tuple[str, Any, Any]]]] = {}
+_CORE: dict[Table, tuple[Any, Any]] = {}
+
+
+def _plan(table: Table, dialect: Any) -> tuple[str, str, list[tuple[str, Any, Any]]]:
+    key = (table, dialect)
+    plan = _PLANS.get(key)
+    if plan is None:
+        columns = [c for c in table.columns if not (c.primary_key and c.autoincrement)]
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        pk = next(iter(table.primary_key.columns))
+        converters = []
+        for c in columns:
+            default: Any = None  # no Python-side default: left out, so NULL
+            given: Any = c.default
+            if given is not None and given.is_scalar:
+                default = (given.arg,)
+            elif given is not None and given.is_callable:
+                default = given.arg  # wrapped by SQLAlchemy: takes the context
+            converters.append((c.key, c.type.bind_processor(dialect), default))
+        plan = _PLANS[key] = (f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                              f'DELETE FROM "{table.name}" WHERE "{pk.name}" = ?', converters)
+    return plan
+
+
+def _core(table: Table) -> tuple[Any, Any]:
+    found = _CORE.get(table)
+    if found is None:
+        pk = next(iter(table.primary_key.columns))
+        found = _CORE[table] = (insert(table), delete(table).where(pk == bindparam("row_id")))
+    return found
+
+
+def _value(fields: dict[str, Any], key: str, process: Any, default: Any) -> Any:
+    if key in fields:
+        value = fields[key]
+    elif default is None:
+        return None  # left out of Core's INSERT: the column's NULL, not a processed None
+    elif isinstance(default, tuple):
+        value = default[0]
+    else:
+        value = default(None)
+    return process(value) if process is not None else value
+
+
+def insert_row(conn: Connection, table: Table, fields: dict[str, Any]) -> int:
+    """Insert one row of ``table`` now (``fields`` by column key); return its id."""
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        key: Any = conn.execute(_core(table)[0], fields).inserted_primary_key
+        return key[0]
+    sql, _, converters = _plan(table, dialect)
+    values = [_value(fields, key, process, default) for key, process, default in converters]
+    driver: Any = conn.connection.driver_connection
+    return driver.execute(sql, values).lastrowid
+
+
+def delete_row(conn: Connection, table: Table, row_id: int) -> None:
+    """Delete the row ``row_id`` of ``table`` (nothing if it is gone)."""
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        conn.execute(_core(table)[1], {"row_id": row_id})
+        return
+    driver: Any = conn.connection.driver_connection
+    driver.execute(_plan(table, dialect)[1], (row_id,))
