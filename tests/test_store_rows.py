@@ -33,7 +33,7 @@ def _rows(db, table):
 def test_rows_are_stored_as_core_stores_them():
     fast, core = open_store(), open_store()
     for model, fields in CASES:
-        fast_id = insert_row(fast.connection(), model.__table__, dict(fields))
+        fast_id = insert_row(fast, model.__table__, dict(fields))
         core_id = core.connection().execute(insert(model.__table__), dict(fields)).inserted_primary_key[0]
         assert fast_id == core_id
     for model, _ in CASES:
@@ -44,13 +44,13 @@ def test_rows_are_stored_as_core_stores_them():
 def test_rows_follow_the_session_transaction():
     db = open_store()
     table = MediaEventRow.__table__
-    kept = insert_row(db.connection(), table, dict(t=1.0, kind="a"))
+    kept = insert_row(db, table, dict(t=1.0, kind="a"))
     db.commit()
-    gone = insert_row(db.connection(), table, dict(t=2.0, kind="b"))
-    delete_row(db.connection(), table, kept)
+    gone = insert_row(db, table, dict(t=2.0, kind="b"))
+    delete_row(db, table, kept)
     assert [r[0] for r in _rows(db, table)] == [gone]
     db.rollback()
     assert [r[0] for r in _rows(db, table)] == [kept]
-    delete_row(db.connection(), table, kept)
+    delete_row(db, table, kept)
     db.commit()
     assert _rows(db, table) == []

@@ -76,14 +76,14 @@ class Record:
 
 def _insert(db, model, fields):
     table = model.__table__
-    return Record(table, rows.insert_row(db.connection(), table, fields))
+    return Record(table, rows.insert_row(db, table, fields))
 
 
 def forget(db, record):
     """Drop a stored record (its action ran, or the state was reset); deleting one that is
     already gone (or was rolled back) does nothing."""
     if record is not None:
-        rows.delete_row(db.connection(), record.table, record.id)
+        rows.delete_row(db, record.table, record.id)
 
 
 def record_for(eng, due, action, label):

@@ -31,7 +31,7 @@ class Booked:
 
 def add(db, cls, fields):
     """Insert one row of ``cls`` now (``store.rows``); return its primary key."""
-    return rows.insert_row(db.connection(), cls.__table__, fields)
+    return rows.insert_row(db, cls.__table__, fields)
 
 
 def set_error(db, cls, booked, code, message):

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 _PLANS: dict[tuple[Table, Any], tuple[str, str, list[tuple[str, Any, Any]]]] = {}
 _CORE: dict[Table, tuple[Any, Any]] = {}
@@ -63,23 +64,35 @@ def _value(fields: dict[str, Any], key: str, process: Any, default: Any) -> Any:
     return process(value) if process is not None else value
 
 
-def insert_row(conn: Connection, table: Table, fields: dict[str, Any]) -> int:
+def sqlite_driver(db: Session) -> tuple[Connection, Any]:
+    """The session's connection in its current transaction, and its DBAPI connection if
+    that is SQLite (else None). ``Session.connection()`` costs more than a SQLite statement,
+    so the answer is kept for as long as the session's transaction lasts."""
+    tx = db.get_transaction()
+    known = db.info.get("_rows_driver")
+    if tx is not None and known is not None and known[0] is tx:
+        return known[1], known[2]
+    conn = db.connection()
+    driver = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    db.info["_rows_driver"] = (db.get_transaction(), conn, driver)
+    return conn, driver
+
+
+def insert_row(db: Session, table: Table, fields: dict[str, Any]) -> int:
     """Insert one row of ``table`` now (``fields`` by column key); return its id."""
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
+    conn, driver = sqlite_driver(db)
+    if driver is None:
         key: Any = conn.execute(_core(table)[0], fields).inserted_primary_key
         return key[0]
-    sql, _, converters = _plan(table, dialect)
+    sql, _, converters = _plan(table, conn.dialect)
     values = [_value(fields, key, process, default) for key, process, default in converters]
-    driver: Any = conn.connection.driver_connection
     return driver.execute(sql, values).lastrowid
 
 
-def delete_row(conn: Connection, table: Table, row_id: int) -> None:
+def delete_row(db: Session, table: Table, row_id: int) -> None:
     """Delete the row ``row_id`` of ``table`` (nothing if it is gone)."""
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
+    conn, driver = sqlite_driver(db)
+    if driver is None:
         conn.execute(_core(table)[1], {"row_id": row_id})
         return
-    driver: Any = conn.connection.driver_connection
-    driver.execute(_plan(table, dialect)[1], (row_id,))
+    driver.execute(_plan(table, conn.dialect)[1], (row_id,))

@@ -21,6 +21,8 @@ from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm import ColumnProperty, Session
 from sqlalchemy.orm.base import NO_VALUE
 
+from .rows import sqlite_driver
+
 _STATEMENTS: dict[Any, Any] = {}
 
 
@@ -69,12 +71,35 @@ def write_changed_columns(db: Session) -> None:
         if changes is None:
             return
         planned.append((state, state.key[1], changes))
-    conn = db.connection()
+    conn, driver = sqlite_driver(db)
     for state, identity, changes in planned:
         if changes:
             mapper = state.mapper
             pk = tuple(mapper.primary_key)
-            for column, value in zip(pk, identity, strict=True):
-                changes[f"pk_{column.key}"] = value
-            conn.execute(_statement(mapper.local_table, pk), changes)
+            if driver is not None:
+                sql, processors = _sqlite_update(mapper.local_table, pk, tuple(changes), conn.dialect)
+                values = [*changes.values(), *identity]
+                driver.execute(sql, [v if p is None else p(v) for p, v in zip(processors, values, strict=True)])
+            else:
+                for column, value in zip(pk, identity, strict=True):
+                    changes[f"pk_{column.key}"] = value
+                conn.execute(_statement(mapper.local_table, pk), changes)
         state._commit_all(state.dict, identity_map)  # noqa: SLF001 - what a flush does after
+
+
+_SQLITE: dict[tuple[Any, tuple[str, ...]], tuple[str, list[Any]]] = {}
+
+
+def _sqlite_update(table: Any, pk: tuple[Any, ...], keys: tuple[str, ...],
+                   dialect: Any) -> tuple[str, list[Any]]:
+    """``UPDATE t SET a = ?, ... WHERE pk = ?`` for SQLite's DBAPI connection (as
+    ``store.rows`` writes its rows), and each parameter's bind processor."""
+    found = _SQLITE.get((table, keys))
+    if found is None:
+        columns = [table.c[k] for k in keys]
+        sets = ", ".join(f'"{c.name}" = ?' for c in columns)
+        where = " AND ".join(f'"{c.name}" = ?' for c in pk)
+        found = _SQLITE[(table, keys)] = (
+            f'UPDATE "{table.name}" SET {sets} WHERE {where}',
+            [c.type.bind_processor(dialect) for c in (*columns, *pk)])
+    return found
