@@ -6,7 +6,7 @@ from sqlalchemy import insert
 from twilio_conf_emulator.store.db import open_store
 from twilio_conf_emulator.store.inflight import PendingRequest, ScheduledAction
 from twilio_conf_emulator.store.models import Alert, JournalEntry, MediaEventRow
-from twilio_conf_emulator.store.rows import delete_row, insert_row
+from twilio_conf_emulator.store.rows import commit_written, delete_row, insert_row
 
 CASES = [
     (ScheduledAction, dict(account_sid=None, due=1.5, seq=0, kind="k", args={"a": [1, "é"]})),
@@ -54,3 +54,27 @@ def test_rows_follow_the_session_transaction():
     delete_row(db, table, kept)
     db.commit()
     assert _rows(db, table) == []
+
+
+def test_a_turn_that_only_wrote_rows_commits_on_the_connection_and_a_later_rollback_keeps_it(tmp_path):
+    import sqlite3
+
+    db = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    table = MediaEventRow.__table__
+    kept = insert_row(db, table, dict(t=1.0, kind="a"))
+    assert commit_written(db)  # committed without Session.commit
+    other = sqlite3.connect(tmp_path / "store.db")  # another reader sees it at once
+    assert other.execute("SELECT id FROM media_events").fetchall() == [(kept,)]
+    insert_row(db, table, dict(t=2.0, kind="b"))
+    db.rollback()
+    assert [r[0] for r in _rows(db, table)] == [kept]
+    assert other.execute("SELECT id FROM media_events").fetchall() == [(kept,)]
+
+
+def test_a_turn_with_orm_work_left_is_committed_by_the_session():
+    db = open_store()
+    insert_row(db, MediaEventRow.__table__, dict(t=1.0, kind="a"))
+    db.add(Alert(seq=1, account_sid="AC1", time=1.0, code=1, message="m"))
+    assert not commit_written(db)
+    db.commit()
+    assert len(_rows(db, Alert.__table__)) == 1

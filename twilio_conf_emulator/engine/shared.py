@@ -10,6 +10,7 @@ import threading
 
 from sqlalchemy import event
 
+from ..store.rows import commit_written
 from ..store.updates import write_changed_columns
 from . import books
 
@@ -36,7 +37,8 @@ class SharedStore:
 
     def commit(self):
         write_changed_columns(self.db)  # the usual turn: a few columns, no ORM flush
-        self.db.commit()
+        if not commit_written(self.db):
+            self.db.commit()
         self.unsaved_books.clear()
 
     def rollback(self):
