@@ -87,15 +87,16 @@ def forget(db, record):
 
 
 def record_for(eng, due, action, label):
-    """The ScheduledAction row of a Stored action (written in the turn), else None."""
-    if not isinstance(action, Stored):
+    """The ScheduledAction row of a Stored action (written in the turn), else None (also when
+    the store ends with the process: ``SharedStore.keeps_in_flight``)."""
+    if not isinstance(action, Stored) or not eng.store.keeps_in_flight:
         return None
     return _insert(eng.db, ScheduledAction, action.record(due, label, account_sid=eng.account_sid))
 
 
 def store_request(eng, ob):
     """Store a queued request (with its handler) so it is sent after a restart."""
-    if ob.request is None:
+    if ob.request is None or not eng.store.keeps_in_flight:
         return  # offloaded audio work: done again from the state, not stored
     fields = pending_record(ob)
     if fields is not None:

@@ -10,6 +10,7 @@ import threading
 
 from sqlalchemy import event
 
+from ..store.db import outlives_process
 from ..store.rows import commit_written
 from ..store.updates import write_changed_columns
 from . import books
@@ -24,6 +25,10 @@ class SharedStore:
         # the session knows alive until it leaves the session (a big saving per action).
         self.rows = set()
         self.unsaved_books = []  # (class, fields) of journal rows not committed yet
+        # Scheduled actions and queued requests are stored only for a restart to carry on
+        # from; an in-memory store has no restart, so it keeps them in memory alone (two
+        # statements per action and per webhook saved).
+        self.keeps_in_flight = outlives_process(db)
         event.listen(db, "pending_to_persistent", self._keep_row)
         event.listen(db, "loaded_as_persistent", self._keep_row)
         event.listen(db, "persistent_to_detached", self._drop_row)
