@@ -8,6 +8,7 @@ so an app cannot tell them apart: same URL, same body, same headers, same signat
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,9 +75,17 @@ class Prepared(NamedTuple):
     headers: dict
 
 
-@lru_cache(maxsize=4096)  # the same SIDs, URLs, statuses and dates over and over
-def _quote(text: str) -> str:
+# Text quote_plus leaves as it is (its always-safe characters): most names and SIDs.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
+
+
+@lru_cache(maxsize=512)  # the same URLs, statuses and dates over and over; bounded, so a
+def _quoted(text: str) -> str:  # long run's unique values do not pile up in it
     return quote_plus(text)
+
+
+def _quote(text: str) -> str:
+    return text if _UNQUOTED.match(text) else _quoted(text)
 
 
 def form_encode(params: Sequence[tuple[str, str]]) -> str:
