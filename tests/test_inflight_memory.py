@@ -35,3 +35,23 @@ def test_a_memory_store_keeps_no_in_flight_rows_and_runs_as_a_file_store_does(tm
     assert memory_seen == [(0, 0), (0, 0)]
     assert any(n > 0 for pair in file_seen for n in pair)
     assert memory_journal == file_journal and len(memory_journal) >= 4
+
+
+def test_every_stored_action_pending_in_a_file_store_keeps_its_row(tmp_path):
+    """An action that schedules the next one right after its own row was deleted gets that
+    row's id back from SQLite; the new row must survive the action's commit."""
+    emu = Emulator(db_url=f"sqlite:///{tmp_path / 'store.db'}")
+    try:
+        emu.phone("+15550000001", answer_after=2, hangup_after=30)
+        emu.client.calls.create(from_="+15550100000", to="+15550000001",
+                                url="https://app.test/voice")
+        for step in (0, 1, 1, 1, 3, 30, 5):
+            emu.advance(step)
+            with emu.engine.transaction() as db:
+                stored = sorted(item.record.id for item in emu.engine.scheduler._heap
+                                if item.record is not None)
+                rows = [r[0] for r in db.connection().exec_driver_sql(
+                    "SELECT id FROM scheduled_actions ORDER BY id")]
+            assert rows == stored, step
+    finally:
+        emu.stop()

@@ -72,3 +72,15 @@ def test_a_turn_that_adds_a_row_is_left_to_the_orm():
     db.commit()
     assert db.get(Conference, "CF1").status == "in-progress"
     assert db.connection().exec_driver_sql("SELECT count(*) FROM calls").scalar() == 2
+
+
+def test_a_row_gone_from_under_the_session_is_reported_as_the_orm_reports_it():
+    import pytest
+    from sqlalchemy.orm.exc import StaleDataError
+
+    db = _store()
+    call = db.get(Call, "CA1")
+    db.connection().exec_driver_sql("DELETE FROM calls WHERE sid = 'CA1'")
+    call.status = "ringing"
+    with pytest.raises(StaleDataError):
+        write_changed_columns(db)

@@ -18,6 +18,7 @@ from ..store import rows
 from ..store.inflight import ClockState, PendingRequest, ScheduledAction
 
 DEFAULT_WORLD = "default"
+FORGOTTEN = "forgotten_records"  # session.info: records deleted since the last commit
 
 
 @dataclass
@@ -68,10 +69,11 @@ class Record:
     process lives, so the ORM unit of work (a flush sorting every pending object at each
     commit) bought nothing and was the larger part of an action's cost."""
 
-    __slots__ = ("table", "id")
+    __slots__ = ("table", "id", "gone")
 
     def __init__(self, table: Table, row_id: int) -> None:
         self.table, self.id = table, row_id
+        self.gone = False  # deleted in the current turn or a committed one
 
 
 def _insert(db, model, fields):
@@ -80,10 +82,15 @@ def _insert(db, model, fields):
 
 
 def forget(db, record):
-    """Drop a stored record (its action ran, or the state was reset); deleting one that is
-    already gone (or was rolled back) does nothing."""
-    if record is not None:
-        rows.delete_row(db, record.table, record.id)
+    """Drop a stored record (its action ran, or the request was sent). The engine asks again
+    after the turn that ran it; that deletes it again only if the turn was rolled back
+    (``SharedStore.rollback`` says so): SQLite gives a deleted row's id to the next insert,
+    so a second delete after a commit could remove a row the turn just stored."""
+    if record is None or record.gone:
+        return
+    rows.delete_row(db, record.table, record.id)
+    record.gone = True
+    db.info.setdefault(FORGOTTEN, []).append(record)
 
 
 def record_for(eng, due, action, label):

@@ -320,8 +320,8 @@ class Engine:
                     self.clock.set(item.due)
                     record = getattr(item, "record", None)
                     actions.forget(self.db, record)  # it runs now: in its own turn
-                    if not self._run_action(item.action, item.label):
-                        actions.forget(self.db, record)  # (still gone if that turn rolled back)
+                    self._run_action(item.action, item.label)
+                    actions.forget(self.db, record)  # (still gone if that turn rolled back)
                 self._deliver_outbox()
             self._deliver_outbox()
         finally:
@@ -350,18 +350,16 @@ class Engine:
                 if "collect" in ob.meta:
                     self._commit()
                     ob.meta["collect"].append(entry.seq)
-                done = True
                 if isinstance(result, JobFailed):
-                    done = self._run_action(result.reraise, ob.meta.get("label", "job"))
+                    self._run_action(result.reraise, ob.meta.get("label", "job"))
                 elif ob.on_result is not None:
                     self._answering = entry
                     try:
-                        done = self._run_action(lambda ob=ob, result=result: ob.on_result(result),
-                                                f"result of {ob.request.kind if ob.request else 'job'}")
+                        self._run_action(lambda ob=ob, result=result: ob.on_result(result),
+                                         f"result of {ob.request.kind if ob.request else 'job'}")
                     finally:
                         self._answering = None
-                if not done:  # sent: forgotten again, even though that turn rolled back
-                    actions.forget(self.db, ob.meta.get("record"))
+                actions.forget(self.db, ob.meta.get("record"))  # even if that turn rolled back
 
     def offload(self, job: Callable[[], object], then: Callable[..., object], label: str = "job") -> None:
         """Run ``job()`` (rendering audio) outside the lock, in turn with the webhooks, then
@@ -385,14 +383,11 @@ class Engine:
     def _run_action(self, action, label):
         """Run one action under the lock. A failing action is rolled back with everything it
         queued, took or scheduled, and reported as an alert; the engine carries on
-        (``strict_actions`` re-raises, for the project's tests). True if it committed.
-        (Forgetting a stored record again only after a rollback matters: a deleted row's id
-        is taken by the next insert, which a second delete would remove.)"""
+        (``strict_actions`` re-raises, for the project's tests)."""
         self._begin()
         try:
             action()
             self._commit()
-            return True
         except Exception as err:
             self._rollback()
             if self.config.strict_actions:
@@ -400,7 +395,6 @@ class Engine:
             log.exception("scheduled action %r failed", label)
             self.alert(None, 20500, f"Internal error in {label}: {type(err).__name__}: {err}")
             self._commit()
-            return False
 
     def replay(self, ids, url=None):
         """Re-send journal entries ``ids`` now, in the order given, re-signed with the account's

@@ -14,6 +14,7 @@ from ..store.db import outlives_process
 from ..store.rows import commit_written
 from ..store.updates import write_changed_columns
 from . import books
+from .actions import FORGOTTEN
 
 
 class SharedStore:
@@ -45,6 +46,7 @@ class SharedStore:
         if not commit_written(self.db):
             self.db.commit()
         self.unsaved_books.clear()
+        self.db.info.pop(FORGOTTEN, None)
 
     def rollback(self):
         """Roll back the state, but not the books: journal entries (and their alerts) record
@@ -52,6 +54,8 @@ class SharedStore:
         self.db.rollback()
         # Cached lookups may hold what the rolled-back turn wrote (phones are re-read).
         self.db.info.pop("phones", None)
+        for record in self.db.info.pop(FORGOTTEN, ()):
+            record.gone = False  # its delete was rolled back with the turn
         books, self.unsaved_books = self.unsaved_books, []
         for cls, fields in books:
             self.book(cls, fields)

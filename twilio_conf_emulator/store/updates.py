@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm import ColumnProperty, Session
 from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.exc import StaleDataError
 
 from .rows import sqlite_driver
 
@@ -75,15 +76,20 @@ def write_changed_columns(db: Session) -> None:
     for state, identity, changes in planned:
         if changes:
             mapper = state.mapper
+            table: Any = mapper.local_table
             pk = tuple(mapper.primary_key)
             if driver is not None:
-                sql, processors = _sqlite_update(mapper.local_table, pk, tuple(changes), conn.dialect)
+                sql, processors = _sqlite_update(table, pk, tuple(changes), conn.dialect)
                 values = [*changes.values(), *identity]
-                driver.execute(sql, [v if p is None else p(v) for p, v in zip(processors, values, strict=True)])
+                matched = driver.execute(sql, [v if p is None else p(v) for p, v
+                                               in zip(processors, values, strict=True)]).rowcount
             else:
                 for column, value in zip(pk, identity, strict=True):
                     changes[f"pk_{column.key}"] = value
-                conn.execute(_statement(mapper.local_table, pk), changes)
+                matched = conn.execute(_statement(table, pk), changes).rowcount
+            if matched != 1:  # as the ORM's flush reports a row gone from under it
+                raise StaleDataError(f"UPDATE of {table.name} {identity} "
+                                     f"matched {matched} rows")
         state._commit_all(state.dict, identity_map)  # noqa: SLF001 - what a flush does after
 
 
