@@ -65,7 +65,7 @@ def outlives_process(db: Session) -> bool:
     """Can another process open this store (a file or a server)? An in-memory SQLite store
     ends with its process, so nothing in it is ever read after a restart."""
     bind: Any = db.get_bind()
-    url = bind.url
+    url = getattr(bind, "engine", bind).url  # a Session bound to a Connection, too
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
