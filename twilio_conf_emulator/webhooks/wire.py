@@ -79,8 +79,8 @@ class Prepared(NamedTuple):
 _UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 
 
-@lru_cache(maxsize=512)  # the same URLs, statuses and dates over and over; bounded, so a
-def _quoted(text: str) -> str:  # long run's unique values do not pile up in it
+@lru_cache(maxsize=64)  # the same callback URLs over and over; small, so a long run's
+def _quoted(text: str) -> str:  # unique values (numbers, dates) do not pile up in it
     return quote_plus(text)
 
 
