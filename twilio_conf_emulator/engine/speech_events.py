@@ -23,6 +23,7 @@ phone (before the participant's jitter buffer).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -55,7 +56,7 @@ def _voice_ref(eng: Engine, call_sid: str) -> tuple[dict | None, float | None]:
            .filter(MediaEventRow.call_sid == call_sid, MediaEventRow.kind == tl.CALL_ANSWERED)
            .order_by(MediaEventRow.id).first())
     ref = (row.data or {}).get("voice") if row is not None else None
-    if not ref:
+    if not ref or row is None:
         return None, None
     return ref, row.t + float(ref.get("offset", 0.0) or 0.0)
 
@@ -143,7 +144,7 @@ def _schedule(eng: Engine, part_id: int, clip: Clip, join: int, analysed: Analys
         return
     rate = eng.config.sample_rate
     for t, kind in plan:
-        eng.at(max(t, eng.now()), lambda k=kind: _fire(eng, part_id, k), f"{kind} {part_id}")
+        eng.at(max(t, eng.now()), functools.partial(_fire, eng, part_id, kind), f"{kind} {part_id}")
     if clip.end is not None and w1 >= clip.end and carry is None:
         return
     eng.at(w1 / rate, lambda: _next(eng, part_id, clip, join, w1, carry),

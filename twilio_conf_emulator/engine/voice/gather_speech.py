@@ -11,6 +11,7 @@ action gets ``SpeechResult`` (the text as said) and ``Confidence``
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
@@ -47,7 +48,7 @@ def on_speech(eng: Engine, call: Call, text: str) -> None:
         for k in range(len(words)):
             partial = " ".join(words[:k + 1])
             eng.after(per_word * (k + 1),
-                      lambda p=partial, n=k: _partial(eng, sid, gen, sub, verb, p, n),
+                      functools.partial(_partial, eng, sid, gen, sub, verb, partial, k),
                       f"Gather partial result {sid}")
     timeout = verb.speech_timeout
     if timeout == "auto":
