@@ -62,16 +62,15 @@ def test_a_rolled_back_turn_leaves_the_store_and_the_rows_as_they_were():
     assert db.query(Participant).one().muted is False
 
 
-def test_a_turn_that_adds_a_row_is_left_to_the_orm():
+def test_a_turn_that_deletes_a_row_is_left_to_the_orm():
     db = _store()
-    conf, _, _ = _change(db)
-    db.add(Call(sid="CA2", account_sid="AC1", to="+1", from_="+2", direction="inbound",
-                date_created=2.0, date_updated=2.0))
+    conf, call, _ = _change(db)
+    db.delete(call)
     write_changed_columns(db)
-    assert conf in db.dirty  # untouched: the ORM flushes it with the new row
+    assert conf in db.dirty  # untouched: the ORM flushes it with the delete
     db.commit()
     assert db.get(Conference, "CF1").status == "in-progress"
-    assert db.connection().exec_driver_sql("SELECT count(*) FROM calls").scalar() == 2
+    assert db.connection().exec_driver_sql("SELECT count(*) FROM calls").scalar() == 0
 
 
 def test_a_row_gone_from_under_the_session_is_reported_as_the_orm_reports_it():

@@ -22,6 +22,7 @@ from sqlalchemy.orm import ColumnProperty, Session
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
+from .inserts import gains_only, insertable, write_new_rows
 from .rows import sqlite_driver
 
 _STATEMENTS: dict[Any, Any] = {}
@@ -36,14 +37,17 @@ def _statement(table: Any, pk: tuple[Any, ...]) -> Any:
     return stmt
 
 
-def _changes(state: Any) -> dict[str, Any] | None:
-    """{column name: new value} of one modified row, or None if the ORM must write it."""
+def _changes(state: Any, new: set[Any]) -> dict[str, Any] | None:
+    """{column name: new value} of one modified row, or None if the ORM must write it
+    (a collection that only gained rows of ``new`` needs no statement of its own)."""
     mapper = state.mapper
     if len(mapper.tables) != 1:
         return None
     changes = {}
     for key, old in state.committed_state.items():
         prop = mapper.attrs.get(key)
+        if new and not isinstance(prop, ColumnProperty) and gains_only(state, key, new):
+            continue
         if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
             return None
         column = prop.columns[0]
@@ -60,19 +64,27 @@ def _changes(state: Any) -> dict[str, Any] | None:
 
 def write_changed_columns(db: Session) -> None:
     """Write the modified rows of ``db`` with Core UPDATEs and mark them clean (see the
-    module docstring); leave everything to the ORM when the turn added or deleted rows."""
+    module docstring), after its new rows if they are of the plain shape ``store.inserts``
+    writes; leave everything to the ORM when the turn deleted rows or did anything else."""
     identity_map = db.identity_map
-    if not identity_map._modified or db.new or db.deleted:  # noqa: SLF001 - cheap check
+    if db.deleted or not (identity_map._modified or db.new):  # noqa: SLF001 - cheap check
+        return
+    new = insertable(db) if db.new else set()
+    if new is None:
         return
     planned = []
     for state in list(identity_map._modified):  # noqa: SLF001
         if state.key is None or state.obj() is None:
             return
-        changes = _changes(state)
+        changes = _changes(state, new)
         if changes is None:
             return
         planned.append((state, state.key[1], changes))
     conn, driver = sqlite_driver(db)
+    if new:
+        if driver is None:
+            return  # new rows on another database: the ORM's flush
+        write_new_rows(db, driver, conn.dialect)
     for state, identity, changes in planned:
         if changes:
             mapper = state.mapper
