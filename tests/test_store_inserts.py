@@ -75,3 +75,25 @@ def test_a_new_conference_with_its_participants_is_left_to_the_orm():
     assert conf in db.new and part in db.new  # untouched
     db.commit()
     assert db.get(Conference, "CF2").participants[0].call_sid == "CA9"
+
+
+def test_nones_and_defaults_are_stored_as_the_orm_stores_them():
+    from twilio_conf_emulator.store.inflight import PendingRequest
+
+    fast, orm = _store(), _store()
+    for db in (fast, orm):
+        db.add(Participant(conference_sid="CF1", call_sid="CA7", account_sid="AC1",
+                           date_created=1.0, date_updated=1.0, muted=None, label=None,
+                           start_conference_on_enter=None, options=None))
+        db.add(PendingRequest(account_sid=None, url="u", method="POST", params=[], kind="k"))
+    write_changed_columns(fast)
+    assert not fast.new
+    fast.commit()
+    orm.commit()
+    assert _dump(fast) == _dump(orm)
+    rows = [db.connection().exec_driver_sql("SELECT * FROM pending_requests").fetchall()
+            for db in (fast, orm)]
+    assert rows[0] == rows[1]
+    for db in (fast, orm):
+        part = db.query(Participant).filter_by(call_sid="CA7").one()
+        assert (part.muted, part.start_conference_on_enter) == (False, True)

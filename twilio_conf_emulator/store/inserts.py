@@ -23,8 +23,20 @@ from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 _PLANS: dict[Any, Any] = {}
 
 
+def _plain_columns(mapper: Any) -> bool:
+    """Every column a plain value or a Python default (no server-side default or SQL
+    expression the ORM would fetch back after the INSERT)."""
+    for column in mapper.local_table.columns:
+        default = column.default
+        if column.server_default is not None or (
+                default is not None and not (default.is_scalar or default.is_callable)):
+            return False
+    return True
+
+
 def _columns(mapper: Any, dialect: Any) -> Any:
-    """[(attribute key, column, bind processor, default)], and the row-id key, per mapper."""
+    """[(attribute key, column, bind processor, default, None is a value)], and the row-id
+    key, per mapper."""
     found = _PLANS.get((mapper, dialect))
     if found is None:
         table = mapper.local_table
@@ -33,10 +45,8 @@ def _columns(mapper: Any, dialect: Any) -> Any:
             key = mapper.get_property_by_column(column).key
             if column is table.autoincrement_column:  # SQLite's row id
                 rowid_key = key
-            default = column.default
-            if default is not None and not (default.is_scalar or default.is_callable):
-                return None
-            cols.append((key, column, column.type.bind_processor(dialect), default))
+            cols.append((key, column, column.type.bind_processor(dialect), column.default,
+                         column.type.should_evaluate_none))
         found = _PLANS[(mapper, dialect)] = (cols, rowid_key)
     return found
 
@@ -89,7 +99,7 @@ def insertable(db: Session) -> set[Any] | None:
     for state in states:
         mapper = state.mapper
         if len(mapper.tables) != 1 or mapper.inherits is not None \
-                or not _references_stored(state, new):
+                or not _plain_columns(mapper) or not _references_stored(state, new):
             return None
     return new
 
@@ -100,14 +110,14 @@ def write_new_rows(db: Session, driver: Any, dialect: Any) -> None:
     persistent as a flush does."""
     states = [inspect(obj) for obj in db.new]
     for state in states:
-        plan = _columns(state.mapper, dialect)
-        if plan is None:
-            raise RuntimeError("insertable() lets only plain rows through")
-        cols, rowid_key = plan
+        cols, rowid_key = _columns(state.mapper, dialect)
         names, values = [], []
-        for key, column, process, default in cols:
-            if key in state.dict:
-                value = state.dict[key]
+        for key, column, process, default, none_is_value in cols:
+            # As the ORM's flush: a None is left out (NULL, or the default) unless the type
+            # stores it (JSON's null); an attribute never set is left out too.
+            value = state.dict.get(key)
+            if value is not None or (none_is_value and key in state.dict):
+                pass
             elif default is not None:
                 value = default.arg if default.is_scalar else default.arg(None)
                 state.dict[key] = value  # as the ORM keeps a default it applied
