@@ -70,19 +70,21 @@ a conference ends. Done, in order (all events / plain, CPU):
      or server store still stores them: tests/test_inflight_memory.py)     -> 0.93 / 0.34
  13. cookies skipped when the jar is empty and the answer sets none; release_finished reads
      row dicts without inspect; "last participant?" stops at the first one still in.
+                                                                          -> 0.87 / 0.33
+ 14. store/inserts.py: a turn's new rows of the plain shape (a REST create's Call and
+     Participant joining a stored conference) are plain SQLite INSERTs, made persistent as
+     a flush does (Nones and defaults as the ORM writes them; anything else: the ORM)
+                                                                   -> 0.76-0.80 / 0.25-0.26
 Store contents after both scenarios (every table, every byte) and the journals are identical
 to before each change (``journal_bytes`` and a dump of every table diffed).
 
-Where the all-events run goes now (CPU ~0.95 s): ``advance`` ~0.40 s (the sink app's own
-Flask dispatch is about a third of it), REST calls through twilio-python ~0.55 s (250
+Where the all-events run goes now (CPU ~0.76 s): ``advance`` ~0.34 s (the sink app's own
+Flask dispatch is about a third of it), REST calls through twilio-python ~0.45 s (250
 creates, 93 list pages of 250 rows, 116 updates: the REST path in api/, another colleague's).
-The plain run is ~0.35 s, of which ~0.3 s are the 250 REST creates (each an ORM flush of a
-new Call and Participant, then Flask and marshmallow); its ``advance`` is ~0.05 s.
+The plain run is ~0.25 s, most of it the 250 REST creates (Flask, parameters, rendering);
+its ``advance`` is ~0.05 s. The baseline measured side by side at the end: 1.9-2.0 / 0.78 s.
 
 Left (measured, not done):
-  - REST creates: new rows still go through the ORM flush (~40 % of a create); an insert
-    path for new Call/Participant rows like store/updates.py would need the relationship
-    bookkeeping the ORM does (conference.participants) - next step for the plain row;
   - participants list (93 lists of 250 rows) rendered by marshmallow (api/, perfwrite);
   - find_participant scans the conference's participants per REST fetch/update (250 rows);
   - the sink app's Flask dispatch is the user's and stays.
