@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Integer, insert, update
+from sqlalchemy import update
+
+from ..store import rows
 
 if TYPE_CHECKING:  # annotations only
     from collections.abc import Mapping
@@ -39,52 +41,9 @@ class Booked:
             raise AttributeError(name) from None
 
 
-_INSERTS: dict[type[Base], Any] = {}  # table class: its INSERT statement
-# (class, field names, dialect) -> (SQL, bind processors), or None: Core's INSERT
-_RAW: dict[tuple[type[Base], tuple[str, ...], str], Any] = {}
-
-
-def _raw_insert(table: Table, keys: tuple[str, ...], dialect: Any) -> Any:
-    """SQLite's own INSERT for these fields when nothing else is needed (every column with a
-    default is given, the key is the integer row id): a fifth of Core's execution path."""
-    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
-        return None
-    pk = list(table.primary_key)
-    if len(pk) != 1 or pk[0].name in keys or not isinstance(pk[0].type, Integer):
-        return None
-    cols = {c.name: c for c in table.columns}
-    if any(k not in cols for k in keys):
-        return None
-    if any((c.default is not None or c.server_default is not None) and c.name not in keys
-           for c in table.columns if c is not pk[0]):
-        return None
-    prep = dialect.identifier_preparer
-    sql = (f"INSERT INTO {prep.format_table(table)} ("
-           + ", ".join(prep.quote(k) for k in keys) + ") VALUES ("
-           + ", ".join("?" for _ in keys) + ")")
-    return sql, [cols[k].type.bind_processor(dialect) for k in keys]
-
-
 def add(db: Session, cls: type[Base], fields: Mapping[str, Any]) -> int:
-    """Insert one row of ``cls`` now; return its primary key."""
-    conn = db.connection()
-    key = (cls, tuple(fields), conn.dialect.name)  # one process may hold SQLite and others
-    raw = _RAW.get(key, False)
-    if raw is False:
-        raw = _RAW[key] = _raw_insert(cast("Table", cls.__table__), key[1], conn.dialect)
-    if raw is not None:
-        sql, procs = raw
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(sql, [v if proc is None else proc(v)
-                                 for v, proc in zip(fields.values(), procs, strict=True)])
-            return cursor.lastrowid
-        finally:
-            cursor.close()
-    stmt = _INSERTS.get(cls)
-    if stmt is None:
-        stmt = _INSERTS[cls] = insert(cast("Table", cls.__table__))
-    return conn.execute(stmt, fields).inserted_primary_key[0]  # type: ignore[index]  # an INSERT: a key
+    """Insert one row of ``cls`` now (``store.rows``); return its primary key."""
+    return rows.insert_row(db, cast("Table", cls.__table__), dict(fields))
 
 
 def set_error(db: Session, cls: type[Base], booked: Booked, code: int, message: str) -> None:

@@ -12,9 +12,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # annotations only; requests itself is imported with the first webhook
     from requests.cookies import RequestsCookieJar
 
+_SET_COOKIE = ("set-cookie", "set-cookie2")  # the headers CookieJar.extract_cookies reads
+
 
 def cookie_header(jar: RequestsCookieJar, url: str) -> str | None:
     """The ``Cookie`` header the jar would send to ``url``, or None."""
+    if not len(jar):
+        return None  # the usual case, and what the jar would answer
     from requests.cookies import get_cookie_header
 
     # requests' own mocks accept anything with .url and .headers (duck typing, as requests does).
@@ -23,6 +27,9 @@ def cookie_header(jar: RequestsCookieJar, url: str) -> str | None:
 
 def store_cookies(jar: RequestsCookieJar, url: str, header_items: Iterable[tuple[str, str]]) -> None:
     """Keep every ``Set-Cookie`` in ``header_items`` (a list of (name, value)) for ``url``."""
+    header_items = list(header_items)
+    if not any(name.lower() in _SET_COOKIE for name, _ in header_items):
+        return  # nothing for the jar to extract (most answers)
     from requests.cookies import MockRequest, MockResponse
 
     message = http.client.HTTPMessage()
