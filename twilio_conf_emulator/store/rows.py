@@ -73,7 +73,11 @@ def sqlite_driver(db: Session) -> tuple[Connection, Any]:
     if tx is not None and known is not None and known[0] is tx:
         return known[1], known[2]
     conn = db.connection()
-    driver = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+    fairy = conn.connection
+    # An in-memory store's connection is detached from its pool (store/memory.py), and a
+    # detached connection names no driver connection: for pysqlite it is the DBAPI one.
+    driver = (fairy.driver_connection or fairy.dbapi_connection
+              if conn.dialect.name == "sqlite" else None)
     db.info["_rows_driver"] = (db.get_transaction(), conn, driver)
     return conn, driver
 
