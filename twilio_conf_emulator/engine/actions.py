@@ -72,9 +72,16 @@ def forget(db, record):
         db.delete(record)
 
 
+class NotStoredAction(TypeError):
+    """A closure given to the scheduler while ``require_stored_actions`` is on: it would be
+    lost on restart (make it a named kind in ``action_kinds``)."""
+
+
 def record_for(eng, due, action, label):
     """The ScheduledAction row of a Stored action (added to the turn), else None."""
     if not isinstance(action, Stored):
+        if eng.config.require_stored_actions:
+            raise NotStoredAction(f"scheduled action {label!r} is not stored ({action!r})")
         return None
     record = action.record(due, label, account_sid=eng.account_sid)
     eng.db.add(record)

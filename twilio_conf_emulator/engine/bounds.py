@@ -14,6 +14,7 @@ first in line for the next run, so writers that never stop cannot keep an advanc
 
 import threading
 from contextlib import contextmanager
+from typing import Any
 
 from ..errors import TwilioError
 
@@ -42,7 +43,7 @@ def init(eng):
     eng._own_mark = 0  # the number of the last request the running run must deliver
 
 
-def mark_request(eng, ob):
+def mark_request(eng: Any, ob: Any) -> None:
     """Number a request being queued; one of the run's own moves the mark up to it."""
     eng._queued_count += 1
     ob.meta["queued_no"] = eng._queued_count
@@ -54,7 +55,7 @@ def mark_request(eng, ob):
         eng._own_mark = eng._queued_count
 
 
-def run_owns_next(eng):
+def run_owns_next(eng: Any) -> bool:
     """Is the outbox's first request at or before the run's mark?"""
     return bool(eng._outbox) and eng._outbox[0].meta.get("queued_no", 0) <= eng._own_mark
 

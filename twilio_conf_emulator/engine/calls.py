@@ -224,8 +224,8 @@ def schedule_speech(eng, sid, script):
     """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
     for step in script or []:
         text = str(step.get("text", ""))
-        eng.after(float(step.get("at", 0)), lambda t=text: say_speech(eng, sid, t),
-                  f"speech {sid}")
+        schedule(eng, float(step.get("at", 0)), "call.speech", f"speech {sid}", sid=sid,
+                 text=text)
 
 
 def say_speech(eng, sid, text):

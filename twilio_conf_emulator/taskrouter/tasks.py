@@ -2,6 +2,7 @@
 
 import json
 
+from ..engine.actions import stored
 from . import events, hooks
 from .common import (
     TASK_TIMEOUT_DEFAULT,
@@ -62,11 +63,13 @@ def create_task(eng, ws, p):
     events.send(eng, ws, "task.created", task=task)
     hooks.call("route", eng, ws, task)
     sid = task.sid
-    eng.after(timeout, lambda: _ttl(eng, ws.sid, sid), f"task TTL {sid}")
+    eng.after(timeout, stored(eng, "taskrouter.task-ttl", ws_sid=ws.sid, task_sid=sid),
+              f"task TTL {sid}")
     return task
 
 
 def _ttl(eng, ws_sid, task_sid):
+    """Stored action: the task's Timeout passed."""
     task = eng.db.get(Task, task_sid)
     ws = eng.db.get(Workspace, ws_sid)
     if task is None or ws is None or task.assignment_status not in ACTIVE:
