@@ -22,8 +22,8 @@ def killed(proc):
     proc.wait()
 
 
-def restarted(tmp_path, store_url):
-    proc, base = serve_process.start(tmp_path, store_url, name="ready2")
+def restarted(tmp_path, store_url, *extra):
+    proc, base = serve_process.start(tmp_path, store_url, *extra, name="ready2")
     assert base, proc.stderr.read().decode()
     return proc, base
 
@@ -172,5 +172,42 @@ def test_a_wait_url_redirect_keeps_going_across_a_restart(tmp_path, store_url, w
         # sent once (the app counts 4 requests).
         assert [w["time"] - start for w in waits] == [2.0, 7.0, 12.0, 17.0]
         assert _WaitApp.count == 4
+    finally:
+        serve_process.stop(proc)
+
+
+@pytest.mark.parametrize("window", [300, 1.5])  # one window; windows re-read after restart
+def test_speaker_events_pending_at_the_kill_are_sent_once_after_the_restart(tmp_path,
+                                                                            store_url, window):
+    import numpy as np
+    import soundfile as sf
+    from audio_helpers import RATE, tone
+
+    # 1 s of tone, 2 s of silence, 1.5 s of tone, 3 s of silence (test_audio_speaker's voice).
+    voice = tmp_path / "talk.wav"
+    sf.write(voice, np.concatenate([tone(440, 1.0), np.zeros(2 * RATE), tone(440, 1.5),
+                                    np.zeros(3 * RATE)]), RATE, subtype="PCM_16")
+    settings = ("--set", f"speech_window_seconds={window}")
+    proc, base = serve_process.start(tmp_path, store_url, *settings)
+    try:
+        control(base, "POST", "/phones", {"number": "+15552000001", "audio": str(voice)})
+        control(base, "POST", "/phones", {"number": "+15552000002"})
+        c = client_for(base)
+        t0 = control(base, "GET", "/clock")["epoch"]
+        a = c.conferences("Talk").participants.create(
+            from_="+15550000000", to="+15552000001", conference_status_callback=HOOK,
+            conference_status_callback_event=["start", "join", "speaker"])
+        c.conferences("Talk").participants.create(from_="+15550000000", to="+15552000002")
+        control(base, "POST", "/clock/advance", {"seconds": 4})  # between the utterances
+    finally:
+        killed(proc)
+    proc, base = restarted(tmp_path, store_url, *settings)
+    try:
+        control(base, "POST", "/clock/advance", {"seconds": 20})
+        got = [(dict(map(tuple, e["params"]))["StatusCallbackEvent"].rsplit("-", 1)[1],
+                round(e["time"] - t0, 3))
+               for e in journal(base, CallSid=a.call_sid)
+               if "speech" in dict(map(tuple, e["params"])).get("StatusCallbackEvent", "")]
+        assert got == [("start", 2.0), ("stop", 3.8), ("start", 5.0), ("stop", 7.3)]
     finally:
         serve_process.stop(proc)
