@@ -90,7 +90,8 @@ def test_a_speech_gather_under_way_at_the_kill_completes_after_the_restart(tmp_p
         serve_process.stop(proc)
 
 
-def test_a_reservation_times_out_on_schedule_across_a_restart(tmp_path, store_url):
+def test_a_reservation_times_out_and_a_task_ttl_ends_on_schedule_across_a_restart(
+        tmp_path, store_url):
     proc, base = serve_process.start(tmp_path, store_url)
     try:
         tr = server_client(base, serve_process.ACCOUNT, serve_process.TOKEN).taskrouter.v1
@@ -102,6 +103,9 @@ def test_a_reservation_times_out_on_schedule_across_a_restart(tmp_path, store_ur
                 {"task_routing": {"filters": [], "default_filter": {"queue": q.sid}}}))
         tr.workspaces(ws.sid).workers.create(friendly_name="w", activity_sid=acts["Available"])
         task = tr.workspaces(ws.sid).tasks.create(workflow_sid=wf.sid, attributes='{"a": 1}')
+        # A second task waits (the only worker is reserved) until its TTL: 40 s.
+        waiting = tr.workspaces(ws.sid).tasks.create(workflow_sid=wf.sid, attributes='{"a": 2}',
+                                                     timeout=40)
         control(base, "POST", "/clock/advance", {"seconds": 10})
         res = tr.workspaces(ws.sid).tasks(task.sid).reservations.list()
         assert [r.reservation_status for r in res] == ["pending"]
@@ -120,6 +124,11 @@ def test_a_reservation_times_out_on_schedule_across_a_restart(tmp_path, store_ur
         timeouts = journal(base, EventType="reservation.timeout")
         assert len(timeouts) == 1
         assert timeouts[0]["time"] - created == pytest.approx(30)
+        assert tr.workspaces(ws.sid).tasks(waiting.sid).fetch().assignment_status != "canceled"
+        control(base, "POST", "/clock/advance", {"seconds": 20})
+        assert tr.workspaces(ws.sid).tasks(waiting.sid).fetch().assignment_status == "canceled"
+        ttl = journal(base, EventType="task.timeout", TaskSid=waiting.sid)
+        assert len(ttl) == 1 and ttl[0]["time"] - created == pytest.approx(40)
     finally:
         serve_process.stop(proc)
 
