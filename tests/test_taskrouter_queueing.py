@@ -204,3 +204,30 @@ def test_accepting_rescinds_the_other_reservations(emu, tmp_path):
              for r in centre["tr"].tasks(task.sid).reservations.list()}
     assert after == {"alice": "rescinded", "bob": "accepted"}
     assert "reservation.rescinded" in event_types(emu)
+
+
+def test_completing_with_an_activity_for_a_deleted_worker_is_a_404_not_a_crash(emu, tmp_path):
+    """A wrapping reservation's worker may be deleted; WorkerActivitySid on it then names a
+    worker that is gone: a Twilio-shaped 404, and the reservation and task stay as they were
+    (found while typing the TaskRouter modules: it was an AttributeError, a 500)."""
+    from twilio.base.exceptions import TwilioRestException
+
+    centre = build(emu, tmp_path, answer=None)
+    emu.call(CUSTOMER, SUPPORT)
+    emu.advance(5)
+    task = centre["tr"].tasks.list()[0]
+    reservation = centre["tr"].tasks(task.sid).reservations.list()[0]
+    centre["tr"].tasks(task.sid).reservations(reservation.sid).update(reservation_status="accepted")
+    centre["tr"].tasks(task.sid).reservations(reservation.sid).update(reservation_status="wrapping")
+    centre["tr"].workers(centre["workers"]["alice"]).delete()
+    try:
+        centre["tr"].tasks(task.sid).reservations(reservation.sid).update(
+            reservation_status="completed", worker_activity_sid=centre["activities"]["Available"])
+    except TwilioRestException as err:
+        assert (err.status, err.code) == (404, 20404)
+        assert centre["workers"]["alice"] in err.msg
+    else:
+        raise AssertionError("a deleted worker's activity was set")
+    assert centre["tr"].tasks(task.sid).fetch().assignment_status == "wrapping"
+    assert centre["tr"].tasks(task.sid).reservations(reservation.sid).fetch() \
+        .reservation_status == "wrapping"

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 
 
-def _non_utf8_field(raw):
+def _non_utf8_field(raw: bytes) -> str | None:
     """The name of the first form field whose name or value is not UTF-8 once decoded
     (werkzeug would otherwise drop or mangle the whole form silently), else None."""
     from urllib.parse import unquote_to_bytes
@@ -40,11 +40,11 @@ def _non_utf8_field(raw):
     return None
 
 
-_APP = None
+_APP: Flask | None = None
 _APP_LOCK = threading.Lock()
 
 
-def shared_app():
+def shared_app() -> Flask:
     """The process's one Flask app (built on first use); the Emulator comes with each request."""
     global _APP
     if _APP is None:
@@ -54,9 +54,9 @@ def shared_app():
     return _APP
 
 
-def _build():
+def _build() -> Flask:
     app = Flask("twilio_conf_emulator")
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
     app.url_map.strict_slashes = False
     # Bodies are small forms and JSON objects; anything larger is a 413 before it is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -66,7 +66,7 @@ def _build():
     app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
 
     @app.before_request
-    def _form_is_utf8():
+    def _form_is_utf8() -> None:
         if request.mimetype == "application/x-www-form-urlencoded":
             bad = _non_utf8_field(request.get_data(cache=True))
             if bad is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +14,9 @@ from .cli_proxy import STATE_HELP, env_cmd, proxy_cmd, start_proxy
 from .config import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, EmulatorConfig
 from .store.db import DEFAULT_SERVE_DB
 from .version import __version__
+
+if TYPE_CHECKING:  # annotations only
+    from .scenario import Target
 
 
 @click.group(cls=OneLineErrors)
@@ -50,7 +54,7 @@ def is_loopback(host: str) -> bool:
                                for i in infos)
 
 
-def _parse_settings(values):
+def _parse_settings(values: Iterable[str]) -> dict[str, Any]:
     """``--set name=value`` pairs -> config changes (JSON values, else strings)."""
     import json
 
@@ -226,7 +230,7 @@ def timeline(conference_sid: str, server: str, out: str | None) -> None:
 
 
 # -- virtual callers and scenarios ---------------------------------------------------------------
-def _target(server, app, seed, base_dir=None):
+def _target(server: str | None, app: str | None, seed: int, base_dir: str | None = None) -> Target:
     """A scenario.Target: a running server (``--server``) or a fresh in-process emulator whose
     webhooks go straight into the user's WSGI app (``--app``)."""
     from . import scenario
@@ -246,18 +250,18 @@ def _target(server, app, seed, base_dir=None):
     return scenario.InProcess(emu)
 
 
-def _progress(enabled):
+def _progress(enabled: bool) -> Callable[[float, float], None] | None:
     if not enabled:
         return None
 
-    def show(done, total):
+    def show(done: float, total: float) -> None:
         click.echo(f"\r  running: virtual time {done:8.1f} / {total:.1f} s", err=True,
                    nl=done >= total)
 
     return show
 
 
-def _say(text):
+def _say(text: str) -> None:
     click.echo(f"  {text}", err=True)
 
 

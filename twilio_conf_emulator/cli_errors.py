@@ -6,8 +6,12 @@ naming the option, field or file, with exit status 2 (usage) or 1 (everything el
 Set TWILIO_EMULATOR_DEBUG=1 to see the traceback of an unexpected error.
 """
 
+from __future__ import annotations
+
 import os
 import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NoReturn
 
 import click
 
@@ -16,7 +20,7 @@ DEBUG_ENV = "TWILIO_EMULATOR_DEBUG"
 ALERT_LEVELS = {"warning": 0, "error": 1}
 
 
-def _fail(message, code):
+def _fail(message: object, code: int) -> NoReturn:
     click.echo(f"{PROG}: error: {' '.join(str(message).split())}", err=True)
     sys.exit(code)
 
@@ -24,7 +28,7 @@ def _fail(message, code):
 class OneLineErrors(click.Group):
     """A click group whose errors (its own, click's and unexpected ones) are one line."""
 
-    def main(self, args=None, prog_name=None, **extra):
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> NoReturn:  # type: ignore[override]  # always standalone
         from .scenario import ScenarioError
 
         try:
@@ -49,7 +53,7 @@ class OneLineErrors(click.Group):
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def check_db_url(url):
+def check_db_url(url: str) -> None:
     """Everything about ``--db`` that can be told before opening it, as a ClickException."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -65,7 +69,7 @@ def check_db_url(url):
         raise click.ClickException(f"--db {url!r}: unknown database kind "
                                    f"{parsed.drivername!r}") from None
     try:
-        (getattr(dialect, "import_dbapi", None) or dialect.dbapi)()
+        (getattr(dialect, "import_dbapi", None) or dialect.dbapi)()  # type: ignore[operator, misc]
     except ImportError as err:
         raise click.ClickException(
             f"--db {url!r}: the Python driver for {parsed.drivername} is not installed "
@@ -77,17 +81,17 @@ def check_db_url(url):
                                        "(the emulator does not create directories)")
 
 
-def open_error(url, err):
+def open_error(url: str, err: BaseException) -> click.ClickException:
     """A database that failed to open, as one line."""
     orig = getattr(err, "orig", None) or err
     return click.ClickException(f"--db {url!r}: cannot open the store: {orig}")
 
 
-def exit_for_alerts(alerts, level):
+def exit_for_alerts(alerts: Iterable[Mapping[str, Any]], level: str) -> None:
     """``--fail-on-alert LEVEL``: exit status 3 when an alert at LEVEL or worse was raised."""
     if level == "never":
         return
-    worst = [a for a in alerts if ALERT_LEVELS.get(a.get("level"), 1) >= ALERT_LEVELS[level]]
+    worst = [a for a in alerts if ALERT_LEVELS.get(a.get("level") or "", 1) >= ALERT_LEVELS[level]]
     if worst:
         click.echo(f"{PROG}: {len(worst)} alert(s) at level {level} or worse "
                    "(--fail-on-alert never to ignore them)", err=True)

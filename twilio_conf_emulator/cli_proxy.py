@@ -1,9 +1,16 @@
 """The ``proxy`` and ``env`` commands, and ``serve --https-proxy``: any Twilio client, in any
 language, talks to the emulator through the environment alone."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
+
+if TYPE_CHECKING:  # annotations only
+    from .proxy import HttpsProxy
 
 STATE_HELP = ("Directory of the local CA (default: $TWILIO_EMULATOR_HOME, else "
               "~/.twilio-conf-emulator).")
@@ -13,7 +20,8 @@ TUNNEL_HELP = ("Pass CONNECT to this host through untouched (repeatable); every 
                "host but *.twilio.com is refused.")
 
 
-def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True, tunnel=()):
+def start_proxy(upstream: tuple[str, int], port: int, host: str = "127.0.0.1", state: str | None = None,
+                echo: bool = True, tunnel: Iterable[str] = ()) -> HttpsProxy:
     """Start the HTTPS proxy in a thread; errors as one-line ClickExceptions."""
     from .proxy import HttpsProxy
     from .proxy_ca import CertificateAuthority
@@ -41,7 +49,7 @@ def start_proxy(upstream, port, host="127.0.0.1", state=None, echo=True, tunnel=
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
 @click.option("--tunnel", multiple=True, metavar="HOST", help=TUNNEL_HELP)
-def proxy_cmd(server, port, host, state_dir, tunnel):
+def proxy_cmd(server: str, port: int, host: str, state_dir: str | None, tunnel: tuple[str, ...]) -> None:
     """An HTTPS proxy answering for *.twilio.com with the emulator at --server.
 
     Clients with no base-URL setting (twilio-cli, curl, Java, Go, C#, Ruby, PHP) reach the
@@ -64,7 +72,7 @@ def proxy_cmd(server, port, host, state_dir, tunnel):
               help="Port of the running proxy (serve --https-proxy PORT, or proxy --port).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Host of the proxy.")
 @click.option("--state-dir", default=None, metavar="DIR", help=STATE_HELP)
-def env_cmd(proxy_port, host, state_dir):
+def env_cmd(proxy_port: int, host: str, state_dir: str | None) -> None:
     """Print the shell lines that send every Twilio client through the HTTPS proxy.
 
     \b

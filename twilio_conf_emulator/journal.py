@@ -111,12 +111,12 @@ class JournalView:
         return actual
 
 
-def _line(d, keys):
+def _line(d: dict[str, Any], keys: list[str]) -> str:
     return json.dumps({k: d.get(k) for k in keys}, sort_keys=False)
 
 
-def _diff(expected, actual):
-    keys = []
+def _diff(expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]]) -> str:
+    keys: list[str] = []
     for e in expected:
         for k in e:
             if k not in keys:

@@ -11,46 +11,55 @@ and, with pytest-html installed, each timeline embedded in the HTML report.  Reg
 own ``pytest11`` entry point, beside the fixtures.
 """
 
+from __future__ import annotations
+
 import html
 import os
 import re
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import Generator, Sequence
+
+    from .emulator import Emulator
+    from .remote import RemoteEmulator
 
 JOURNAL_TAIL = 25
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("twilio-conf-emulator").addoption(
         "--twilio-emulator-artifacts", action="store", default=None, metavar="DIR",
         help="Write the conference timelines of failing tests that used twilio_emulator "
              "under DIR (default: the test's tmp_path).")
 
 
-def _artifact_dir(item):
+def _artifact_dir(item: pytest.Item) -> str:
     root = item.config.getoption("twilio_emulator_artifacts", default=None)
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
     if root:
         path = os.path.join(os.path.abspath(root), safe)
-    elif "tmp_path" in item.funcargs:
-        path = os.path.join(str(item.funcargs["tmp_path"]), "twilio-emulator")
+    elif "tmp_path" in (funcargs := getattr(item, "funcargs", {})):  # a test function's fixtures
+        path = os.path.join(str(funcargs["tmp_path"]), "twilio-emulator")
     else:
-        base = item.config._tmp_path_factory.getbasetemp()  # pytest's own per-run directory
+        base = item.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]  # pytest's own per-run directory
         path = os.path.join(str(base), "twilio-emulator", safe)
     os.makedirs(path, exist_ok=True)
     return path
 
 
-def _get(emu, path):
+def _get(emu: Emulator | RemoteEmulator, path: str) -> tuple[int, bytes]:
     """GET a control-API page of the emulator, in-process or remote: (status, bytes)."""
     if hasattr(emu, "base_url"):
-        resp = emu._session.get(f"{emu.base_url}{path}", timeout=60)
+        resp = emu._session.get(f"{emu.base_url}{path}", timeout=60)  # type: ignore[union-attr]
         return resp.status_code, resp.content
     resp = emu.app.test_client().get(path)
     return resp.status_code, resp.get_data()
 
 
-def journal_table(entries, start=None):
+def journal_table(entries: Sequence[dict[str, Any]], start: float | None = None) -> str:
     """Webhooks as fixed-width text: time from the first, kind, call, request, answer, detail."""
     from .scenario import table
 
@@ -60,7 +69,7 @@ def journal_table(entries, start=None):
     return table({"journal": entries, "start": start, "calls": {}})
 
 
-def collect(emu, item):
+def collect(emu: Emulator | RemoteEmulator, item: pytest.Item) -> tuple[list[str], str, list[tuple[str, str]]]:
     """(written timeline paths, journal tail as text, pages as (sid, html))."""
     folder = _artifact_dir(item)
     written, pages = [], []
@@ -83,7 +92,7 @@ def collect(emu, item):
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
     if report.when != "call" or not report.failed:

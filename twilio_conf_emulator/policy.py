@@ -7,8 +7,14 @@ the host's files through it. Hosts: when ``fetch_allow`` is set, webhooks, TwiML
 go only to those ``HOST`` or ``HOST:PORT``.
 """
 
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # annotations only
+    from .config import EmulatorConfig
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -17,7 +23,7 @@ class Refused(ValueError):
     """A fetch the policy does not allow; the message says which rule."""
 
 
-def check_file(path, config):
+def check_file(path: str, config: EmulatorConfig) -> None:
     """Raise Refused unless the policy lets the server read ``path``."""
     dirs = [d for d in (config.allow_files or []) if d]
     if not dirs:
@@ -33,7 +39,7 @@ def check_file(path, config):
     raise Refused(f"{path}: outside the directories allowed by --allow-files")
 
 
-def check_url(url, config):
+def check_url(url: str, config: EmulatorConfig) -> None:
     """Raise Refused unless ``fetch_allow`` is empty or lists the URL's host (and port)."""
     allowed = [a.strip().lower() for a in (config.fetch_allow or []) if a and a.strip()]
     if not allowed:

@@ -9,11 +9,15 @@ are passed through untouched, for an app that also calls other HTTPS services.  
 relayed the same way.
 """
 
+from __future__ import annotations
+
 import re
 import socket
 import socketserver
 import ssl
 import threading
+from collections.abc import Iterable
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .proxy_ca import CertificateAuthority
@@ -22,12 +26,12 @@ _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9
 MAX_HEAD = 64 * 1024
 
 
-def is_twilio_host(host):
+def is_twilio_host(host: str) -> bool:
     host = host.lower().rstrip(".")
     return bool(_HOST.match(host)) and (host == "twilio.com" or host.endswith(".twilio.com"))
 
 
-def _read_head(sock):
+def _read_head(sock: socket.socket) -> tuple[str | None, bytes]:
     """Bytes up to the blank line ending the request head, and what came after it."""
     data = b""
     while b"\r\n\r\n" not in data:
@@ -41,13 +45,13 @@ def _read_head(sock):
     return head.decode("latin-1"), rest
 
 
-def _answer(sock, status, text):
+def _answer(sock: socket.socket, status: str, text: str) -> None:
     body = f"twilio-conf-emulator proxy: {text}\n".encode()
     sock.sendall(f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nConnection: close\r\n"
                  f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
 
 
-def _pump(src, dst):
+def _pump(src: socket.socket, dst: socket.socket) -> None:
     try:
         while True:
             chunk = src.recv(65536)
@@ -58,7 +62,7 @@ def _pump(src, dst):
         pass
 
 
-def _back(upstream, client):
+def _back(upstream: socket.socket, client: socket.socket) -> None:
     """The emulator's bytes to the client; when the emulator closes (an idle keep-alive
     connection, say), the client's side closes too, so it opens a fresh one."""
     _pump(upstream, client)
@@ -68,7 +72,7 @@ def _back(upstream, client):
         pass
 
 
-def _relay(client, upstream):
+def _relay(client: socket.socket, upstream: socket.socket) -> None:
     """Bytes both ways until the client is done; the emulator's answer is read to its end."""
     back = threading.Thread(target=_back, args=(upstream, client), daemon=True)
     back.start()
@@ -81,8 +85,8 @@ def _relay(client, upstream):
 
 
 class _Handler(socketserver.BaseRequestHandler):
-    def handle(self):
-        proxy = self.server.proxy
+    def handle(self) -> None:
+        proxy = cast("_Server", self.server).proxy
         sock = self.request
         sock.settimeout(proxy.timeout)
         head, rest = _read_head(sock)
@@ -133,8 +137,9 @@ class _Handler(socketserver.BaseRequestHandler):
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    proxy: HttpsProxy  # set by HttpsProxy, read by the handler
 
-    def handle_error(self, request, client_address):
+    def handle_error(self, request: object, client_address: Any) -> None:
         # One line, not a traceback: a client that went away or an emulator that stopped.
         import sys
 
@@ -147,35 +152,39 @@ class HttpsProxy:
     """``HttpsProxy(("127.0.0.1", 8080), port=8443).start()``: relays *.twilio.com to the
     emulator listening at ``upstream``."""
 
-    def __init__(self, upstream, host="127.0.0.1", port=0, ca=None, timeout=600.0, tunnel=()):
+    def __init__(self, upstream: tuple[str, int], host: str = "127.0.0.1", port: int = 0,
+                 ca: CertificateAuthority | None = None, timeout: float = 600.0,
+                 tunnel: Iterable[str] = ()) -> None:
         self.upstream = upstream
         self.tunnel = {h.lower() for h in tunnel}
         self.ca = ca or CertificateAuthority()
         self.timeout = timeout
         self._server = _Server((host, port), _Handler)  # OSError when the port is taken
         self._server.proxy = self
-        self.host, self.port = self._server.server_address[:2]
-        self._thread = None
+        address = self._server.server_address  # (host, port): an AF_INET server
+        self.host: str = address[0]  # type: ignore[assignment]
+        self.port: int = address[1]
+        self._thread: threading.Thread | None = None
 
     @property
-    def url(self):
+    def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self):
+    def start(self) -> HttpsProxy:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="twilio-conf-emulator-proxy")
         self._thread.start()
         return self
 
-    def serve_forever(self):
+    def serve_forever(self) -> None:
         self._server.serve_forever()
 
-    def stop(self):
+    def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
 
 
-def env_lines(proxy_url, ca_path):
+def env_lines(proxy_url: str, ca_path: str) -> list[str]:
     """The ``export`` lines that send any Twilio client through the proxy."""
     return [
         f"export HTTPS_PROXY={proxy_url}",

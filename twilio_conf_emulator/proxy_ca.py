@@ -6,22 +6,30 @@ certificates signed by a CA generated once and kept in the state directory, so a
 it once (``twilio-conf-emulator env`` prints the variables) and every later run reuses it.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import threading
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:  # annotations only
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
 STATE_ENV = "TWILIO_EMULATOR_HOME"
 CA_CERT = "twilio-conf-emulator-ca.pem"
 CA_KEY = "twilio-conf-emulator-ca-key.pem"
 
 
-def state_dir(path=None):
+def state_dir(path: str | None = None) -> str:
     """Where the CA lives: ``path``, else $TWILIO_EMULATOR_HOME, else ~/.twilio-conf-emulator."""
     return os.path.abspath(path or os.environ.get(STATE_ENV)
                            or os.path.join(os.path.expanduser("~"), ".twilio-conf-emulator"))
 
 
-def _name(common_name):
+def _name(common_name: str) -> x509.Name:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
@@ -29,13 +37,13 @@ def _name(common_name):
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _new_key():
+def _new_key() -> ec.EllipticCurvePrivateKey:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     return ec.generate_private_key(ec.SECP256R1())  # fast, and every TLS client takes P-256
 
 
-def _pem_key(key):
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -46,7 +54,7 @@ class CertificateAuthority:
     """Loads (or first creates) the CA in ``directory``; ``cert_file(host)`` gives a PEM file
     holding a certificate for ``host`` and its key, ready for ``SSLContext.load_cert_chain``."""
 
-    def __init__(self, directory=None):
+    def __init__(self, directory: str | None = None) -> None:
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
 
@@ -58,12 +66,13 @@ class CertificateAuthority:
         with open(self.cert_path, "rb") as fh:
             self.cert = x509.load_pem_x509_certificate(fh.read())
         with open(key_path, "rb") as fh:
-            self.key = serialization.load_pem_private_key(fh.read(), password=None)
+            self.key = cast("CertificateIssuerPrivateKeyTypes",  # the CA's own key (EC)
+                            serialization.load_pem_private_key(fh.read(), password=None))
         self._leaf_key = _new_key()  # one key for every host certificate of this process
-        self._leaves = {}
+        self._leaves: dict[str, str] = {}  # host: its PEM file
         self._lock = threading.Lock()
 
-    def _create(self, key_path):
+    def _create(self, key_path: str) -> None:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
 
@@ -93,14 +102,14 @@ class CertificateAuthority:
         with open(self.cert_path, "wb") as fh:
             fh.write(cert.public_bytes(serialization.Encoding.PEM))
 
-    def cert_file(self, host):
+    def cert_file(self, host: str) -> str:
         host = host.lower()
         with self._lock:
             if host not in self._leaves:
                 self._leaves[host] = self._issue(host)
             return self._leaves[host]
 
-    def _issue(self, host):
+    def _issue(self, host: str) -> str:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
         from cryptography.x509.oid import ExtendedKeyUsageOID

@@ -169,7 +169,7 @@ def normalise(data: Mapping[str, Any], base_dir: str = ".") -> dict[str, Any]:
     return sc
 
 
-def _fmt(number, k):
+def _fmt(number: str, k: int) -> str:
     """``"+1555000{n:04d}"`` numbers a repeated caller (n counts from 1)."""
     return number.format(n=k + 1) if "{" in str(number) else number
 
@@ -194,7 +194,7 @@ class Target:
         def request(self, method: str, path: str, json_body: Any = None, form: dict[str, Any] | None = None,
                     headers: dict[str, str] | None = None) -> tuple[int, bytes]: ...
 
-    def _auth(self):
+    def _auth(self) -> dict[str, str]:
         token = b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return {"Authorization": "Basic " + token}
 
@@ -291,7 +291,7 @@ def run(sc: dict[str, Any], target: Target, progress: Callable[[float, float], A
     calls, results = {}, []
     now = 0.0
 
-    def advance_to(t):
+    def advance_to(t: float) -> None:
         nonlocal now
         while now < t:
             step = min(chunk, t - now)
@@ -416,7 +416,7 @@ def import_app(spec: str, base_dir: str | None = None) -> Any:
     return obj() if factory else obj
 
 
-def _parents(folder):
+def _parents(folder: str | None) -> list[str]:
     """``folder`` and its parent: ``fixtures.conference_app:app`` named from a scenario in
     fixtures/ resolves whatever the current directory."""
     return [folder, os.path.dirname(folder)] if folder else []

@@ -17,16 +17,23 @@ Each friendly name becomes a placeholder for its SID in ``actions`` (``{Inbound}
 names, and in the numbers' ``voice_url``; ``{Workspace}`` is the workspace's SID.
 """
 
+from __future__ import annotations
+
 import json
 import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only
+    from .scenario import Target
 
 
-def normalise(section, base_dir, error):
+def normalise(section: object, base_dir: str, error: Callable[[str], Exception]) -> dict[str, Any] | None:
     if not section:
         return None
     if not isinstance(section, dict) or not isinstance(section.get("workspace"), dict):
         raise error("taskrouter: needs a workspace mapping (friendly_name, ...)")
-    out = {"workspace": dict(section["workspace"]), "queues": [], "workflows": [],
+    out: dict[str, Any] = {"workspace": dict(section["workspace"]), "queues": [], "workflows": [],
            "workers": []}
     for key in ("queues", "workflows", "workers"):
         for item in section.get(key) or []:
@@ -40,7 +47,7 @@ def normalise(section, base_dir, error):
     return out
 
 
-def _form(item, skip=()):
+def _form(item: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, str]:
     words = {"friendly_name": "FriendlyName"}
     form = {}
     for k, v in item.items():
@@ -51,14 +58,14 @@ def _form(item, skip=()):
     return form
 
 
-def _create(target, path, form, error):
+def _create(target: Target, path: str, form: dict[str, Any], error: Callable[[str], Exception]) -> dict[str, Any]:
     status, body = target.api("POST", path, form)
     if status >= 400:
         raise error(f"taskrouter: POST {path}: HTTP {status} {body[:300]!r}")
     return json.loads(body)
 
 
-def declare(sc_section, target, error):
+def declare(sc_section: Mapping[str, Any] | None, target: Target, error: Callable[[str], Exception]) -> dict[str, str]:
     """Create everything through the REST and control APIs; returns ``{name: sid}``."""
     if not sc_section:
         return {}

@@ -20,6 +20,8 @@ from .media.audio import AudioError, audio_duration, load_sound
 from .media.speech import detect
 from .timefmt import rfc2822
 
+Span = tuple[float, float]  # [start, end) in seconds
+
 # Lane states, in drawing order (later ones are painted over earlier ones).
 WAITING = "waiting"  # in the conference before it started: hears wait music, is not heard
 IN = "in"  # bridged: the conference has started and the participant is in it
@@ -171,7 +173,7 @@ def build(head: dict[str, Any], people: list[tuple[str, str | None, str]], event
     }
 
 
-def _natural_end(ref, t, config):
+def _natural_end(ref: dict[str, Any] | None, t: float, config: EmulatorConfig) -> float | None:
     """When an announcement stops by itself: None = endless or unknown (cut by what follows)."""
     if not ref:
         return None
@@ -201,11 +203,11 @@ def _event(entry: dict, origin: float) -> dict:
 
 
 # --- talking ------------------------------------------------------------------------------------
-def _spans(intervals, state):
+def _spans(intervals: list[dict[str, Any]], state: str) -> list[Span]:
     return [(iv["start"], iv["end"]) for iv in intervals if iv["state"] == state]
 
 
-def _subtract(spans, cuts):
+def _subtract(spans: list[Span], cuts: list[Span]) -> list[Span]:
     out = []
     for a, b in spans:
         pieces = [(a, b)]
@@ -216,11 +218,12 @@ def _subtract(spans, cuts):
     return out
 
 
-def _intersect(xs, ys):
+def _intersect(xs: list[Span], ys: list[Span]) -> list[Span]:
     return [(max(a, c), min(b, d)) for a, b in xs for c, d in ys if min(b, d) > max(a, c)]
 
 
-def _talking(intervals, voice, until, open_now, config) -> list:
+def _talking(intervals: list[dict[str, Any]], voice: tuple[float, dict[str, Any]] | None, until: float,
+             open_now: bool, config: EmulatorConfig) -> list[dict[str, Any]]:
     """Speech spans of the caller's voice while the conference hears it.
 
     The gate runs over the voice as spoken at the phone (from the answer, plus its

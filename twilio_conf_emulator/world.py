@@ -205,8 +205,9 @@ class World:
         from .media.audio import AudioError
 
         with self.engine.transaction() as db:
-            call = db.get(models.Call, call_sid)
             self._require_call(db, call_sid)
+            call = db.get(models.Call, call_sid)
+            assert call is not None  # _require_call raised otherwise
             live = call.answered_at is not None and call.end_time is None
             now = self.clock.now()
             end = now if live else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
 
     from ..store.models import Account
+
 
 SUBRESOURCES = {
     "available_phone_numbers": "AvailablePhoneNumbers", "calls": "Calls",
@@ -35,7 +36,7 @@ UpdateParams = schema_class("UpdateAccountParams", {
 })
 
 
-def render_account(a):
+def render_account(a: Account) -> dict[str, Any]:
     return {
         "auth_token": a.auth_token,
         "date_created": rfc2822(a.date_created),

@@ -4,9 +4,10 @@ responses."""
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 
 from ..engine import accounts as accounts_engine
 from ..errors import Unauthorized
@@ -14,24 +15,31 @@ from ..wsgi import ENVIRON_KEY
 from . import ignored
 
 if TYPE_CHECKING:  # annotations only
-    from flask import Response
+    from flask.typing import ResponseReturnValue
 
-def emulator():
+    from ..emulator import Emulator
+    from ..engine.core import Engine
+    from ..store.models import Account
+    from ..world import World
+
+P = ParamSpec("P")  # a view's own parameters (from the URL)
+
+def emulator() -> Emulator:
     """The Emulator serving this request (the app is shared; the emulator rides in environ)."""
     return request.environ[ENVIRON_KEY]
 
 
-def world():
+def world() -> World:
     """The world of the request's account (bound by :func:`authenticated`), else the default."""
     w = g.get("twilio_world")
     return w if w is not None else emulator()
 
 
-def engine():
+def engine() -> Engine:
     return world().engine
 
 
-def world_for_path(account_sid):
+def world_for_path(account_sid: str) -> World:
     """Bind the world of ``account_sid`` without authenticating (public media URLs)."""
     w = emulator().world_for(account_sid)
     if w is not None:
@@ -39,12 +47,13 @@ def world_for_path(account_sid):
     return world()
 
 
-def authenticated(view):
+def authenticated(view: Callable[Concatenate[Account, P], ResponseReturnValue]
+                  ) -> Callable[Concatenate[str, P], ResponseReturnValue]:
     """Authenticate against the path's account and bind its world; the view receives the
     Account row first."""
 
     @functools.wraps(view)
-    def wrapper(account_sid, *args, **kwargs):
+    def wrapper(account_sid: str, *args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         emu = emulator()
         # A read: the lock for a consistent view, no commit (half the cost of a request).
         with emu.store.lock:
@@ -55,7 +64,7 @@ def authenticated(view):
             raise Unauthorized()
         g.twilio_world = w
         resp = view(account, *args, **kwargs)
-        if resp.status_code < 400:
+        if isinstance(resp, Response) and resp.status_code < 400:
             ignored.warn(w.engine, account.sid)
         return resp
 

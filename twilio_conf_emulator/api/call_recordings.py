@@ -2,6 +2,10 @@
 call), fetch, update (pause / resume / stop; ``Twilio.CURRENT`` is the latest live one) and
 delete.  A ``Record=true`` leg's recording is listed here as well as at account level."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import request
 from marshmallow import fields
 
@@ -15,6 +19,12 @@ from .blueprint import blueprint
 from .calls import get_call
 from .paging import paginate
 from .params import PAGING, TChoice, TList, TMethod, TUrl, field, schema_class
+
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
+    from ..engine.core import Engine
+    from ..store.models import Account
 
 PATH = "/Accounts/<account_sid>/Calls/<call_sid>/Recordings"
 CURRENT = "Twilio.CURRENT"
@@ -46,7 +56,7 @@ UpdateParams = schema_class("UpdateCallRecordingParams", {
 })
 
 
-def _recording(eng, account, call_sid, sid):
+def _recording(eng: Engine, account: Account, call_sid: str, sid: str) -> Recording:
     call = get_call(eng.db, account, call_sid)
     rec = engine_calls.active(eng, call) if sid == CURRENT else eng.db.get(Recording, sid)
     if (rec is None or rec.deleted or rec.call_sid != call.sid or rec.source == "Conference"
@@ -57,7 +67,7 @@ def _recording(eng, account, call_sid, sid):
 
 @blueprint.get(PATH + ".json")
 @authenticated
-def list_call_recordings(account, call_sid):
+def list_call_recordings(account: Account, call_sid: str) -> ResponseReturnValue:
     args = request.args
     p = ListParams.parse(args)
     preds = filters.date_filters(args, "DateCreated", "date_created")
@@ -72,7 +82,7 @@ def list_call_recordings(account, call_sid):
 
 @blueprint.post(PATH + ".json")
 @authenticated
-def create_call_recording(account, call_sid):
+def create_call_recording(account: Account, call_sid: str) -> ResponseReturnValue:
     p = CreateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
@@ -83,7 +93,7 @@ def create_call_recording(account, call_sid):
 
 @blueprint.get(PATH + "/<sid>.json")
 @authenticated
-def fetch_call_recording(account, call_sid, sid):
+def fetch_call_recording(account: Account, call_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction():
         body = call_recording.dump(_recording(eng, account, call_sid, sid))
@@ -92,7 +102,7 @@ def fetch_call_recording(account, call_sid, sid):
 
 @blueprint.post(PATH + "/<sid>.json")
 @authenticated
-def update_call_recording(account, call_sid, sid):
+def update_call_recording(account: Account, call_sid: str, sid: str) -> ResponseReturnValue:
     p = UpdateParams.parse(request.form)
     eng = engine()
     with eng.transaction():
@@ -104,7 +114,7 @@ def update_call_recording(account, call_sid, sid):
 
 @blueprint.delete(PATH + "/<sid>.json")
 @authenticated
-def delete_call_recording(account, call_sid, sid):
+def delete_call_recording(account: Account, call_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
     with eng.transaction():
         recording_engine.delete(eng, _recording(eng, account, call_sid, sid))

@@ -18,6 +18,7 @@ from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSi
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
+    from sqlalchemy.orm import Session
 
     from ..store.models import Account
 
@@ -84,7 +85,7 @@ ListParams = schema_class("ListCallParams", {
 })
 
 
-def get_call(db, account, sid):
+def get_call(db: Session, account: Account, sid: str) -> Call:
     call = db.get(Call, sid)
     if call is None or call.account_sid != account.sid or call.deleted:
         raise NotFound(request.path)

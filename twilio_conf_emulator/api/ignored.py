@@ -7,20 +7,27 @@ ignored or unknown raises one 12200-style *warning* alert naming it, so a test (
 debugger) sees what the emulator did not do.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import g, request
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
 
 IGNORED_PARAMETER = 12200  # Twilio's schema-validation warning code, reused for REST params
 
 
-def consume(*keys):
+def consume(*keys: str) -> None:
     g.setdefault("twilio_consumed", set()).update(keys)
 
 
-def ignore(key, why):
+def ignore(key: str, why: str) -> None:
     g.setdefault("twilio_ignored", {})[key] = why
 
 
-def unused_parameters():
+def unused_parameters() -> dict[str, str]:
     """``{key: why}`` of this request's keys that had no effect."""
     consumed = g.get("twilio_consumed", set())
     out = dict(g.get("twilio_ignored", {}))
@@ -32,7 +39,7 @@ def unused_parameters():
     return out
 
 
-def warn(eng, account_sid):
+def warn(eng: Engine, account_sid: str) -> None:
     unused = unused_parameters()
     if not unused:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 
@@ -16,7 +16,10 @@ from .paging import paginate
 from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field, schema_class
 
 if TYPE_CHECKING:  # annotations only
+    from collections.abc import Mapping
+
     from flask.typing import ResponseReturnValue
+    from sqlalchemy.orm import Session
 
     from ..store.models import Account
 
@@ -67,7 +70,7 @@ ListParams = schema_class("ListIncomingPhoneNumberParams", {
 })
 
 
-def _number(p):
+def _number(p: Mapping[str, Any]) -> str | None:
     if p.get("phone_number"):
         digits = "".join(ch for ch in p["phone_number"] if ch.isdigit())
         if not (p["phone_number"].strip().startswith("+") and 2 <= len(digits) <= 15):
@@ -82,7 +85,7 @@ def _number(p):
     raise BadRequest("A PhoneNumber or AreaCode is required", code=21421)
 
 
-def get_number(db, account, sid):
+def get_number(db: Session, account: Account, sid: str) -> IncomingPhoneNumber:
     n = db.get(IncomingPhoneNumber, sid)
     if n is None or n.account_sid != account.sid:
         raise NotFound(request.path)

@@ -3,7 +3,7 @@ delete, the last three by Call SID or by label."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 
@@ -15,9 +15,12 @@ from .paging import paginate
 from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 if TYPE_CHECKING:  # annotations only
+    from collections.abc import Mapping
+
     from flask.typing import ResponseReturnValue
 
-    from ..store.models import Account
+    from ..engine.core import Engine
+    from ..store.models import Account, Conference, Participant
 
 PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
 CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -119,14 +122,14 @@ UpdateParams = schema_class("UpdateParticipantParams", {
 ListParams = schema_class("ListParticipantParams", dict(PAGING))
 
 
-def conference_settings(p):
+def conference_settings(p: Mapping[str, Any]) -> dict[str, Any]:
     """The Participant params that configure the conference (used only by the first one)."""
     record = p.get("conference_record")
     return {
         "status_callback": p.get("conference_status_callback"),
         "status_callback_method": p.get("conference_status_callback_method"),
         "status_callback_events": p.get("conference_status_callback_event"),
-        "record": {"true": "record-from-start", "false": "do-not-record"}.get(record, record),
+        "record": {"true": "record-from-start", "false": "do-not-record"}.get(record or "", record),
         "trim": p.get("conference_trim"),
         "recording_status_callback": p.get("conference_recording_status_callback"),
         "recording_status_callback_method": p.get("conference_recording_status_callback_method"),
@@ -169,7 +172,8 @@ def list_participants(account: Account, conference_sid: str) -> ResponseReturnVa
     return respond(body)
 
 
-def _participant(eng, account, conference_sid, call_sid):
+def _participant(eng: Engine, account: Account, conference_sid: str,
+                 call_sid: str) -> tuple[Conference, Participant]:
     conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
     return conf, lookups.find_participant(eng, conf, call_sid, request.path)
 

@@ -150,7 +150,7 @@ def _account_recording(db, account_sid, sid, include_deleted=False):
 
 @blueprint.route(ACCT + "/<sid>", methods=["GET", "DELETE"])
 @blueprint.route(ACCT + "/<sid>.<ext>", methods=["GET", "DELETE"])
-def recording(account_sid, sid, ext=None):
+def recording(account_sid: str, sid: str, ext: str | None = None) -> ResponseReturnValue:
     if ext is not None and ext not in ("json", "wav", "mp3"):
         raise NotFound(request.path)
     if (request.method == "GET" and ext != "json"

@@ -1,13 +1,20 @@
 """A phone's or caller's ``audio`` checked when it is given, not when the call is rendered."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..errors import BadRequest
 from ..media import audio as media_audio
+
+if TYPE_CHECKING:  # annotations only
+    from ..world import World
 
 # Kinds a user may give (README "Audio"); "pending" and "beep" are the engine's own.
 USER_KINDS = ("file", "tone", "silence", "playlist", "say", "dtmf", "hold-music", "bytes")
 
 
-def checked_audio(emu, audio):
+def checked_audio(emu: World, audio: object) -> None:
     """Raise a 400 naming the reason when ``audio`` cannot be played: a missing, unreadable,
     disallowed, too large or too long file, or an unknown kind."""
     if audio is None:
@@ -26,7 +33,7 @@ def checked_audio(emu, audio):
         raise BadRequest(f"audio cannot be played: {reason}", code=20001) from None
 
 
-def _check_kinds(ref, depth=0):
+def _check_kinds(ref: object, depth: int = 0) -> None:
     if not isinstance(ref, dict):
         raise BadRequest("audio: every playlist item must be an object with a 'kind'",
                          code=20001)

@@ -5,7 +5,11 @@ control body is a small, flat object, so both are refused here (a 400 that names
 rather than deep inside a route.
 """
 
+from __future__ import annotations
+
 import json
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 from flask import request
 
@@ -16,11 +20,11 @@ MAX_DEPTH = 32
 MAX_BYTES = 1024 * 1024
 
 
-def _no_constant(name):
+def _no_constant(name: str) -> NoReturn:
     raise BadRequest(f"{name} is not a number JSON allows; send a finite number", code=20001)
 
 
-def _depth_ok(raw):
+def _depth_ok(raw: str) -> bool:
     """Nesting depth by counting brackets outside strings, before json recurses."""
     depth, in_str, escaped = 0, False, False
     for ch in raw:
@@ -42,7 +46,7 @@ def _depth_ok(raw):
     return True
 
 
-def json_object():
+def json_object() -> dict[str, Any]:
     """The request body as a dict; an empty body is ``{}``."""
     if (request.content_length or 0) > MAX_BYTES:
         raise BadRequest(f"The body is over {MAX_BYTES} bytes", code=20001)
@@ -72,7 +76,7 @@ def json_object():
     return data
 
 
-def required(data, *names):
+def required(data: Mapping[str, Any], *names: str) -> None:
     """Refuse a body without ``names`` (``{}`` is not "do nothing")."""
     missing = [n for n in names if data.get(n) in (None, "")]
     if missing:

@@ -27,11 +27,14 @@ from .input import json_object
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
 
-def server():
+    from ..emulator import Emulator
+    from ..world import World
+
+def server() -> Emulator:
     return request.environ[ENVIRON_KEY]
 
 
-def emulator():
+def emulator() -> World:
     """The world this request acts on (see the module docstring)."""
     w = g.get("twilio_world")
     if w is None:
@@ -48,7 +51,7 @@ def emulator():
     return w
 
 
-def body():
+def body() -> dict[str, Any]:
     return json_object()
 
 
@@ -139,7 +142,7 @@ def inbound_call() -> ResponseReturnValue:
     return jsonify({"call_sid": sid}), 201
 
 
-def _existing_call(sid):
+def _existing_call(sid: str) -> None:
     emu = emulator()
     with emu.engine.transaction() as db:
         if emu.own_call(db, sid) is None:
@@ -172,7 +175,7 @@ def call_audio(sid: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/accounts")
-def accounts():
+def accounts() -> ResponseReturnValue:
     """A new account and its world. Open on a loopback-only server; elsewhere it needs
     ``Authorization: Bearer <admin token>`` (``serve --admin-token``)."""
     emu = server()
@@ -189,7 +192,7 @@ def accounts():
 
 
 @blueprint.delete("/accounts/<sid>")
-def close_account(sid):
+def close_account(sid: str) -> ResponseReturnValue:
     """Drop an account and its whole world; only with that account's own credentials."""
     emu = emulator()
     if emu.account_sid != sid:
@@ -246,7 +249,7 @@ def replay_webhooks() -> ResponseReturnValue:
 
 
 @blueprint.get("/alerts")
-def alerts():
+def alerts() -> ResponseReturnValue:
     return jsonify({"alerts": emulator().alerts()})
 
 
@@ -256,7 +259,7 @@ def get_config() -> ResponseReturnValue:
 
 
 @blueprint.post("/config")
-def set_config():
+def set_config() -> ResponseReturnValue:
     data = body()
     fixed = sorted(set(data) & set(SERVER_SETTINGS))
     if fixed:

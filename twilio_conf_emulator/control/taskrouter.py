@@ -4,15 +4,22 @@ Body: ``{"workspace_sid", "friendly_name", "attributes": {...}, "activity": "Ava
 (a name or WA SID), "phone": {"number", "answer_after", "audio", "hangup_after", ...}}``.
 Answers the Worker as the TaskRouter API renders it (201)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from flask import jsonify
 
 from ..taskrouter import agents, render
 from .blueprint import blueprint
 from .routes import body, emulator
 
+if TYPE_CHECKING:  # annotations only
+    from flask.typing import ResponseReturnValue
+
 
 @blueprint.post("/taskrouter/workers")
-def taskrouter_worker():
+def taskrouter_worker() -> ResponseReturnValue:
     data = body()
     emu = emulator()
     account = emu.account_sid  # the world of the request's credentials, never another

@@ -13,7 +13,8 @@ from ..store.models import Account, ApiKey
 if TYPE_CHECKING:  # annotations only
     from sqlalchemy.orm import Session
 
-def ensure_account(db, sid, auth_token, now, friendly_name=None, replace_token=False):
+def ensure_account(db: Session, sid: str, auth_token: str, now: float, friendly_name: str | None = None,
+                   replace_token: bool = False) -> Account:
     """The account ``sid``, made if missing; an existing account keeps its token unless the
     operator replaces it (``serve --auth-token`` for the default account, at start-up)."""
     acct = db.get(Account, sid)
@@ -74,7 +75,7 @@ def authenticate(db: Session, authorization: str | None, path_account_sid: str |
     return target
 
 
-def credentials_account(db, authorization):
+def credentials_account(db: Session, authorization: str | None) -> str:
     """The account SID whose world Basic credentials unlock (``AC…:auth_token`` of it, or
     ``SK…:secret`` of one of its keys); else 20003."""
     creds = parse_basic(authorization)

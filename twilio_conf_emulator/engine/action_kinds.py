@@ -6,12 +6,16 @@ released, keep it, or a store written by that version has actions nothing runs (
 dropped at start-up). The arguments are JSON.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 from . import amd, audio_docs, calls, recording, speech_events
 from .conference import joining
 from .voice import dial_number, gather, gather_speech, inbound, runner
 
 
-def stored_actions():
+def stored_actions() -> dict[str, Callable[..., object]]:
     return {
         # a dialled leg (Calls API, Participants API, <Dial><Number>) and its far end's script
         "call.initiated": calls._initiated,

@@ -18,9 +18,18 @@ Synchronous AMD holds the call's TwiML (a participant's join) until the result;
 Either way the call carries ``AnsweredBy`` from then on (its webhooks and its resource).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
 from ..errors import BadRequest
 from ..store.models import Call
 from .actions import schedule
+
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
+    from .core import Engine
 
 ANSWERED_BY = ("human", "machine_start", "machine_end_beep", "machine_end_silence",
                "machine_end_other", "fax", "unknown")
@@ -36,7 +45,8 @@ LIMITS = {
 
 
 # -- request side ---------------------------------------------------------------------------
-def request_options(p, callback_key, method_key, async_key=None, run_async=None):
+def request_options(p: Mapping[str, Any], callback_key: str, method_key: str, async_key: str | None = None,
+                    run_async: bool | None = None) -> dict[str, Any]:
     """The leg options for a create request, or {} when no detection was asked for.
     ``run_async``: the mode when the request has no ``async_key`` (Participants).
 
@@ -59,7 +69,7 @@ def request_options(p, callback_key, method_key, async_key=None, run_async=None)
     return {"amd": amd}
 
 
-def check_phone(config):
+def check_phone(config: dict[str, Any]) -> None:
     """Validate a virtual phone's ``answered_by`` / ``greeting_seconds`` (control API)."""
     who = config.get("answered_by")
     if who is not None and who not in ANSWERED_BY:
@@ -74,7 +84,7 @@ def check_phone(config):
 
 
 # -- detection -------------------------------------------------------------------------------
-def detect(amd, phone, cfg):
+def detect(amd: Mapping[str, Any], phone: Mapping[str, Any], cfg: EmulatorConfig) -> tuple[str, float]:
     """``(AnsweredBy, seconds after answer)`` for this phone under these settings."""
     who = phone.get("answered_by") or cfg.amd_default_answered_by
     greeting = phone.get("greeting_seconds")
@@ -102,7 +112,7 @@ def detect(amd, phone, cfg):
     return result, at
 
 
-def on_answer(eng, call, phone, proceed):
+def on_answer(eng: Engine, call: Call, phone: Mapping[str, Any], proceed: Callable[[], object]) -> None:
     """The leg answered: run ``proceed()`` (its TwiML or its join) now or after detection."""
     amd = (call.options or {}).get("amd")
     if not amd:

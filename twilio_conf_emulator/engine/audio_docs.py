@@ -30,6 +30,7 @@ from .hosted_media import hosted_ref
 
 if TYPE_CHECKING:  # annotations only
     from ..store.models import Conference, Participant
+    from ..webhooks.wire import DeliveryResult
     from .core import Engine
 
 HOLD_MUSIC = {"kind": "hold-music"}
@@ -151,7 +152,7 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
                            conference_sid, kind, hops + 1)
             return
 
-        def got_audio(ref: dict[str, Any], error: Any) -> None:
+        def got_audio(ref: dict[str, Any] | None, error: Any) -> None:
             loop_value = slot.get("loop", True)
             slot.clear()
             if ref is None:
@@ -166,7 +167,8 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
     next_pending()
 
 
-def _refused_locally(eng, account_sid, url, kind, error, call_sid, conference_sid):
+def _refused_locally(eng: Engine, account_sid: str | None, url: str, kind: str, error: tuple[int, str],
+                     call_sid: str | None, conference_sid: str | None) -> None:
     """A local file that cannot or may not be read: journaled (no status, the error code) with
     its alert, like a request the transport could not send."""
     from .actions import Outbound
@@ -178,12 +180,14 @@ def _refused_locally(eng, account_sid, url, kind, error, call_sid, conference_si
                                 conference_sid=conference_sid), result)
 
 
-def _local_code(err):
+def _local_code(err: Exception) -> int:
     """A file the fetch policy refuses is a failed retrieval (11200); a bad file: URL 13420."""
     return 11200 if isinstance(err, Refused) else INVALID_CONTENT_FOR_PLAY
 
 
-def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=None):
+def fetch_audio(eng: Engine, account_sid: str | None, url: str,
+                on_done: Callable[[dict[str, Any] | None, tuple[int, str] | None], object],
+                call_sid: str | None = None, conference_sid: str | None = None) -> None:
     """The audio at a ``<Play>`` URL as an AudioRef: ``on_done(ref, None)``, or
     ``on_done(None, (code, message))`` after alerting. ``file:`` URLs and paths are read from
     disk (at once); http(s) is fetched through the router (later, outside the lock)."""
@@ -204,19 +208,22 @@ def fetch_audio(eng, account_sid, url, on_done, call_sid=None, conference_sid=No
         on_done(ref, None)
         return
 
+    got: Callable[[DeliveryResult], object]
     if isinstance(on_done, Stored):
         # Stored with the request: after a restart the answer still reaches the verb waiting.
         got = stored(eng, "play.fetched", on_done={"kind": on_done.kind, "args": on_done.args})
     else:
-        def got(result):
+        def got_answer(result: DeliveryResult) -> None:
             _audio_fetched(eng, result, on_done)
+
+        got = got_answer
 
     eng.emit_request(OutboundRequest(url=url, method="GET", params=[], kind="play-media"),
                      account_sid=account_sid, on_result=got, call_sid=call_sid,
                      conference_sid=conference_sid)
 
 
-def _audio_fetched(eng, result, on_done):
+def _audio_fetched(eng: Engine, result: DeliveryResult, on_done: Callable[..., object] | dict[str, Any]) -> None:
     """The answer to a ``<Play>`` fetch: ``on_done(ref, None)`` or ``on_done(None, error)``."""
     if isinstance(on_done, dict):  # a stored continuation
         on_done = Stored(eng, on_done["kind"], on_done["args"])
@@ -232,7 +239,7 @@ def _audio_fetched(eng, result, on_done):
         code = INVALID_CONTENT_FOR_PLAY
         message = (f"<Play> {result.final_url}: Content-Type "
                    f"{result.content_type or 'none'} is not audio")
-    eng.fault(code, message)
+    eng.fault(code, message or "")
     on_done(None, (code, message))
 
 
@@ -257,7 +264,7 @@ def play_wait(eng: Engine, conf: Conference, part: Participant,
     _fetch_music(eng, music, url, opts.get("wait_method") or "POST", on_fail)
 
 
-def _still_playing(eng, music):
+def _still_playing(eng: Engine, music: dict[str, Any]) -> bool:
     """Is the wait/hold document run ``music`` still what its participant hears?"""
     p = _participant(eng, music["sid"])
     if p is None or (p.options or {}).get("_music") != music["gen"]:
@@ -267,12 +274,13 @@ def _still_playing(eng, music):
     return bool(p.hold)
 
 
-def _fetch_music(eng, music, target, method, on_fail=None):
+def _fetch_music(eng: Engine, music: dict[str, Any], target: str, method: str,
+                 on_fail: Callable[[str], bool] | None = None) -> None:
     """Request a wait/hold URL of the run ``music`` (plain JSON: which, account_sid, sid,
     conf_sid, gen, first_url) and play what it answers."""
     sid, conf_sid = music["sid"], music["conf_sid"]
 
-    def done(ref: dict[str, Any], error: Any) -> None:
+    def done(ref: dict[str, Any] | None, error: Any) -> None:
         if error is not None:
             eng.alert(music["account_sid"], error[0], error[1], call_sid=sid,
                       conference_sid=conf_sid, url=music["first_url"])
@@ -288,21 +296,22 @@ def _fetch_music(eng, music, target, method, on_fail=None):
                    conf_sid, kind=f"{music['which']}-url", redirect_later=True)
 
 
-def _new_music(part):
+def _new_music(part: Participant) -> int:
     """A new wait/hold document run for ``part``: an earlier run's pending redirect is stale."""
     gen = int((part.options or {}).get("_music", 0)) + 1
     part.options = {**(part.options or {}), "_music": gen}
     return gen
 
 
-def _params_of(eng, call_sid):
+def _params_of(eng: Engine, call_sid: str) -> list[tuple[str, str]]:
     from ..store.models import Call
 
     call = eng.db.get(Call, call_sid)
     return callbacks.voice_params(call) if call is not None else []
 
 
-def _then_later(eng, ref, music):
+def _then_later(eng: Engine, ref: dict[str, Any] | None,
+                music: dict[str, Any]) -> dict[str, Any] | None:
     """A wait/hold playlist that ends in ``<Redirect>``: when it has played, request the
     redirect's URL again (a new request each time, even to the same URL: apps count
     "you are caller number N"). A document that takes no time loops instead."""
@@ -322,7 +331,7 @@ def _then_later(eng, ref, music):
     return ref
 
 
-def _music_redirect(eng, music, url, method):
+def _music_redirect(eng: Engine, music: dict[str, Any], url: str, method: str) -> None:
     """Stored action: a wait/hold playlist ending in ``<Redirect>`` has played: request its
     URL again, if that document is still what the participant hears."""
     if _still_playing(eng, music):
@@ -348,15 +357,16 @@ def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None,
     _fetch_music(eng, music, url, method)
 
 
-def _announcement_end(eng, conference_sid, call_sid, url):
+def _announcement_end(eng: Engine, conference_sid: str, call_sid: str | None, url: str) -> None:
     from ..store.models import Conference
 
     c = eng.db.get(Conference, conference_sid)
+    assert c is not None  # conferences outlive their announcements
     p = participant_for_call(eng, call_sid) if call_sid else None
     send_event(eng, c, "announcement-end", p, extra=(("AnnounceUrl", url),))
 
 
-def _participant(eng, call_sid):  # noqa: D401
+def _participant(eng: Engine, call_sid: str) -> Participant | None:  # noqa: D401
     return participant_for_call(eng, call_sid)
 
 
@@ -373,6 +383,7 @@ def announce(eng: Engine, conf: Conference, part: Participant | None, url: str, 
         from ..store.models import Conference
 
         c = eng.db.get(Conference, conf_sid)
+        assert c is not None  # announced while it runs
         p = _participant(eng, sid) if sid else None
         send_event(eng, c, name, p, extra=(("AnnounceUrl", url),) + tuple(extra))
 

@@ -8,7 +8,19 @@ connection inside its open transaction: a rollback removes them like any other c
 ids are given in call order, the order the ORM used to flush them in.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
 from sqlalchemy import insert, update
+
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import Mapping
+
+    from sqlalchemy import Table
+    from sqlalchemy.orm import Session
+
+    from ..store.models import Base
 
 
 class Booked:
@@ -16,30 +28,31 @@ class Booked:
 
     __slots__ = ("id", "fields")
 
-    def __init__(self, row_id, fields):
+    def __init__(self, row_id: int, fields: dict[str, Any]) -> None:
         self.id = row_id
         self.fields = fields
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         try:
             return self.fields[name]
         except KeyError:
             raise AttributeError(name) from None
 
 
-_INSERTS: dict = {}
+_INSERTS: dict[type[Base], Any] = {}  # table class: its INSERT statement
 
 
-def add(db, cls, fields):
+def add(db: Session, cls: type[Base], fields: Mapping[str, Any]) -> int:
     """Insert one row of ``cls`` now; return its primary key."""
     stmt = _INSERTS.get(cls)
     if stmt is None:
-        stmt = _INSERTS[cls] = insert(cls.__table__)
-    return db.connection().execute(stmt, fields).inserted_primary_key[0]
+        stmt = _INSERTS[cls] = insert(cast("Table", cls.__table__))
+    return db.connection().execute(stmt, fields).inserted_primary_key[0]  # type: ignore[index]  # an INSERT: a key
 
 
-def set_error(db, cls, booked, code, message):
+def set_error(db: Session, cls: type[Base], booked: Booked, code: int, message: str) -> None:
     """Record ``code`` on a booked entry (in the row and in what the engine keeps)."""
     booked.fields["error_code"], booked.fields["error_message"] = code, message
-    db.connection().execute(update(cls.__table__).where(cls.__table__.c.id == booked.id)
+    table = cast("Table", cls.__table__)  # a mapped class of one table
+    db.connection().execute(update(table).where(table.c.id == booked.id)
                             .values(error_code=code, error_message=message))

@@ -12,11 +12,20 @@ requests before that mark go out with it (in order); those after it are left in 
 first in line for the next run, so writers that never stop cannot keep an advance going.
 """
 
+from __future__ import annotations
+
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..errors import TwilioError
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.inflight import ScheduledAction
+    from .actions import Outbound
+    from .clock import Action
+    from .core import Engine
 
 FOREIGN_REQUESTS_PER_RUN = 256
 # Dates are rendered up to 9999-12-31; stop a century short so everything scheduled ahead of
@@ -28,12 +37,24 @@ class ClockRange(TwilioError):
     code = 20001
     status = 400
 
-    def __init__(self, room):
+    def __init__(self, room: float) -> None:
         super().__init__(f"seconds would move the virtual clock past what it can represent "
                          f"(at most {max(0.0, room):.0f} more seconds from now)")
 
 
-def init(eng):
+class RunBounds:
+    """The engine's state for these bounds (declared here, set by :func:`init`)."""
+
+    _later: list[Outbound]  # queued by other threads during a run
+    _later_actions: list[tuple[float, Action, str, ScheduledAction | None]]  # scheduled by them
+    _run_thread: int | None  # the thread running the clock
+    _in_flight: int  # the run's own deliveries in flight
+    _foreign_budget: int  # actions other threads may still add to the run
+    _queued_count: int  # requests ever queued (each Outbound's number in line)
+    _own_mark: int  # the number of the last request the running run delivers
+
+
+def init(eng: Engine) -> None:
     eng._later = []  # Outbounds queued by other threads during a run
     eng._later_actions = []  # (due, action, label, record) scheduled by them
     eng._run_thread = None
@@ -43,7 +64,7 @@ def init(eng):
     eng._own_mark = 0  # the number of the last request the running run must deliver
 
 
-def mark_request(eng: Any, ob: Any) -> None:
+def mark_request(eng: Engine, ob: Outbound) -> None:
     """Number a request being queued; one of the run's own moves the mark up to it."""
     eng._queued_count += 1
     ob.meta["queued_no"] = eng._queued_count
@@ -55,24 +76,24 @@ def mark_request(eng: Any, ob: Any) -> None:
         eng._own_mark = eng._queued_count
 
 
-def run_owns_next(eng: Any) -> bool:
+def run_owns_next(eng: Engine) -> bool:
     """Is the outbox's first request at or before the run's mark?"""
     return bool(eng._outbox) and eng._outbox[0].meta.get("queued_no", 0) <= eng._own_mark
 
 
-def check_advance(eng, seconds):
+def check_advance(eng: Engine, seconds: float) -> None:
     if eng.clock.now() + seconds > LATEST:
         raise ClockRange(LATEST - eng.clock.now())
 
 
-def journal_body(eng, raw):
+def journal_body(eng: Engine, raw: bytes | None) -> tuple[str, int]:
     """(what the journal keeps of an answer, its true size in bytes)."""
     raw = raw or b""
     body = raw[:max(0, eng.config.journal_body_max_bytes)].decode("utf-8", "replace")
     return body.replace("\x00", "\ufffd"), len(raw)  # no text column takes NUL
 
 
-def deferred(eng):
+def deferred(eng: Engine) -> bool:
     """Does what this thread queues or schedules now wait for the next run?"""
     runner = eng._run_thread
     if runner is None or runner == threading.get_ident() or eng.clock.mode == "realtime":
@@ -83,17 +104,17 @@ def deferred(eng):
     return True
 
 
-def snapshot(eng):
+def snapshot(eng: Engine) -> tuple[int, int]:
     return len(eng._later), len(eng._later_actions)
 
 
-def restore(eng, lengths):
+def restore(eng: Engine, lengths: tuple[int, int]) -> None:
     """A rolled-back turn takes back what it deferred."""
     del eng._later[lengths[0]:]
     del eng._later_actions[lengths[1]:]
 
 
-def run_begins(eng):
+def run_begins(eng: Engine) -> int | None:
     """This thread runs the clock now (a nested run, on a lent run lock, too); the previous."""
     with eng.lock:
         previous = eng._run_thread
@@ -104,7 +125,7 @@ def run_begins(eng):
     return previous
 
 
-def run_ends(eng, previous):
+def run_ends(eng: Engine, previous: int | None) -> None:
     with eng.lock:
         eng._run_thread = previous
         if previous is not None or not (eng._later or eng._later_actions):
@@ -123,7 +144,7 @@ def run_ends(eng, previous):
 
 
 @contextmanager
-def in_flight(eng):
+def in_flight(eng: Engine) -> Iterator[None]:
     eng._in_flight += 1
     try:
         yield

@@ -8,15 +8,24 @@ the row's options; the renderer silences (``silence``) or cuts (``skip``) them.
 what it heard, ``both`` the two.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from ..errors import BadRequest
 from ..store.models import Recording
 from . import recording
+
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call
+    from .core import Engine
 
 NOT_ELIGIBLE = 21220  # Twilio: "Invalid call state for recording" / not eligible
 TRACKS = ("inbound", "outbound", "both")
 
 
-def for_call(eng, call):
+def for_call(eng: Engine, call: Call) -> list[Recording]:
     """Every recording of the call itself (conference recordings are the conference's)."""
     rows = (eng.db.query(Recording)
             .filter(Recording.call_sid == call.sid, Recording.source != "Conference")
@@ -24,13 +33,13 @@ def for_call(eng, call):
     return rows
 
 
-def active(eng, call):
+def active(eng: Engine, call: Call) -> Recording | None:
     live = [r for r in for_call(eng, call) if r.status in recording.LIVE and not r.deleted]
     live.sort(key=lambda r: (-r.date_created, r.sid))
     return live[0] if live else None
 
 
-def start(eng, call, p):
+def start(eng: Engine, call: Call, p: Mapping[str, Any]) -> Recording:
     """POST /Calls/{CallSid}/Recordings: record the live call from now."""
     if call.status != "in-progress":
         raise BadRequest(f"Requested resource is not eligible for recording: call {call.sid} "
@@ -51,12 +60,12 @@ def start(eng, call, p):
         },
     )
     eng.db.add(rec)
-    recording.mark_recorded(eng, rec.call_sid)
+    recording.mark_recorded(eng, call.sid)
     recording.send_status(eng, rec, "in-progress")
     return rec
 
 
-def update(eng, rec, status, pause_behavior=None):
+def update(eng: Engine, rec: Recording, status: str, pause_behavior: str | None = None) -> Recording:
     """POST /Calls/{CallSid}/Recordings/{Sid}: pause, resume or stop."""
     if rec.status not in recording.LIVE:
         raise BadRequest(f"Recording {rec.sid} is not in-progress or paused; a recording in "

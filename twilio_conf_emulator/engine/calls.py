@@ -9,6 +9,7 @@ this module depends on none of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -167,12 +168,14 @@ def _ringing(eng, sid, outcome, timeout, answer_after, phone):
 
 def _no_answer(eng: Engine, sid: str) -> None:
     c = eng.db.get(Call, sid)
+    assert c is not None  # calls are never removed while their actions are pending
     if c.status == "ringing":
         finish(eng, c, "no-answer")
 
 
 def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
     c = eng.db.get(Call, sid)
+    assert c is not None
     if c.status != "ringing":
         return
     now = eng.now()
@@ -185,12 +188,13 @@ def answer(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
 
     def proceed():  # the leg's purpose: its TwiML or its join (after AMD when asked for)
         leg = eng.db.get(Call, sid)
+        assert leg is not None  # answered just now
         eng.purpose_of(leg).on_answer(eng, leg)
 
     amd.on_answer(eng, c, phone, proceed)
 
 
-def check_speech(speech):
+def check_speech(speech: object) -> None:
     if speech is None:
         return
     if not isinstance(speech, list) or not all(
@@ -220,7 +224,7 @@ def schedule_phone_script(eng: Engine, sid: str, phone: dict[str, Any]) -> None:
                  by="caller")
 
 
-def schedule_speech(eng, sid, script):
+def schedule_speech(eng: Engine, sid: str, script: list[dict[str, Any]] | None) -> None:
     """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
     for step in script or []:
         text = str(step.get("text", ""))
@@ -228,7 +232,7 @@ def schedule_speech(eng, sid, script):
                  text=text)
 
 
-def say_speech(eng, sid, text):
+def say_speech(eng: Engine, sid: str, text: str) -> None:
     c = eng.db.get(Call, sid)
     if c is None or c.status != "in-progress":
         return
@@ -272,7 +276,7 @@ def finish(eng: Engine, call: Call, status: str) -> None:
     send_progress(eng, call, "completed")
 
 
-def caller_id(p):
+def caller_id(p: Mapping[str, Any]) -> str:
     """``CallerId`` is what the called party sees as From, when given (README Assumptions)."""
     return p.get("caller_id") or p["from_"]
 

@@ -15,11 +15,19 @@ import itertools
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..config import DEFAULT_EPOCH
 
+if TYPE_CHECKING:  # annotations only
+    from ..store.inflight import ScheduledAction
 
-def _wall_monotonic():
+# What the scheduler runs when its time comes: a closure, or a stored record that is also
+# callable (``actions.Stored``), called with no argument under the engine lock.
+Action = Callable[[], object]
+
+
+def _wall_monotonic() -> float:
     # Looked up at call time so freezegun can drive realtime mode in tests.
     return _time.monotonic()
 
@@ -59,7 +67,7 @@ class VirtualClock:
         """In realtime mode, ``advance`` shifts the mapping from wall to virtual time."""
         self._virtual_base += seconds
 
-    def reset(self, epoch=None):
+    def reset(self, epoch: float | None = None) -> None:
         """Start over at ``epoch`` (default: the fixed epoch in manual mode, the wall
         clock's time in realtime mode, as at start-up)."""
         if epoch is None:
@@ -73,9 +81,9 @@ class VirtualClock:
 class _Item:
     due: float
     seq: int
-    action: object = field(compare=False)
+    action: Action = field(compare=False)
     label: str = field(compare=False, default="")
-    record: object = field(compare=False, default=None)  # its stored ScheduledAction, if any
+    record: ScheduledAction | None = field(compare=False, default=None)  # its stored ScheduledAction, if any
 
 
 class Scheduler:
@@ -86,7 +94,7 @@ class Scheduler:
         self._heap: list[_Item] = []
         self._seq = itertools.count()
 
-    def at(self, due: float, action: Callable[[], object], label: str = "") -> _Item:
+    def at(self, due: float, action: Action, label: str = "") -> _Item:
         """Run ``action`` at ``due`` (never in the past), after whatever is already due then."""
         item = _Item(max(float(due), self.clock.now()), next(self._seq), action, label)
         heapq.heappush(self._heap, item)
@@ -98,11 +106,11 @@ class Scheduler:
             return heapq.heappop(self._heap)
         return None
 
-    def next_due(self):
+    def next_due(self) -> float | None:
         """The due time of the next action, or None."""
         return self._heap[0].due if self._heap else None
 
-    def remove(self, item):
+    def remove(self, item: _Item) -> None:
         """Take back an action scheduled by a turn that rolled back (rare: O(n))."""
         try:
             self._heap.remove(item)
@@ -110,7 +118,7 @@ class Scheduler:
             return
         heapq.heapify(self._heap)
 
-    def pending(self):
+    def pending(self) -> int:
         return len(self._heap)
 
     def clear(self) -> None:

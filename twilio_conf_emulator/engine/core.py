@@ -42,17 +42,31 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TwilioError
 from ..store.models import Alert, Call, JournalEntry, MediaEventRow
 from . import actions, books, bounds
 from .actions import Outbound
-from .clock import Scheduler
+from .clock import Action, Scheduler, VirtualClock, _Item
+from .leg_purpose import LegPurpose, UnknownPurpose
 from .offload import JobFailed
 from .release import release_finished
 from .runlock import RunLock
 from .shared import SharedStore
 from .undo import TxDict, UndoLog
+
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import Iterable, Iterator
+
+    from sqlalchemy.orm import Session
+
+    from ..config import EmulatorConfig
+    from ..sids import SidFactory
+    from ..store.models import Base
+    from ..webhooks.router import Router
+    from ..webhooks.wire import DeliveryResult, OutboundRequest
+    from .books import Booked
 
 log = logging.getLogger(__name__)
 
@@ -63,53 +77,16 @@ class ClockBusy(TwilioError):
     message = "The virtual clock is already advancing in another request"
 
 
-class LegPurpose:
-    """What a kind of call leg does as its call progresses (``options["purpose"]``). The engine
-    is given a table of them (``Engine(purposes=...)``); every hook does nothing unless a
-    purpose overrides it."""
-
-    # The verb families a purpose that runs TwiML runs (``voice.VERBS``); none for the others.
-    verbs: Mapping[type, Callable[..., bool]] = {}
-
-    def on_progress(self, eng: Engine, call: Call, event: str) -> None:
-        """The leg was initiated or is ringing (``event``)."""
-
-    def on_answer(self, eng: Engine, call: Call) -> None:
-        """The far end answered."""
-
-    def on_failed(self, eng: Engine, call: Call) -> None:
-        """The leg ended without being answered, or ended not ``completed``."""
-
-    def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
-        """An answered leg is hung up by the far end (``caller``) or the API (``api``)."""
-
-    def on_digits(self, eng: Engine, call: Call, digits: str) -> None:
-        """The far end pressed ``digits``."""
-
-    def on_conference_left(self, eng: Engine, call: Call, why: str) -> None:
-        """The leg's participant left its conference while the call goes on."""
-
-    def on_speech(self, eng: Engine, call: Call, text: str) -> None:
-        """The far end starts saying ``text`` (a virtual party's declared speech)."""
-
-    def on_document_end(self, eng: Engine, call: Call) -> bool:
-        """The leg's TwiML ran out; True if the purpose carries on (else the call ends)."""
-        return False
-
-
-class UnknownPurpose(LookupError):
-    """A leg whose purpose is not in the engine's table: a wiring mistake, never ignored."""
-
-
-class Engine:
+class Engine(bounds.RunBounds):
     """One world: an account's clock, scheduler, SIDs and outbox over the shared store (see
     the module docstring).
 
     ``purposes`` maps a leg purpose (``participant``, ``twiml``...) to the :class:`LegPurpose`
     that runs it; ``engine.purposes.leg_purposes()`` is the full table."""
 
-    def __init__(self, config, store, clock, sids, router, purposes, account_sid=None,
-                 actions=None):
+    def __init__(self, config: EmulatorConfig, store: SharedStore | Session, clock: VirtualClock, sids: SidFactory,
+                 router: Router, purposes: Mapping[str, LegPurpose], account_sid: str | None = None,
+                 actions: Mapping[str, Callable[..., object]] | None = None) -> None:
         if not isinstance(store, SharedStore):
             store = SharedStore(store)  # a bare session: a store of one world
         self.config = config
@@ -128,12 +105,12 @@ class Engine:
         # handler that advances the clock (in-process or over HTTP) runs at once.
         self.run_lock = RunLock()
         self.generation = 0  # moves on every reset: a run that sees it move stops
-        self._outbox = deque()
+        self._outbox: deque[Outbound] = deque()
         self._wakeup = threading.Condition()
         self.work_seq = 0  # moves on every notify (the runner never misses a wake-up)
-        self._answering = None  # the journal entry whose answer on_result is handling
+        self._answering: Booked | None = None  # the journal entry whose answer on_result is handling
         self._undo = UndoLog()
-        self._memory = {}
+        self._memory: dict[str, TxDict] = {}
         # The TwiML document each leg is running: {call_sid: (generation, Document)}; a
         # rolled-back turn gives back what it changed here.
         self.documents = self.memory("twiml_docs")
@@ -144,7 +121,7 @@ class Engine:
 
     # -- state access ------------------------------------------------------------------
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[Session]:
         """One consistent turn at the state: lock, yield the session, commit or roll back
         (rows, and the memory changes recorded in the undo log: webhooks queued, SIDs
         taken, actions scheduled). A nested call joins the turn already open."""
@@ -169,7 +146,7 @@ class Engine:
                 self._depth = 0
         self._notify()
 
-    def memory(self, name):
+    def memory(self, name: str) -> TxDict:
         """A dict of in-memory state that transactions undo (e.g. running TwiML documents)."""
         d = self._memory.get(name)
         if d is None:
@@ -217,7 +194,7 @@ class Engine:
         self.store.rollback()
         self._undo.rollback()
 
-    def _book(self, cls, fields):
+    def _book(self, cls: type[Base], fields: dict[str, Any]) -> Booked:
         return self.store.book(cls, fields)
 
     def forget_rows(self) -> None:
@@ -230,7 +207,7 @@ class Engine:
     def purpose(self, name: str | None) -> LegPurpose:
         """The :class:`LegPurpose` for ``name``; an unknown one is an error, never a no-op."""
         try:
-            return self.purposes[name]
+            return self.purposes[name]  # type: ignore[index]  # None: a KeyError as any unknown
         except KeyError:
             raise UnknownPurpose(f"no leg purpose {name!r} (known: "
                                  f"{', '.join(sorted(self.purposes))})") from None
@@ -239,7 +216,7 @@ class Engine:
         return self.purpose((call.options or {}).get("purpose"))
 
     # -- scheduling ------------------------------------------------------------------------
-    def at(self, due, action, label=""):
+    def at(self, due: float, action: Action, label: str = "") -> _Item | None:
         record = actions.record_for(self, due, action, label)  # a Stored action: its row
         if bounds.deferred(self):
             self._later_actions.append((due, action, label, record))
@@ -250,10 +227,10 @@ class Engine:
         self._notify()
         return item
 
-    def after(self, delay, action, label=""):
+    def after(self, delay: float, action: Action, label: str = "") -> _Item | None:
         return self.at(self.clock.now() + max(0.0, delay), action, label)
 
-    def soon(self, action, label=""):
+    def soon(self, action: Action, label: str = "") -> _Item | None:
         return self.at(self.clock.now(), action, label)
 
     def emit(self, outbound: Outbound) -> None:
@@ -264,8 +241,9 @@ class Engine:
         bounds.mark_request(self, outbound)
         self._outbox.append(outbound)
 
-    def emit_request(self, request, account_sid, on_result=None, call_sid=None,
-                     conference_sid=None, **meta):
+    def emit_request(self, request: OutboundRequest, account_sid: str | None,
+                     on_result: Callable[[DeliveryResult], object] | None = None, call_sid: str | None = None,
+                     conference_sid: str | None = None, **meta: Any) -> None:
         """Queue ``request`` signed with the account's auth token."""
         from ..store.models import Account
 
@@ -299,7 +277,7 @@ class Engine:
                 return self.clock.now() + seconds
         self.run_until(target)
 
-    def run_until(self, target, blocking_timeout=60.0):
+    def run_until(self, target: float | Callable[[], float], blocking_timeout: float = 60.0) -> None:
         """Run everything due up to ``target`` (a time, or a function giving it, called once
         the run lock is held, so a reset in between cannot leave it stale)."""
         if not self.run_lock.acquire(timeout=blocking_timeout):
@@ -370,7 +348,7 @@ class Engine:
         self.emit(Outbound(request=None, account_sid=self.account_sid, on_result=then,
                            job=job, meta={"label": label}))
 
-    def fault(self, code, message):
+    def fault(self, code: int, message: str) -> None:
         """The answer being handled failed for a reason only its reader sees (12100 bad
         TwiML, 12300 wrong Content-Type, 13420 <Play> of something not audio): record the code
         on that request's own journal entry and raise the alert, as Twilio's debugger links
@@ -383,7 +361,7 @@ class Engine:
         self.alert(entry.account_sid, code, message, call_sid=entry.call_sid,
                    conference_sid=entry.conference_sid, url=entry.url)
 
-    def _run_action(self, action, label):
+    def _run_action(self, action: Action, label: str) -> None:
         """Run one action under the lock. A failing action is rolled back with everything it
         queued, took or scheduled, and reported as an alert; the engine carries on
         (``strict_actions`` re-raises, for the project's tests)."""
@@ -399,14 +377,14 @@ class Engine:
             self.alert(None, 20500, f"Internal error in {label}: {type(err).__name__}: {err}")
             self._commit()
 
-    def replay(self, ids, url=None):
+    def replay(self, ids: Iterable[int | str], url: str | None = None) -> list[int]:
         """Re-send journal entries ``ids`` now, in the order given, re-signed with the account's
         current auth token for ``url`` (default: each entry's own URL). Each is journaled as a
         new entry of kind ``replay``; returns the new entry ids. Unknown ids raise NotFound."""
         from ..errors import NotFound
         from ..webhooks.transport import OutboundRequest
 
-        collected = []
+        collected: list[int] = []
         with self.run_lock:
             with self.lock:
                 rows = []
@@ -444,12 +422,13 @@ class Engine:
                 self._wakeup.wait(timeout)
 
     # -- books -------------------------------------------------------------------------------
-    def journal_unsent(self, ob, result):
+    def journal_unsent(self, ob: Outbound, result: DeliveryResult) -> Booked:
         """Book a request that was never sent (a refused local file): its entry and alert."""
         return self._journal(ob, result)
 
-    def _journal(self, ob, result):
+    def _journal(self, ob: Outbound, result: DeliveryResult) -> Booked:
         actions.forget(self.db, ob.meta.get("record"))  # sent: no longer pending
+        assert ob.request is not None  # offloaded jobs are never journaled
         body, size = bounds.journal_body(self, result.body)
         self.journal_seq += 1
         entry = self._book(JournalEntry, dict(

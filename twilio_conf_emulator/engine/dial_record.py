@@ -5,11 +5,20 @@
 and the REST views are those of every call recording (engine.recording).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ..store.models import Recording
 from . import recording
 
+if TYPE_CHECKING:  # annotations only
+    from ..store.models import Call
+    from .core import Engine
+    from .twiml.model import Dial
 
-def settings(dial):
+
+def settings(dial: Dial) -> dict[str, Any] | None:
     """What a <Dial> asked for, kept in the dial state (None: do-not-record)."""
     if dial.record == "do-not-record":
         return None
@@ -24,11 +33,11 @@ def settings(dial):
     }
 
 
-def start(eng, parent, state, moment):
+def start(eng: Engine, parent: Call, state: dict[str, Any] | None, moment: str) -> str | None:
     """``moment`` is ``ringing`` (dialling starts) or ``answer`` (the dialled party answers).
     Returns the recording SID, or None when nothing starts now."""
     rec_opts = (state or {}).get("record")
-    if not rec_opts or rec_opts["from"] != moment or state.get("recording_sid"):
+    if state is None or not rec_opts or rec_opts["from"] != moment or state.get("recording_sid"):
         return None
     now = eng.now()
     rec = Recording(
@@ -42,12 +51,12 @@ def start(eng, parent, state, moment):
                  "status_callback_events": rec_opts["status_callback_events"]},
     )
     eng.db.add(rec)
-    recording.mark_recorded(eng, rec.call_sid)
+    recording.mark_recorded(eng, parent.sid)
     recording.send_status(eng, rec, "in-progress")
     return rec.sid
 
 
-def stop(eng, state):
+def stop(eng: Engine, state: dict[str, Any] | None) -> None:
     """The bridge (or the dialling) is over: the Dial recording ends now."""
     sid = (state or {}).get("recording_sid")
     rec = eng.db.get(Recording, sid) if sid else None

@@ -14,12 +14,25 @@ everybody, only for the call asked for (as before).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from ..media import mixer
 from ..media.heard import render_calls
 from ..media.scene import index_calls
 
+# {conferences: {"events": the timeline rendered, "heard": {(call_sid, end): int16 samples}}}
+HeardCache = dict[tuple[str, ...], dict[str, Any]]
 
-def heard(cache, config, events, call_sid, end=None, now=None):
+if TYPE_CHECKING:  # annotations only
+    import numpy as np
+
+    from ..config import EmulatorConfig
+    from ..media.timeline import MediaEvent
+
+
+def heard(cache: HeardCache, config: EmulatorConfig, events: Sequence[MediaEvent], call_sid: str,
+          end: float | None = None, now: float | None = None) -> np.ndarray:
     """int16 mono: what ``call_sid`` heard (``end``: a live call is cut there; ``now``: where
     the other calls still up are cut, as a request for them would cut them)."""
     calls = index_calls(events, config)
@@ -50,9 +63,9 @@ def heard(cache, config, events, call_sid, end=None, now=None):
     return rendered[call_sid]
 
 
-def _bound(cache, budget):
+def _bound(cache: HeardCache, budget: float) -> None:
     """Drop the oldest conferences' audio until what is kept fits the budget."""
-    def size(entry):
+    def size(entry: dict[str, Any]) -> int:
         return sum(x.nbytes for x in entry["heard"].values())
 
     total = sum(size(e) for e in list(cache.values()))

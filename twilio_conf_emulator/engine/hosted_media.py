@@ -10,7 +10,13 @@ itself); a single hosted MP3 plays once, like any audio file. Twilio's quick-sta
 (``demo.twilio.com/docs/voice.xml``) answers its documented TwiML without a request.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
 
 AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".aiff", ".gsm")
 MUSIC_BUCKET_PREFIXES = ("com.twilio.music.", "com.twilio.sounds.music")
@@ -20,7 +26,7 @@ DEMO_VOICE_XML = ('<?xml version="1.0" encoding="UTF-8"?><Response>'
                   '<Play>http://demo.twilio.com/docs/classic.mp3</Play></Response>')
 
 
-def hosted_twiml(config, url):
+def hosted_twiml(config: EmulatorConfig | None, url: str | None) -> str | None:
     """The TwiML a Twilio-hosted voice document answers, or None for any other URL."""
     if not getattr(config, "hosted_media_offline", False):
         return None
@@ -34,7 +40,7 @@ def hosted_twiml(config, url):
     return None
 
 
-def hosted_ref(config, url):
+def hosted_ref(config: EmulatorConfig | None, url: str | None) -> dict[str, Any] | None:
     """The generated AudioRef that stands in for ``url``, or None for any other URL."""
     if not getattr(config, "hosted_media_offline", False):
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from sqlalchemy import or_
@@ -23,8 +23,39 @@ if TYPE_CHECKING:  # annotations only
     from sqlalchemy.orm import Session
 
     from ..config import EmulatorConfig
+    from ..store.models import Recording
+    from .heard_cache import HeardCache
 
 TRIM_THRESHOLD = 32  # the mixer's trim-silence threshold (int16 magnitude, about -60 dBFS)
+
+
+class RecordingRow(Protocol):
+    """What rendering reads of a recording: its row, or a snapshot of it taken under the lock."""
+
+    sid: str
+    source: str
+    conference_sid: str | None
+    call_sid: str | None
+    start_time: float | None
+    options: dict[str, Any] | None
+
+
+def _session(db: Session | None) -> Session:
+    if db is None:  # the callers that render outside the lock give the events
+        raise ValueError("no events given and no session to read them from")
+    return db
+
+
+def _conference_of(rec: RecordingRow) -> str:
+    if rec.conference_sid is None:
+        raise ValueError(f"{rec.sid} is not a conference recording")
+    return rec.conference_sid
+
+
+def _call_of(rec: RecordingRow) -> str:
+    if rec.call_sid is None:
+        raise ValueError(f"{rec.sid} is not a call recording")
+    return rec.call_sid
 
 
 # --- reading the timeline -------------------------------------------------------------------
@@ -131,36 +162,42 @@ def decode_wav(data: bytes) -> np.ndarray:
 
 
 # --- what a call heard ----------------------------------------------------------------------
-def call_heard(db, config, call_sid, end=None, events=None, now=None, cache=None) -> np.ndarray:
+def call_heard(db: Session | None, config: EmulatorConfig, call_sid: str, end: float | None = None,
+               events: Sequence[tl.MediaEvent] | None = None, now: float | None = None,
+               cache: HeardCache | None = None) -> np.ndarray:
     """int16 mono: what ``call_sid`` heard from its answer to its end (``end`` seconds: a
     live call is cut there). ``now``: where the other calls still up would be cut, so they
     are rendered in the same pass; ``cache``: a dict kept by the caller (see heard_cache)."""
     from .heard_cache import heard
 
     if events is None:
-        events = events_for_call(db, call_sid)
+        events = events_for_call(_session(db), call_sid)
     return heard({} if cache is None else cache, config, events, call_sid, end, now)
 
 
-def call_audio_wav(db, config, call_sid, end=None, events=None, now=None, cache=None) -> bytes:
+def call_audio_wav(db: Session | None, config: EmulatorConfig, call_sid: str, end: float | None = None,
+                   events: Sequence[tl.MediaEvent] | None = None, now: float | None = None,
+                   cache: HeardCache | None = None) -> bytes:
     return wav_bytes(call_heard(db, config, call_sid, end, events, now, cache), config)
 
 
 # --- recordings -----------------------------------------------------------------------------
-def render_conference_recording(db, config, rec, channels=1, end=None, events=None) -> np.ndarray:
+def render_conference_recording(db: Session | None, config: EmulatorConfig, rec: RecordingRow, channels: int = 1,
+                                end: float | None = None, events: Sequence[tl.MediaEvent] | None = None) -> np.ndarray:
     """The conference recording ``rec`` as int16, trimmed as it asked; ``channels=1`` is
     the mono mix (Twilio's default download), 2 the dual file (when recorded dual)."""
     from ..media import mixer
 
     if events is None:
-        events = events_for_conferences(db, [rec.conference_sid])
-    x = mixer.render_recording(events, rec.conference_sid, config, rec.sid, end=end, trim=False)
+        events = events_for_conferences(_session(db), [rec.conference_sid])
+    x = mixer.render_recording(events, _conference_of(rec), config, rec.sid, end=end, trim=False)
     if (rec.options or {}).get("trim", True):
         x = _trim(x, config)
     return _mono(x) if channels == 1 else x
 
 
-def conference_recording_mono_wav(db, config, rec, events=None) -> tuple:
+def conference_recording_mono_wav(db: Session | None, config: EmulatorConfig, rec: RecordingRow,
+                                  events: Sequence[tl.MediaEvent] | None = None) -> tuple[bytes, int, bool]:
     """``(wav bytes, samples, sound)`` of the mono conference recording, trimmed as it
     asked; ``sound``: whether any frame is louder than the trim threshold.
     Built chunk by chunk from the mixer (no whole-recording wide copies): peak memory is
@@ -168,8 +205,8 @@ def conference_recording_mono_wav(db, config, rec, events=None) -> tuple:
     from ..media import mixer
 
     if events is None:
-        events = events_for_conferences(db, [rec.conference_sid])
-    _, chunks = mixer.iter_recording(events, rec.conference_sid, config, rec.sid)
+        events = events_for_conferences(_session(db), [rec.conference_sid])
+    _, chunks = mixer.iter_recording(events, _conference_of(rec), config, rec.sid)
     spf = tl.samples_per_frame(config)
     parts, loud = [], []
     for c in chunks:
@@ -196,16 +233,18 @@ def conference_recording_mono_wav(db, config, rec, events=None) -> tuple:
     return b"".join([header] + out), hi - lo, bool(len(idx))
 
 
-def conference_recorded_seconds(db, config, rec, end=None, events=None) -> float:
+def conference_recorded_seconds(db: Session | None, config: EmulatorConfig, rec: RecordingRow, end: float | None = None,
+                                events: Sequence[tl.MediaEvent] | None = None) -> float:
     """Virtual seconds recorded (skip-pauses excluded), before trimming."""
     from ..media import mixer
 
     if events is None:
-        events = events_for_conferences(db, [rec.conference_sid])
-    return mixer.recording_duration(events, rec.conference_sid, config, rec.sid, end=end)
+        events = events_for_conferences(_session(db), [rec.conference_sid])
+    return mixer.recording_duration(events, _conference_of(rec), config, rec.sid, end=end)
 
 
-def _tracks_and_pauses(config, rec, said, heard):
+def _tracks_and_pauses(config: EmulatorConfig, rec: RecordingRow, said: np.ndarray,
+                       heard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """RecordingTrack (inbound: what the call said; outbound: what it heard) and the
     REST pauses (``silence`` zeroes them, ``skip`` cuts them out)."""
     opts = rec.options or {}
@@ -235,7 +274,8 @@ def _tracks_and_pauses(config, rec, said, heard):
     return said, heard
 
 
-def render_call_recording(db, config, rec, channels=1, events=None) -> np.ndarray:
+def render_call_recording(db: Session | None, config: EmulatorConfig, rec: RecordingRow, channels: int = 1,
+                          events: Sequence[tl.MediaEvent] | None = None) -> np.ndarray:
     """A call recording (``Record=true``): what the call said plus what it heard, from
     ``rec.start_time`` to the end of the call.  Dual: channel 1 = what the call said
     (its own voice), channel 2 = what it heard."""
@@ -243,13 +283,13 @@ def render_call_recording(db, config, rec, channels=1, events=None) -> np.ndarra
     from ..media.scene import index_calls
 
     if events is None:
-        events = events_for_call(db, rec.call_sid)
+        events = events_for_call(_session(db), rec.call_sid)
     calls = index_calls(events, config)
-    info = calls.get(rec.call_sid)
+    info = calls.get(_call_of(rec))
     end = (rec.options or {}).get("end_time")
-    a0, b0 = mixer.call_window(events, rec.call_sid, config, start=rec.start_time, end=end,
+    a0, b0 = mixer.call_window(events, _call_of(rec), config, start=rec.start_time, end=end,
                                calls=calls)
-    heard = mixer.render_call(events, rec.call_sid, config, start=rec.start_time, end=end)
+    heard = mixer.render_call(events, _call_of(rec), config, start=rec.start_time, end=end)
     said = np.zeros(len(heard), np.int32)
     if info is not None and info.voice is not None and len(heard):
         info.voice.add_into(said, a0, a0, a0 + len(heard))
@@ -263,14 +303,15 @@ def render_call_recording(db, config, rec, channels=1, events=None) -> np.ndarra
     return x
 
 
-def recording_events(db, rec):
+def recording_events(db: Session, rec: Recording) -> list[tl.MediaEvent]:
     """Everything rendering ``rec`` needs, read under the lock; render it outside."""
     if rec.source == "Conference":
         return events_for_conferences(db, [rec.conference_sid])
     return events_for_call(db, rec.call_sid)
 
 
-def render_recording(db, config, rec, channels=1, events=None) -> np.ndarray:
+def render_recording(db: Session | None, config: EmulatorConfig, rec: RecordingRow, channels: int = 1,
+                     events: Sequence[tl.MediaEvent] | None = None) -> np.ndarray:
     if rec.source == "Conference":
         return render_conference_recording(db, config, rec, channels, events=events)
     return render_call_recording(db, config, rec, channels, events=events)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # annotations only
     from .core import Engine
 
 
-def create(eng: Engine, account_sid: str, number: str, area_code: str | None,
+def create(eng: Engine, account_sid: str, number: str | None, area_code: str | None,
            fields: dict[str, Any]) -> IncomingPhoneNumber:
     """A number for ``account_sid``: ``number`` as given, or one picked deterministically in
     ``area_code``. A number another row already holds is 21422."""

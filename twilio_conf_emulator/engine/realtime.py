@@ -6,8 +6,14 @@ function), so a reset between reading and running can never push the clock ahead
 wall clock and freeze it.
 """
 
+from __future__ import annotations
+
 import logging
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only
+    from .core import Engine
 
 log = logging.getLogger(__name__)
 
@@ -18,23 +24,23 @@ IDLE_WAIT = 5.0
 
 
 class RealtimeRunner:
-    def __init__(self, engine, tick=0.02):
+    def __init__(self, engine: Engine, tick: float = 0.02) -> None:
         self.engine = engine
         self.tick = tick
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name=f"twilio-emulator-clock-{engine.account_sid}")
 
-    def start(self):
+    def start(self) -> RealtimeRunner:
         self._thread.start()
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         self._stop.set()
         self.engine.notify()
         self._thread.join(timeout=5)
 
-    def _run(self):
+    def _run(self) -> None:
         eng = self.engine
         while not self._stop.is_set():
             seen = eng.work_seq
@@ -44,7 +50,7 @@ class RealtimeRunner:
                 log.exception("realtime run failed; carrying on")
             eng.wait_for_work(self._pause(), seen)
 
-    def _pause(self):
+    def _pause(self) -> float:
         eng = self.engine
         with eng.lock:
             due = eng.scheduler.next_due()

@@ -171,7 +171,7 @@ def on_call_ended(eng: Engine, call: Call) -> None:
         finish(eng, rec)
 
 
-def close_pause(rec, now):
+def close_pause(rec: Recording, now: float) -> None:
     """The call ended while paused: the pause runs to the end."""
     opts = dict(rec.options or {})
     pauses = [list(x) for x in opts.get("pauses") or []]
@@ -191,7 +191,7 @@ def finish(eng: Engine, rec: Recording, status: str = "processing") -> None:
     schedule(eng, 0, "recording.complete", f"recording {sid}", sid=sid)
 
 
-def complete(eng, sid):
+def complete(eng: Engine, sid: str) -> None:
     """Render the recording once, store the mono WAV, fix the duration, call back.  The
     timeline is read here; the rendering runs outside the lock (``Engine.offload``).  Audio
     that cannot be rendered ends the recording ``absent`` (:func:`_failed`)."""
@@ -209,7 +209,7 @@ def complete(eng, sid):
                            call_sid=rec.call_sid, start_time=rec.start_time,
                            options=dict(rec.options or {}))
 
-    def render():
+    def render() -> tuple[Any, ...]:
         try:
             if snap.source == "Conference":
                 wav, n, sound = media_render.conference_recording_mono_wav(None, cfg, snap,
@@ -229,7 +229,7 @@ def complete(eng, sid):
     eng.offload(render, lambda rendered: _completed(eng, sid, *rendered), f"recording {sid}")
 
 
-def _completed(eng, sid, *rendered):
+def _completed(eng: Engine, sid: str, *rendered: Any) -> None:
     rec = eng.db.get(Recording, sid)
     if rec is None or rec.status in DONE or rec.deleted:
         return

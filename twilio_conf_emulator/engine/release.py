@@ -8,20 +8,27 @@ every conference ever run. After each ``advance`` they are released: the session
 them while something still references them and reads them again if anything asks.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import inspect
 
 from ..store.models import Alert, Call, Conference, JournalEntry, MediaEventRow, Participant
 from .callbacks import TERMINAL_CALL_STATUSES
 
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import MutableMapping, MutableSet
+
 _BOOKS = (JournalEntry, Alert, MediaEventRow)
 _CACHES = ("active_conference_by_name", "participant_by_call")
 
 
-def _loaded(row, name):
+def _loaded(row: object, name: str) -> Any:
     return inspect(row).dict.get(name)  # never loads: an expired row is simply kept
 
 
-def finished(row):
+def finished(row: object) -> bool:
     if isinstance(row, _BOOKS):
         return True
     if isinstance(row, Conference):
@@ -33,7 +40,7 @@ def finished(row):
     return False
 
 
-def release_finished(rows, info):
+def release_finished(rows: MutableSet[object], info: MutableMapping[str, Any]) -> None:
     """Drop finished rows from ``rows`` (the engine's keep-alive set) and from the
     session's lookup caches in ``info``."""
     for row in [r for r in rows if finished(r)]:

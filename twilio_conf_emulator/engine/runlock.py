@@ -6,17 +6,20 @@ process or over HTTP from another thread, runs at once, exactly as a nested in-p
 would, and the lender carries on when it is done.
 """
 
+from __future__ import annotations
+
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 
 class RunLock:
-    def __init__(self):
+    def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
-        self._owner = None
+        self._owner: int | None = None
         self._count = 0
 
-    def acquire(self, blocking=True, timeout=-1):
+    def acquire(self, blocking: bool = True, timeout: float | None = -1) -> bool:
         me = threading.get_ident()
         with self._cond:
             if self._owner == me:
@@ -31,7 +34,7 @@ class RunLock:
             self._owner, self._count = me, 1
             return True
 
-    def release(self):
+    def release(self) -> None:
         with self._cond:
             if self._owner != threading.get_ident():
                 raise RuntimeError("release of a run lock this thread does not hold")
@@ -40,18 +43,18 @@ class RunLock:
                 self._owner = None
                 self._cond.notify_all()
 
-    def __enter__(self):
+    def __enter__(self) -> RunLock:
         self.acquire()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
-    def held(self):
+    def held(self) -> bool:
         return self._owner == threading.get_ident()
 
     @contextmanager
-    def lent(self):
+    def lent(self) -> Iterator[None]:
         """Release the lock entirely for the body (if this thread holds it), then take it
         back at the same depth, waiting for whoever borrowed it."""
         me = threading.get_ident()

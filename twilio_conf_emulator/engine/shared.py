@@ -6,38 +6,47 @@ held only for short turns at the state (never while a webhook is in flight or au
 rendered), so worlds do not wait on each other's networks.
 """
 
+from __future__ import annotations
+
 import threading
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
 from . import books
 
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy.orm import Session
+
+    from ..store.models import Base
+    from .books import Booked
+
 
 class SharedStore:
-    def __init__(self, db):
+    def __init__(self, db: Session) -> None:
         self.db = db
         self.lock = threading.RLock()
         # The session's identity map holds rows weakly, so a row nobody references is read
         # again from the database on the next ``get``; the state is small, so keep every row
         # the session knows alive until it leaves the session (a big saving per action).
-        self.rows = set()
-        self.unsaved_books = []  # (class, fields) of journal rows not committed yet
+        self.rows: set[object] = set()
+        self.unsaved_books: list[tuple[type[Base], dict[str, Any]]] = []  # (class, fields) of journal rows not committed yet
         event.listen(db, "pending_to_persistent", self._keep_row)
         event.listen(db, "loaded_as_persistent", self._keep_row)
         event.listen(db, "persistent_to_detached", self._drop_row)
         event.listen(db, "persistent_to_deleted", self._drop_row)
 
-    def _keep_row(self, session, instance):
+    def _keep_row(self, session: Session, instance: object) -> None:
         self.rows.add(instance)
 
-    def _drop_row(self, session, instance):
+    def _drop_row(self, session: Session, instance: object) -> None:
         self.rows.discard(instance)
 
-    def commit(self):
+    def commit(self) -> None:
         self.db.commit()
         self.unsaved_books.clear()
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Roll back the state, but not the books: journal entries (and their alerts) record
         requests that were really sent, so they are added again and survive."""
         self.db.rollback()
@@ -47,14 +56,14 @@ class SharedStore:
         for cls, fields in books:
             self.book(cls, fields)
 
-    def book(self, cls, fields):
+    def book(self, cls: type[Base], fields: dict[str, Any]) -> Booked:
         """Add a journal entry or its alert. It is committed with whatever comes next (one
         commit per action, not one per webhook: commits are the engine's main cost)."""
         row = books.Booked(books.add(self.db, cls, fields), fields)
         self.unsaved_books.append((cls, fields))
         return row
 
-    def forget_rows(self):
+    def forget_rows(self) -> None:
         """After rows were deleted in bulk (a world's reset): let go of every row and cached
         lookup; they are read again on demand."""
         self.db.expunge_all()

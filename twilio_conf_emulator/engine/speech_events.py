@@ -56,7 +56,7 @@ def _voice_ref(eng: Engine, call_sid: str) -> tuple[dict | None, float | None]:
            .filter(MediaEventRow.call_sid == call_sid, MediaEventRow.kind == tl.CALL_ANSWERED)
            .order_by(MediaEventRow.id).first())
     ref = (row.data or {}).get("voice") if row is not None else None
-    if not ref:
+    if not ref or row is None:
         return None, None
     return ref, row.t + float(ref.get("offset", 0.0) or 0.0)
 

@@ -25,7 +25,7 @@ import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import soundfile as sf
@@ -33,6 +33,11 @@ import soundfile as sf
 from . import synth
 from .resample import resample
 from .timeline import say_duration  # noqa: F401  (re-exported: the engine schedules with it)
+
+if TYPE_CHECKING:  # annotations only
+    from numpy.typing import ArrayLike
+
+    from ..config import EmulatorConfig
 
 TTS_ENV = "TWILIO_CONF_EMULATOR_TTS"  # auto | espeak-ng | stand-in
 MP3_COMPRESSION_LEVEL = 0.5  # with CBR at 8 kHz this is 32 kbps, Twilio's .mp3 bitrate
@@ -247,7 +252,7 @@ def _bounded(samples: np.ndarray, config) -> np.ndarray:
     return samples
 
 
-def load_sound(ref: dict, config, tts: str | None = None) -> Sound:
+def load_sound(ref: dict, config: EmulatorConfig, tts: str | None = None) -> Sound:
     """An AudioRef as a Sound (samples + where it loops back to)."""
     if not isinstance(ref, dict):
         raise AudioError(f"AudioRef must be a dict, got {type(ref).__name__}")
@@ -277,13 +282,13 @@ def load_sound(ref: dict, config, tts: str | None = None) -> Sound:
     return Sound(np.tile(once, n) if n > 1 else once)
 
 
-def load(ref: dict, config, tts: str | None = None) -> np.ndarray:
+def load(ref: dict, config: EmulatorConfig, tts: str | None = None) -> np.ndarray:
     """int16 mono samples at ``config.sample_rate``, read-only.  For an endless ref this is
     everything up to the end of its first period (what loops is ``load_sound(...).loop_from``)."""
     return load_sound(ref, config, tts).samples
 
 
-def audio_duration(ref: dict, config, tts: str | None = None) -> float | None:
+def audio_duration(ref: dict, config: EmulatorConfig, tts: str | None = None) -> float | None:
     """Seconds the ref plays; None = endless.  Always ``len(load(ref)) / sample_rate``."""
     s = load_sound(ref, config, tts)
     return None if s.endless else len(s.samples) / config.sample_rate
@@ -297,7 +302,7 @@ def _as_int16_frames(samples) -> np.ndarray:
     return x
 
 
-def encode_wav(samples, channels: int = 1, sample_rate: int = 8000) -> bytes:
+def encode_wav(samples: ArrayLike, channels: int = 1, sample_rate: int = 8000) -> bytes:
     """RIFF/WAVE, 16-bit PCM, a plain 44-byte header (written by hand so the bytes depend on
     nothing but the samples).  ``samples``: (n,) or (n, channels) int16; float is scaled."""
     x = _as_int16_frames(samples)
@@ -318,7 +323,7 @@ def mp3_writer_options() -> dict:
     return {"format": "MP3", "bitrate_mode": "CONSTANT", "compression_level": MP3_COMPRESSION_LEVEL}
 
 
-def encode_mp3(samples, sample_rate: int = 8000) -> bytes:
+def encode_mp3(samples: ArrayLike, sample_rate: int = 8000) -> bytes:
     """MP3 bytes (mono or (n, 2) stereo) through libsndfile's LAME encoder."""
     x = _as_int16_frames(samples)
     channels = 1 if x.ndim == 1 else x.shape[1]

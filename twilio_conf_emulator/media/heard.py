@@ -9,13 +9,21 @@ samples are exactly those ``render_call`` gives for the same window.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .mixer import CHUNK_SECONDS, ConferenceMixer, _chunk_samples, _chunks, _clip_into
 from .scene import index_calls
 
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
+    from . import timeline as tl
 
-def render_calls(events, windows, config, *, chunk_seconds=CHUNK_SECONDS, tts=None) -> dict:
+
+def render_calls(events: Sequence[tl.MediaEvent], windows: Mapping[str, tuple[int, int]], config: EmulatorConfig, *,
+                 chunk_seconds: float = CHUNK_SECONDS, tts: str | None = None) -> dict[str, np.ndarray]:
     """``{call_sid: int16 mono}`` for ``windows`` (``{call_sid: (a, b)}`` absolute samples,
     as ``mixer.call_window`` gives them): IVR prompts, wait and hold audio, each conference
     minus the call itself, announcements."""

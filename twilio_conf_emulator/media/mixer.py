@@ -283,6 +283,7 @@ def iter_recording(events: Events, conference_sid: str, config: EmulatorConfig, 
                     continue
                 if rec.channels == 2:
                     bus, iso = mixer.bus(a, b, recorded=True, isolate=first)
+                    assert iso is not None  # asked for with isolate
                     rest = np.subtract(bus, iso, dtype=np.int32)
                     yield np.stack([_to16(iso), _to16(rest)], axis=1)
                 else:

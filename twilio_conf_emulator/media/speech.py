@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
     from ..config import EmulatorConfig
 
 
-def frame_dbfs(samples, config, sample_rate: int | None = None) -> np.ndarray:
+def frame_dbfs(samples: ArrayLike, config: EmulatorConfig, sample_rate: int | None = None) -> np.ndarray:
     """RMS level of each whole frame, dBFS.  int input is scaled by 1/32768, float is
     taken as already in [-1, 1]."""
     x = np.asarray(samples)

@@ -11,12 +11,16 @@ import io
 import shutil
 import subprocess
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import soundfile as sf
 
 from .resample import resample
 from .timeline import say_duration
+
+if TYPE_CHECKING:  # annotations only
+    from ..config import EmulatorConfig
 
 # Level of generated tones and speech stand-ins: -12 dBFS peak, so a few overlapping
 # sources stay below clipping (tests rely on exact mix-minus sums).
@@ -58,7 +62,7 @@ def _fade(x: np.ndarray, rate: int, ms: float = 5.0) -> np.ndarray:
     return x
 
 
-def beep(config) -> np.ndarray:
+def beep(config: EmulatorConfig) -> np.ndarray:
     return _fade(tone(config.beep_hz, config.beep_seconds, config.sample_rate), config.sample_rate)
 
 
@@ -158,7 +162,7 @@ def _say_stand_in(text: str, rate: int, total: int, config) -> np.ndarray:
     return out
 
 
-def say(text: str, config, voice: str = "", language: str = "en-US", tts: str = "auto") -> np.ndarray:
+def say(text: str, config: EmulatorConfig, voice: str = "", language: str = "en-US", tts: str = "auto") -> np.ndarray:
     """One pass of <Say>, exactly ``say_duration`` long whichever engine speaks it: the
     virtual clock schedules with ``say_duration`` and must not depend on what is installed."""
     rate = config.sample_rate

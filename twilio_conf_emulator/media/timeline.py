@@ -57,7 +57,7 @@ class MediaEvent:
     conference_sid: str | None = None
     data: dict = field(default_factory=dict)  # JSON-able
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Fail at the engine's append, not minutes later inside a render.
         if self.kind not in KINDS:
             raise ValueError(f"unknown media event kind {self.kind!r}")

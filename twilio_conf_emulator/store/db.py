@@ -16,7 +16,7 @@ from .models import Base
 DEFAULT_SERVE_DB = "sqlite:///twilio-conf-emulator.db"
 
 
-def normalise_url(url):
+def normalise_url(url: str) -> str:
     """``postgres://`` and ``postgresql://`` mean psycopg 3 (the ``postgres`` extra); SQLAlchemy
     would otherwise look for psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
@@ -25,7 +25,7 @@ def normalise_url(url):
     return url
 
 
-def open_store(url="sqlite://"):
+def open_store(url: str = "sqlite://") -> Session:
     """Return a Session bound to a fresh or existing database at ``url``.
 
     The engine serialises every access behind one lock, so a single connection shared

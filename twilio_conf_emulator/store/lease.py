@@ -7,9 +7,12 @@ lock held on a dedicated connection for the life of the process. SQLite file: an
 In-memory SQLite is private to its process and needs nothing.
 """
 
+from __future__ import annotations
+
 import fcntl
 import os
 import zlib
+from collections.abc import Callable
 
 # Same number in every process: the lock is per database, not per table.
 ADVISORY_KEY = zlib.crc32(b"twilio-conf-emulator") & 0x7FFFFFFF
@@ -20,16 +23,16 @@ class StoreInUse(RuntimeError):
 
 
 class Lease:
-    def __init__(self, release):
+    def __init__(self, release: Callable[[], None] | None) -> None:
         self._release = release
 
-    def release(self):
+    def release(self) -> None:
         if self._release is not None:
             self._release()
             self._release = None
 
 
-def acquire(url):
+def acquire(url: str) -> Lease:
     """Take the database ``url`` for this process, or raise StoreInUse (one-line reason)."""
     from .db import normalise_url
 
@@ -44,7 +47,7 @@ def acquire(url):
     return Lease(None)
 
 
-def _file_lock(lock_path):
+def _file_lock(lock_path: str) -> Lease:
     os.makedirs(os.path.dirname(lock_path), exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -57,14 +60,14 @@ def _file_lock(lock_path):
     os.ftruncate(fd, 0)
     os.pwrite(fd, str(os.getpid()).encode(), 0)
 
-    def release():
+    def release() -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
     return Lease(release)
 
 
-def _advisory_lock(url):
+def _advisory_lock(url: str) -> Lease:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
@@ -80,7 +83,7 @@ def _advisory_lock(url):
                          f"twilio-conf-emulator (advisory lock {ADVISORY_KEY}); "
                          f"one serve per database")
 
-    def release():
+    def release() -> None:
         conn.close()  # the session ends, and the lock with it
         engine.dispose()
 

@@ -2,15 +2,23 @@
 the phone behaves as ``/_emulator/phones`` describes, and the worker's ``contact_uri``
 attribute is that number, so a ``conference`` instruction reaches it."""
 
+from __future__ import annotations
+
 import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..engine import calls as calls_engine
 from .common import get, invalid, listing
 from .models import Activity, Workspace
 from .resources import create_worker
 
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+    from .models import Worker
 
-def declare_worker(eng, account_sid, spec):
+
+def declare_worker(eng: Engine, account_sid: str, spec: Mapping[str, Any]) -> tuple[Workspace, Worker]:
     ws_sid = spec.get("workspace_sid")
     ws = get(eng, Workspace, account_sid, ws_sid, f"Workspace {ws_sid}")
     attrs = spec.get("attributes") or {}

@@ -10,6 +10,10 @@
    becomes ``taskrouter_worker_no_answer`` (default rejected) and the task is offered on.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from ..engine.conference.joining import create_participant
@@ -17,10 +21,13 @@ from ..engine.conference.leg import ParticipantLeg
 from ..engine.conference.lookups import participant_for_call
 from ..engine.voice.leg import redirect as redirect_call
 from ..store.models import Account, Call
-from .common import bool_param, int_param, invalid, set_data
+from .common import bool_param, existing, int_param, invalid, set_data
 from .models import Reservation, Task, Workspace
 from .reservations import accept, customer_call, finish_reservation, post_work, reject, requeue, time_out, worker_contact
 from .tasks import attributes, set_attributes, wrap
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
 
 PURPOSE = "taskrouter-worker"
 _CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
@@ -28,7 +35,7 @@ _CONF_EVENTS = ("start", "end", "join", "leave", "mute", "hold", "modify", "spea
                 "announcement")
 
 
-def _events(value, allowed, name):
+def _events(value: object, allowed: Iterable[str], name: str) -> list[str] | None:
     if value is None or value == "":
         return None
     items = value if isinstance(value, list) else [value]
@@ -39,7 +46,7 @@ def _events(value, allowed, name):
     return out
 
 
-def _conference_record(value):
+def _conference_record(value: object) -> object:
     """ConferenceRecord: true/false or the <Conference record> words."""
     if value in (None, ""):
         return None
@@ -49,13 +56,13 @@ def _conference_record(value):
     return word
 
 
-def _one(value):
+def _one(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
-def conference(eng, ws, res, opts):
+def conference(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     opts = {k: (v if k.endswith("_event") else _one(v)) for k, v in opts.items()}
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     customer = customer_call(eng, ws, task)
     to = worker_contact(eng, res, opts)
     record = bool_param(opts.get("record"), "Record", False)
@@ -98,6 +105,7 @@ def conference(eng, ws, res, opts):
     part = create_participant(eng, account, task.sid, p,
                                           f"Reservation {res.sid} conference")
     leg = eng.db.get(Call, part.call_sid)
+    assert leg is not None  # just dialled
     leg.options = {**leg.options, "purpose": PURPOSE, "tr_reservation": res.sid,
                    "tr_workspace": ws.sid}
     set_data(res, worker_call_sid=leg.sid, customer_call_sid=customer.sid,
@@ -105,17 +113,17 @@ def conference(eng, ws, res, opts):
              post_work_activity_sid=opts.get("post_work_activity_sid"), **customer_side)
 
 
-def _context(eng, call):
+def _context(eng: Engine, call: Call) -> tuple[Reservation, Workspace] | tuple[None, None]:
     res = eng.db.get(Reservation, (call.options or {}).get("tr_reservation") or "")
     ws = eng.db.get(Workspace, (call.options or {}).get("tr_workspace") or "")
     return (res, ws) if res is not None and ws is not None else (None, None)
 
 
-def _worker_answered(eng, call):
+def _worker_answered(eng: Engine, call: Call) -> None:
     res, ws = _context(eng, call)
-    if res is None or res.reservation_status != "pending":
+    if res is None or ws is None or res.reservation_status != "pending":
         return
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     customer = eng.db.get(Call, res.data.get("customer_call_sid") or "")
     part = participant_for_call(eng, call.sid)
     if customer is None or customer.status != "in-progress" or part is None:
@@ -132,9 +140,9 @@ def _worker_answered(eng, call):
         f' beep="{beep}">{escape(task.sid)}</Conference></Dial></Response>'))
 
 
-def _worker_gone(eng, call, answered):
+def _worker_gone(eng: Engine, call: Call, answered: bool) -> None:
     res, ws = _context(eng, call)
-    if res is None:
+    if res is None or ws is None:
         return
     if res.reservation_status == "pending" and not answered:
         outcome = eng.config.taskrouter_worker_no_answer
@@ -147,7 +155,7 @@ def _worker_gone(eng, call, answered):
             reject(eng, ws, res)
         return
     if res.reservation_status == "accepted":
-        task = eng.db.get(Task, res.task_sid)
+        task = existing(eng, Task, res.task_sid)
         wrap(eng, ws, task)
         post_work(eng, ws, res)
 
@@ -155,15 +163,15 @@ def _worker_gone(eng, call, answered):
 class WorkerLeg(ParticipantLeg):
     """A worker's conference leg: a participant leg that also drives its reservation."""
 
-    def on_answer(self, eng, call):
+    def on_answer(self, eng: Engine, call: Call) -> None:
         super().on_answer(eng, call)
         _worker_answered(eng, call)
 
-    def on_failed(self, eng, call):
+    def on_failed(self, eng: Engine, call: Call) -> None:
         super().on_failed(eng, call)
         _worker_gone(eng, call, answered=False)
 
-    def on_hangup(self, eng, call, by):
+    def on_hangup(self, eng: Engine, call: Call, by: str) -> None:
         super().on_hangup(eng, call, by)
         _worker_gone(eng, call, answered=True)
 
@@ -171,7 +179,7 @@ class WorkerLeg(ParticipantLeg):
 SUPERVISOR_MODES = ("monitor", "whisper", "barge")
 
 
-def supervise(eng, ws, res, opts):
+def supervise(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     """``Instruction=supervise`` on an accepted conference reservation: dial ``Supervisor``
     into the task's conference, muted (``monitor``), coaching the worker (``whisper``) or
     heard by all (``barge``)."""
@@ -185,7 +193,7 @@ def supervise(eng, ws, res, opts):
     mode = opts.get("supervisor_mode") or "monitor"
     if mode not in SUPERVISOR_MODES:
         raise invalid(f"SupervisorMode must be one of {', '.join(SUPERVISOR_MODES)}")
-    task = eng.db.get(Task, res.task_sid)
+    task = existing(eng, Task, res.task_sid)
     p = {"from_": opts.get("from") or attributes(task).get("to") or to, "to": to,
          "label": "supervisor", "muted": mode == "monitor", "beep": "false",
          "timeout": int_param(opts.get("timeout"), "Timeout", 60, 5, 600)}

@@ -1,14 +1,22 @@
 """Workspace events, POSTed to the workspace's EventCallbackUrl (signed, journaled as kind
 ``taskrouter-event``, at the virtual instant they happen), filtered by ``EventsFilter``."""
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from ..webhooks.transport import OutboundRequest
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+    from .models import Reservation, Task, Worker, Workspace
 
 KIND = "taskrouter-event"
 
 
-def _resource(task, worker, reservation):
+def _resource(task: Task | None, worker: Worker | None,
+              reservation: Reservation | None) -> tuple[str, str | None]:
     if reservation is not None:
         return "reservation", reservation.sid
     if task is not None:
@@ -18,7 +26,8 @@ def _resource(task, worker, reservation):
     return "workspace", None
 
 
-def params(eng, ws, event_type, task=None, worker=None, reservation=None):
+def params(eng: Engine, ws: Workspace, event_type: str, task: Task | None = None, worker: Worker | None = None,
+           reservation: Reservation | None = None) -> list[tuple[str, str]]:
     from .models import Activity, TaskQueue, Worker, Workflow
 
     kind, sid = _resource(task, worker, reservation)
@@ -58,7 +67,8 @@ def params(eng, ws, event_type, task=None, worker=None, reservation=None):
     return p
 
 
-def send(eng, ws, event_type, task=None, worker=None, reservation=None):
+def send(eng: Engine, ws: Workspace, event_type: str, task: Task | None = None, worker: Worker | None = None,
+         reservation: Reservation | None = None) -> None:
     url = (ws.data or {}).get("event_callback_url")
     if not url:
         return
@@ -72,7 +82,7 @@ def send(eng, ws, event_type, task=None, worker=None, reservation=None):
                      call_sid=_call_sid(task))
 
 
-def _call_sid(task):
+def _call_sid(task: Task | None) -> str | None:
     if task is None:
         return None
     try:

@@ -15,7 +15,11 @@ attribute is null, and a comparison with null is false (as Twilio's are). Anythi
 subset raises :class:`ExpressionError` when the expression is saved (code 20001).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import BadRequest
 
@@ -26,15 +30,19 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)
 )""", re.X)
 _MAX_LENGTH = 4096
+# A compiled expression: ("or"|"and", left, right), ("truthy", value), ("cmp", op, left, right),
+# whose values are ("lit", constant), ("name", dotted.path) or ("list", [values]).
+Node = tuple[Any, ...]
+Token = tuple[str, Any]  # (kind, value): op, lit (a JSON constant) or name
 _WORD_OPS = {"IN", "HAS", "CONTAINS", "AND", "OR", "NOT"}
 
 
 class ExpressionError(BadRequest):
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(f"Invalid expression: {message}", code=20001)
 
 
-def _tokens(text):
+def _tokens(text: str) -> list[Token]:
     if len(text) > _MAX_LENGTH:
         raise ExpressionError("too long")
     out, pos = [], 0
@@ -45,6 +53,7 @@ def _tokens(text):
             raise ExpressionError(f"unexpected {text[pos:pos + 10]!r}")
         pos = m.end()
         kind = m.lastgroup
+        assert kind is not None  # every alternative is a named group
         val = m.group(kind)
         if kind == "name" and val.upper() in _WORD_OPS:
             out.append(("op", val.upper()))
@@ -60,34 +69,34 @@ def _tokens(text):
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens: list[Token]) -> None:
         self.t, self.i = tokens, 0
 
-    def peek(self):
+    def peek(self) -> Token | tuple[None, None]:
         return self.t[self.i] if self.i < len(self.t) else (None, None)
 
-    def take(self, kind=None, val=None):
+    def take(self, kind: str | None = None, val: str | None = None) -> Token:
         tok = self.peek()
         if tok[0] is None or (kind and tok[0] != kind) or (val and tok[1] != val):
             raise ExpressionError(f"expected {val or kind}, found {tok[1]!r}")
         self.i += 1
         return tok
 
-    def expr(self):
+    def expr(self) -> Node:
         node = self.and_()
         while self.peek() == ("op", "OR"):
             self.take()
             node = ("or", node, self.and_())
         return node
 
-    def and_(self):
+    def and_(self) -> Node:
         node = self.cmp()
         while self.peek() == ("op", "AND"):
             self.take()
             node = ("and", node, self.cmp())
         return node
 
-    def cmp(self):
+    def cmp(self) -> Node:
         if self.peek() == ("op", "("):
             self.take()
             node = self.expr()
@@ -105,7 +114,7 @@ class _Parser:
             raise ExpressionError(f"unexpected {val!r}")
         return ("cmp", val, left, self.value())
 
-    def value(self):
+    def value(self) -> Node:
         kind, val = self.peek()
         if kind == "lit":
             self.take()
@@ -127,7 +136,7 @@ class _Parser:
         raise ExpressionError(f"expected a value, found {val!r}")
 
 
-def compile_expression(text):
+def compile_expression(text: object) -> Node:
     """Parse ``text``; raises :class:`ExpressionError` (20001) outside the subset."""
     if text is not None and not isinstance(text, str):
         raise ExpressionError("an expression is a string")
@@ -141,7 +150,7 @@ def compile_expression(text):
     return node
 
 
-def _lookup(name, scope, default_side):
+def _lookup(name: str, scope: Mapping[str, Any], default_side: str) -> Any:
     parts = name.split(".")
     if parts[0] in ("task", "worker") and len(parts) > 1:
         side, parts = parts[0], parts[1:]
@@ -155,7 +164,7 @@ def _lookup(name, scope, default_side):
     return cur
 
 
-def _val(node, scope, side):
+def _val(node: Node, scope: Mapping[str, Any], side: str) -> Any:
     if node[0] == "lit":
         return node[1]
     if node[0] == "list":
@@ -163,7 +172,7 @@ def _val(node, scope, side):
     return _lookup(node[1], scope, side)
 
 
-def _compare(op, a, b):
+def _compare(op: str, a: Any, b: Any) -> bool:
     if op in ("IN", "NOT IN"):
         inside = a in b if isinstance(b, list) else (a is not None and a == b)
         if isinstance(a, list) and isinstance(b, list):
@@ -185,7 +194,8 @@ def _compare(op, a, b):
         return False
 
 
-def evaluate(node, task=None, worker=None, side="task"):
+def evaluate(node: Node, task: Mapping[str, Any] | None = None, worker: Mapping[str, Any] | None = None,
+             side: str = "task") -> bool:
     """Evaluate a compiled expression over ``task`` and ``worker`` attribute dicts."""
     scope = {"task": task or {}, "worker": worker or {}}
     kind = node[0]
@@ -198,5 +208,6 @@ def evaluate(node, task=None, worker=None, side="task"):
     return _compare(node[1], _val(node[2], scope, side), _val(node[3], scope, side))
 
 
-def matches(text, task=None, worker=None, side="task"):
+def matches(text: str, task: Mapping[str, Any] | None = None, worker: Mapping[str, Any] | None = None,
+            side: str = "task") -> bool:
     return evaluate(compile_expression(text), task, worker, side)

@@ -6,33 +6,42 @@ describes); ``dequeue`` bridges the caller to the worker with ``<Dial><Number>``
 places a Calls API call to the worker; ``redirect`` sends a call to new TwiML.
 """
 
+from __future__ import annotations
+
 import json
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..engine.voice.calls_api import create_api_call
 from ..engine.voice.leg import redirect as redirect_call
-from ..errors import BadRequest
+from ..errors import BadRequest, NotFound
 from ..store.models import Account, Call
 from ..webhooks.transport import OutboundRequest
 from . import events, hooks, tasks
-from .common import bool_param, int_param, invalid, set_activity, set_data
+from .common import Form, bool_param, existing, int_param, invalid, set_activity, set_data
 from .conference import conference, supervise
 from .models import Reservation, Task, Worker, Workflow, Workspace
 from .reservations import accept, customer_call, reject, worker_contact
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+    from ..webhooks.wire import DeliveryResult
 
 INSTRUCTIONS = ("accept", "reject", "conference", "dequeue", "call", "redirect", "supervise")
 REST_STATUSES = ("accepted", "rejected", "wrapping", "completed")
 ASSIGNMENT_KIND = "taskrouter-assignment"
 
 
-def snake(name):
+def snake(name: str) -> str:
     """``PostWorkActivitySid`` -> ``post_work_activity_sid`` (the callback JSON's spelling)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 # -- the assignment callback ---------------------------------------------------------------------
-def assignment_params(eng, ws, wf, task, res, worker):
+def assignment_params(eng: Engine, ws: Workspace, wf: Workflow, task: Task, res: Reservation,
+                      worker: Worker) -> list[tuple[str, str]]:
     return [("AccountSid", ws.account_sid), ("WorkspaceSid", ws.sid),
             ("WorkflowSid", wf.sid), ("TaskQueueSid", task.task_queue_sid or ""),
             ("TaskSid", task.sid), ("ReservationSid", res.sid), ("WorkerSid", worker.sid),
@@ -42,7 +51,8 @@ def assignment_params(eng, ws, wf, task, res, worker):
             ("WorkerAttributes", worker.data.get("attributes") or "{}")]
 
 
-def send_assignment(eng, ws, wf, task, res, worker, fallback=False):
+def send_assignment(eng: Engine, ws: Workspace, wf: Workflow | None, task: Task, res: Reservation,
+                    worker: Worker, fallback: bool = False) -> None:
     if wf is None:
         return
     url = wf.data.get("fallback_assignment_callback_url" if fallback
@@ -51,14 +61,14 @@ def send_assignment(eng, ws, wf, task, res, worker, fallback=False):
         return
     ws_sid, res_sid = ws.sid, res.sid
 
-    def got(result):
+    def got(result: DeliveryResult) -> None:
         r = eng.db.get(Reservation, res_sid)
         w = eng.db.get(Workspace, ws_sid)
         if r is None or w is None or r.reservation_status != "pending":
             return
         if result.error_code or not 200 <= (result.status or 0) < 300:
             if not fallback:
-                t, wk = eng.db.get(Task, r.task_sid), eng.db.get(Worker, r.worker_sid)
+                t, wk = existing(eng, Task, r.task_sid), existing(eng, Worker, r.worker_sid)
                 send_assignment(eng, w, eng.db.get(Workflow, t.workflow_sid), t, r, wk, True)
             return
         body = (result.body or b"").decode("utf-8", "replace").strip()
@@ -82,7 +92,7 @@ def send_assignment(eng, ws, wf, task, res, worker, fallback=False):
                      ws.account_sid, on_result=got, call_sid=events._call_sid(task))
 
 
-def _plain(opts):
+def _plain(opts: Mapping[str, Any]) -> dict[str, Any]:
     """JSON answer values as the form strings the REST update gets (``true``, ``20``);
     lists only for ``..._event``; anything else is refused."""
     out = {}
@@ -101,7 +111,7 @@ def _plain(opts):
     return out
 
 
-def carry_out(eng, ws, res, opts):
+def carry_out(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     """Run one instruction (``opts`` in the callback JSON's snake_case)."""
     opts = _plain(opts)
     what = opts.get("instruction")
@@ -127,7 +137,7 @@ def carry_out(eng, ws, res, opts):
 
 
 # -- REST: POST .../Reservations/{Sid} ------------------------------------------------------------
-def update_reservation(eng, ws, task, res, form):
+def update_reservation(eng: Engine, ws: Workspace, task: Task, res: Reservation, form: Form) -> None:
     """``form``: the request's CamelCase parameters (one value each, lists for events)."""
     status = form.get("ReservationStatus")
     instruction = form.get("Instruction")
@@ -152,12 +162,15 @@ def update_reservation(eng, ws, task, res, form):
             raise invalid(f"Reservation {res.sid} cannot move to {status} while its task is "
                           f"{task.assignment_status}")
     if form.get("WorkerActivitySid") and status != "rejected":
-        set_activity(eng, ws, eng.db.get(Worker, res.worker_sid), form["WorkerActivitySid"])
+        worker = eng.db.get(Worker, res.worker_sid)
+        if worker is None:  # deleted while its reservation was wrapping up
+            raise NotFound(f"Worker {res.worker_sid}")
+        set_activity(eng, ws, worker, form["WorkerActivitySid"])
 
 
 # -- instructions that bridge calls --------------------------------------------------------------
-def dequeue(eng, ws, res, opts):
-    task = eng.db.get(Task, res.task_sid)
+def dequeue(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
+    task = existing(eng, Task, res.task_sid)
     call = customer_call(eng, ws, task)
     to = worker_contact(eng, res, opts, "dequeue_to" if opts.get("dequeue_to") else "to")
     caller_id = opts.get("dequeue_from") or opts.get("from") or call.to
@@ -170,7 +183,7 @@ def dequeue(eng, ws, res, opts):
         f"<Number>{escape(to)}</Number></Dial></Response>"))
 
 
-def call(eng, ws, res, opts):
+def call(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     url = opts.get("call_url") or opts.get("url")
     if not url:
         raise invalid("CallUrl is required for the call instruction")
@@ -187,7 +200,7 @@ def call(eng, ws, res, opts):
         accept(eng, ws, res)
 
 
-def redirect(eng, ws, res, opts):
+def redirect(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any]) -> None:
     sid, url = opts.get("redirect_call_sid") or opts.get("call_sid"), opts.get("redirect_url") \
         or opts.get("url")
     call = eng.db.get(Call, sid) if sid else None

@@ -8,7 +8,10 @@ created at the virtual instant it becomes possible and in a fixed order: tasks b
 workers by idle time (longest first), then by creation.
 """
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING
 
 from ..engine import calls as call_legs
 from ..engine.actions import stored
@@ -19,15 +22,19 @@ from .expressions import compile_expression, evaluate
 from .models import Reservation, Task, TaskQueue, Worker, Workflow, Workspace
 from .reservations import time_out
 
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+
 BUSY = ("pending", "accepted")
 
 
-def route(eng, ws, task):
+def route(eng: Engine, ws: Workspace, task: Task) -> None:
     """Evaluate the Workflow's filters in order; the first that matches gives the targets."""
     if task.workflow_sid is None:
         _enter(eng, ws, task, [{"queue": task.task_queue_sid}], "")
         return
     wf = eng.db.get(Workflow, task.workflow_sid)
+    assert wf is not None  # a workflow with tasks is not deleted
     routing = json.loads(wf.data["configuration"])["task_routing"]
     attrs = _attrs(task)
     for f in routing.get("filters") or []:
@@ -72,7 +79,7 @@ def _target_timeout(eng, ws_sid, task_sid, n):
     _enter_target(eng, ws, task)
 
 
-def soon(eng, ws_sid):
+def soon(eng: Engine, ws_sid: str) -> None:
     """Schedule one matching pass for the workspace at the current virtual instant."""
     pending = eng.memory("taskrouter-matching")  # undone with a refused request, reset empties
     if ws_sid in pending:
@@ -92,7 +99,7 @@ def _task_order(ws, tasks):
     return sorted(tasks, key=lambda t: (-t.priority, -t.seq if lifo else t.seq))
 
 
-def dispatch(eng, ws_sid):
+def dispatch(eng: Engine, ws_sid: str) -> None:
     ws = eng.db.get(Workspace, ws_sid)
     if ws is None:
         return
@@ -126,7 +133,7 @@ def dispatch(eng, ws_sid):
             reserve(eng, ws, task, worker, queue)
 
 
-def reserve(eng, ws, task, worker, queue):
+def reserve(eng: Engine, ws: Workspace, task: Task, worker: Worker, queue: TaskQueue) -> Reservation:
     res = new_row(eng, Reservation, "WR", ws.account_sid, workspace_sid=ws.sid, task_sid=task.sid,
                worker_sid=worker.sid, friendly_name=worker.friendly_name,
                reservation_status="pending", data={})

@@ -1,5 +1,7 @@
 """TaskRouter's tables. Settings Twilio shows but nothing queries live in JSON ``data``."""
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import JSON, Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -7,6 +9,9 @@ from ..store.models import Base
 
 
 class _Row:
+    if TYPE_CHECKING:  # the keyword constructor every table gets from Base
+        def __init__(self, **fields: Any) -> None: ...
+
     sid: Mapped[str] = mapped_column(String(34), primary_key=True)
     account_sid: Mapped[str] = mapped_column(String(34), index=True)
     friendly_name: Mapped[str] = mapped_column(String(256), default="")

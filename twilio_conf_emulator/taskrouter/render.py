@@ -1,28 +1,36 @@
 """TaskRouter v1 JSON bodies, field for field as Twilio's OpenAPI has them (ISO 8601 dates)."""
 
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any
 
 from .models import Activity, TaskQueue, Worker, Workflow, Workspace
+
+if TYPE_CHECKING:  # annotations only
+    from sqlalchemy.orm import Session
+
+    from .models import Reservation, Task
 
 BASE = "https://taskrouter.twilio.com/v1"
 
 
-def iso(epoch):
+def iso(epoch: float | None) -> str | None:
     if epoch is None:
         return None
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(epoch)))
 
 
-def ws_url(ws_sid, *parts):
+def ws_url(ws_sid: str, *parts: str) -> str:
     return "/".join([BASE, "Workspaces", ws_sid, *parts])
 
 
-def _activity_name(db, sid):
+def _activity_name(db: Session, sid: str | None) -> str | None:
     a = db.get(Activity, sid) if sid else None
     return a.friendly_name if a else None
 
 
-def workspace(db, ws):
+def workspace(db: Session, ws: Workspace) -> dict[str, Any]:
     d = ws.data or {}
     links = {k: ws_url(ws.sid, v) for k, v in (
         ("activities", "Activities"), ("statistics", "Statistics"),
@@ -45,7 +53,7 @@ def workspace(db, ws):
     }
 
 
-def activity(db, a):
+def activity(db: Session, a: Activity) -> dict[str, Any]:
     return {"account_sid": a.account_sid, "available": a.available,
             "date_created": iso(a.date_created), "date_updated": iso(a.date_updated),
             "friendly_name": a.friendly_name, "sid": a.sid, "workspace_sid": a.workspace_sid,
@@ -53,7 +61,7 @@ def activity(db, a):
             "links": {"workspace": ws_url(a.workspace_sid)}}
 
 
-def task_queue(db, q):
+def task_queue(db: Session, q: TaskQueue) -> dict[str, Any]:
     d = q.data or {}
     url = ws_url(q.workspace_sid, "TaskQueues", q.sid)
     return {
@@ -76,7 +84,7 @@ def task_queue(db, q):
     }
 
 
-def workflow(db, wf):
+def workflow(db: Session, wf: Workflow) -> dict[str, Any]:
     d = wf.data or {}
     url = ws_url(wf.workspace_sid, "Workflows", wf.sid)
     return {
@@ -95,7 +103,7 @@ def workflow(db, wf):
     }
 
 
-def worker(db, w):
+def worker(db: Session, w: Worker) -> dict[str, Any]:
     url = ws_url(w.workspace_sid, "Workers", w.sid)
     return {
         "account_sid": w.account_sid, "activity_name": _activity_name(db, w.activity_sid),
@@ -110,7 +118,7 @@ def worker(db, w):
     }
 
 
-def task(db, t, now):
+def task(db: Session, t: Task, now: float) -> dict[str, Any]:
     d = t.data or {}
     q = db.get(TaskQueue, t.task_queue_sid) if t.task_queue_sid else None
     wf = db.get(Workflow, t.workflow_sid) if t.workflow_sid else None
@@ -140,7 +148,7 @@ def task(db, t, now):
     }
 
 
-def reservation(db, r, by_worker=False):
+def reservation(db: Session, r: Reservation, by_worker: bool = False) -> dict[str, Any]:
     """A Task Reservation, or (``by_worker``) the same one seen from its Worker."""
     w = db.get(Worker, r.worker_sid)
     url = (ws_url(r.workspace_sid, "Workers", r.worker_sid, "Reservations", r.sid) if by_worker

@@ -1,19 +1,27 @@
 """A reservation's life: pending -> accepted / rejected / timeout / canceled, then wrapping
 and completed with its task; and who it connects (the task's caller, the worker's phone)."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from ..engine import calls as call_legs
 from ..store.models import Call
 from . import events, hooks
-from .common import attrs, invalid, listing, set_activity, set_data, touch
-from .models import Reservation, Task, TaskQueue, Worker
+from .common import attrs, existing, invalid, listing, set_activity, set_data, touch
+from .models import Reservation, Task, TaskQueue, Worker, Workspace
+
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
 
 
-def of_task(eng, ws, task):
+def of_task(eng: Engine, ws: Workspace, task: Task) -> list[Reservation]:
     return [r for r in listing(eng, Reservation, ws.account_sid, ws.sid)
             if r.task_sid == task.sid]
 
 
-def finish_reservation(eng, ws, res, status, event):
+def finish_reservation(eng: Engine, ws: Workspace, res: Reservation, status: str, event: str) -> None:
     res.reservation_status = status
     touch(eng, res)
     if status in ("wrapping", "completed"):
@@ -25,8 +33,8 @@ def finish_reservation(eng, ws, res, status, event):
     events.send(eng, ws, event, task=task, reservation=res)
 
 
-def accept(eng, ws, res):
-    task = eng.db.get(Task, res.task_sid)
+def accept(eng: Engine, ws: Workspace, res: Reservation) -> None:
+    task = existing(eng, Task, res.task_sid)
     res.reservation_status = "accepted"
     touch(eng, res)
     task.assignment_status = "assigned"
@@ -44,8 +52,8 @@ def accept(eng, ws, res):
                 call_legs.hangup(eng, leg, by="api")
 
 
-def reject(eng, ws, res, activity_sid=None):
-    task = eng.db.get(Task, res.task_sid)
+def reject(eng: Engine, ws: Workspace, res: Reservation, activity_sid: str | None = None) -> None:
+    task = existing(eng, Task, res.task_sid)
     finish_reservation(eng, ws, res, "rejected", "reservation.rejected")
     # TaskRouter does not offer the same task to a worker who rejected it.
     set_data(task, rejected_workers=sorted(set(task.data.get("rejected_workers") or [])
@@ -56,7 +64,7 @@ def reject(eng, ws, res, activity_sid=None):
     requeue(eng, ws, res)
 
 
-def time_out(eng, ws, res):
+def time_out(eng: Engine, ws: Workspace, res: Reservation) -> None:
     """The reservation timed out: the worker moves to the TimeoutActivity, the task on."""
     finish_reservation(eng, ws, res, "timeout", "reservation.timeout")
     worker = eng.db.get(Worker, res.worker_sid)
@@ -65,7 +73,7 @@ def time_out(eng, ws, res):
     requeue(eng, ws, res)
 
 
-def requeue(eng, ws, res):
+def requeue(eng: Engine, ws: Workspace, res: Reservation) -> None:
     """The reservation ended without the task: it is pending again once no other
     reservation of it is still pending."""
     task = eng.db.get(Task, res.task_sid)
@@ -76,7 +84,7 @@ def requeue(eng, ws, res):
         hooks.offer(eng, ws.sid)
 
 
-def post_work(eng, ws, res):
+def post_work(eng: Engine, ws: Workspace, res: Reservation) -> None:
     """After the worker's part of the task: the PostWorkActivitySid, if one was given."""
     sid = (res.data or {}).get("post_work_activity_sid")
     worker = eng.db.get(Worker, res.worker_sid)
@@ -84,7 +92,7 @@ def post_work(eng, ws, res):
         set_activity(eng, ws, worker, sid)
 
 
-def customer_call(eng, ws, task):
+def customer_call(eng: Engine, ws: Workspace, task: Task) -> Call:
     """The task's caller (``call_sid`` attribute), which must be in progress."""
     sid = attrs(task).get("call_sid")
     call = eng.db.get(Call, sid) if isinstance(sid, str) else None
@@ -93,9 +101,9 @@ def customer_call(eng, ws, task):
     return call
 
 
-def worker_contact(eng, res, opts, key="to"):
+def worker_contact(eng: Engine, res: Reservation, opts: Mapping[str, Any], key: str = "to") -> str:
     """Where to reach the worker: the instruction's ``key``, else its ``contact_uri``."""
-    worker = eng.db.get(Worker, res.worker_sid)
+    worker = existing(eng, Worker, res.worker_sid)
     to = opts.get(key) or attrs(worker).get("contact_uri")
     if not to:
         raise invalid("No To given and the Worker has no contact_uri attribute")

@@ -5,12 +5,16 @@ account SID; every row is keyed by both. Bad input raises Twilio's errors: 20001
 invalid parameter, 20404 for an unknown resource, 20409 (HTTP 409) for a state conflict.
 """
 
+from __future__ import annotations
+
 import json
+from typing import TYPE_CHECKING, Any
 
 from . import events, hooks, reservations
 from .common import (
     TASK_TIMEOUT_MAX,
     Conflict,
+    Form,
     bool_param,
     get,
     int_param,
@@ -26,6 +30,9 @@ from .common import (
 from .expressions import compile_expression
 from .models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
 
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+
 DEFAULT_ACTIVITIES = (("Offline", False), ("Available", True), ("Unavailable", False))
 RESERVATION_TIMEOUT_DEFAULT, RESERVATION_TIMEOUT_MAX = 120, 86400
 TASK_ORDERS = ("FIFO", "LIFO")
@@ -33,7 +40,7 @@ TASK_CHANNELS = ("default", "voice", "chat", "sms", "video")  # a new workspace'
 
 
 # -- Workspaces ------------------------------------------------------------------------------------
-def create_workspace(eng, account_sid, p):
+def create_workspace(eng: Engine, account_sid: str, p: Form) -> Workspace:
     name = name_param(p.get("FriendlyName"))
     order = p.get("PrioritizeQueueOrder") or "FIFO"
     if order not in TASK_ORDERS:
@@ -55,7 +62,7 @@ def create_workspace(eng, account_sid, p):
     return ws
 
 
-def update_workspace(eng, ws, p):
+def update_workspace(eng: Engine, ws: Workspace, p: Form) -> None:
     if p.get("FriendlyName") is not None:
         ws.friendly_name = name_param(p["FriendlyName"])
     for key, field in (("EventCallbackUrl", "event_callback_url"),
@@ -76,7 +83,7 @@ def update_workspace(eng, ws, p):
     touch(eng, ws)
 
 
-def delete_workspace(eng, ws):
+def delete_workspace(eng: Engine, ws: Workspace) -> None:
     for cls in (Reservation, Task, Worker, Workflow, TaskQueue, Activity):
         for row in listing(eng, cls, ws.account_sid, ws.sid):
             eng.db.delete(row)
@@ -84,7 +91,7 @@ def delete_workspace(eng, ws):
 
 
 # -- Activities ------------------------------------------------------------------------------------
-def create_activity(eng, ws, p):
+def create_activity(eng: Engine, ws: Workspace, p: Form) -> Activity:
     name = name_param(p.get("FriendlyName"))
     if any(a.friendly_name == name for a in listing(eng, Activity, ws.account_sid, ws.sid)):
         raise Conflict(f"Activity with FriendlyName {name!r} already exists", code=20001)
@@ -92,7 +99,7 @@ def create_activity(eng, ws, p):
                 available=bool_param(p.get("Available"), "Available", True))
 
 
-def delete_activity(eng, ws, act):
+def delete_activity(eng: Engine, ws: Workspace, act: Activity) -> None:
     if act.sid in (ws.data.get("default_activity_sid"), ws.data.get("timeout_activity_sid")):
         raise invalid("Cannot delete the workspace's default or timeout Activity")
     if any(w.activity_sid == act.sid for w in listing(eng, Worker, ws.account_sid, ws.sid)):
@@ -101,7 +108,7 @@ def delete_activity(eng, ws, act):
 
 
 # -- TaskQueues ----------------------------------------------------------------------------------
-def _queue_fields(eng, ws, q, p):
+def _queue_fields(eng: Engine, ws: Workspace, q: TaskQueue, p: Form) -> None:
     if p.get("FriendlyName") is not None:
         q.friendly_name = name_param(p["FriendlyName"])
     if p.get("TargetWorkers") is not None:
@@ -121,7 +128,7 @@ def _queue_fields(eng, ws, q, p):
             set_data(q, **{field: p[key]})
 
 
-def create_task_queue(eng, ws, p):
+def create_task_queue(eng: Engine, ws: Workspace, p: Form) -> TaskQueue:
     name = name_param(p.get("FriendlyName"))
     q = new_row(eng, TaskQueue, "WQ", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
              data={"target_workers": "1==1", "task_order": "FIFO", "max_reserved_workers": 1})
@@ -129,13 +136,13 @@ def create_task_queue(eng, ws, p):
     return q
 
 
-def update_task_queue(eng, ws, q, p):
+def update_task_queue(eng: Engine, ws: Workspace, q: TaskQueue, p: Form) -> None:
     _queue_fields(eng, ws, q, p)
     touch(eng, q)
 
 
 # -- Workflows -------------------------------------------------------------------------------------
-def parse_configuration(eng, ws, text):
+def parse_configuration(eng: Engine, ws: Workspace, text: str | None) -> str:
     """Workflow Configuration: {"task_routing": {"filters": [{"filter_friendly_name",
     "expression", "targets": [{"queue", "expression", "priority", "timeout"}]}],
     "default_filter": {"queue"}}}; every queue must exist, every expression parse."""
@@ -149,7 +156,7 @@ def parse_configuration(eng, ws, text):
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError):
         raise invalid("Configuration must be JSON with a task_routing object") from None
 
-    def queue(ref):
+    def queue(ref: object) -> None:
         if not isinstance(ref, dict) or not ref.get("queue"):
             raise invalid("Every target and the default_filter need a queue")
         get(eng, TaskQueue, ws.account_sid, ref["queue"], f"TaskQueue {ref['queue']}", ws.sid)
@@ -172,7 +179,7 @@ def parse_configuration(eng, ws, text):
     return text
 
 
-def _workflow_fields(eng, ws, wf, p):
+def _workflow_fields(eng: Engine, ws: Workspace, wf: Workflow, p: Form) -> None:
     if p.get("FriendlyName") is not None:
         wf.friendly_name = name_param(p["FriendlyName"])
     if p.get("Configuration") is not None:
@@ -187,7 +194,7 @@ def _workflow_fields(eng, ws, wf, p):
             1, RESERVATION_TIMEOUT_MAX))
 
 
-def create_workflow(eng, ws, p):
+def create_workflow(eng: Engine, ws: Workspace, p: Form) -> Workflow:
     name = name_param(p.get("FriendlyName"))
     parse_configuration(eng, ws, p.get("Configuration"))
     wf = new_row(eng, Workflow, "WW", ws.account_sid, workspace_sid=ws.sid, friendly_name=name,
@@ -196,13 +203,13 @@ def create_workflow(eng, ws, p):
     return wf
 
 
-def update_workflow(eng, ws, wf, p):
+def update_workflow(eng: Engine, ws: Workspace, wf: Workflow, p: Form) -> None:
     _workflow_fields(eng, ws, wf, p)
     touch(eng, wf)
 
 
 # -- Workers ---------------------------------------------------------------------------------------
-def create_worker(eng, ws, p):
+def create_worker(eng: Engine, ws: Workspace, p: Form) -> Worker:
     name = name_param(p.get("FriendlyName"))
     if any(w.friendly_name == name for w in listing(eng, Worker, ws.account_sid, ws.sid)):
         raise Conflict(f"Worker with FriendlyName {name!r} already exists", code=20001)
@@ -219,7 +226,7 @@ def create_worker(eng, ws, p):
     return w
 
 
-def update_worker(eng, ws, worker, p):
+def update_worker(eng: Engine, ws: Workspace, worker: Worker, p: Form) -> None:
     if p.get("FriendlyName") is not None:
         worker.friendly_name = name_param(p["FriendlyName"])
     if p.get("Attributes") is not None:
@@ -234,7 +241,7 @@ def update_worker(eng, ws, worker, p):
     touch(eng, worker)
 
 
-def delete_worker(eng, ws, worker):
+def delete_worker(eng: Engine, ws: Workspace, worker: Worker) -> None:
     live = [r for r in listing(eng, Reservation, ws.account_sid, ws.sid)
             if r.worker_sid == worker.sid and r.reservation_status in ("pending", "accepted")]
     if live:
@@ -243,25 +250,25 @@ def delete_worker(eng, ws, worker):
     eng.db.delete(worker)
 
 
-def update_activity_name(eng, act, p):
+def update_activity_name(eng: Engine, act: Activity, p: Form) -> None:
     if p.get("FriendlyName") is not None:
         act.friendly_name = name_param(p["FriendlyName"])
     touch(eng, act)
 
 
-def _active_tasks(eng, ws, **match):
+def _active_tasks(eng: Engine, ws: Workspace, **match: Any) -> list[Task]:
     return [t for t in listing(eng, Task, ws.account_sid, ws.sid)
             if t.assignment_status in ("pending", "reserved", "assigned", "wrapping")
             and all(getattr(t, k) == v for k, v in match.items())]
 
 
-def delete_task_queue(eng, ws, q):
+def delete_task_queue(eng: Engine, ws: Workspace, q: TaskQueue) -> None:
     if _active_tasks(eng, ws, task_queue_sid=q.sid):
         raise invalid("Cannot delete a TaskQueue that has active Tasks")
     eng.db.delete(q)
 
 
-def delete_workflow(eng, ws, wf):
+def delete_workflow(eng: Engine, ws: Workspace, wf: Workflow) -> None:
     if _active_tasks(eng, ws, workflow_sid=wf.sid):
         raise invalid("Cannot delete a Workflow that has active Tasks")
     eng.db.delete(wf)

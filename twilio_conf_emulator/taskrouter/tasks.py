@@ -1,6 +1,10 @@
 """Tasks: creation (routed by their Workflow), updates of status and attributes, deletion."""
 
+from __future__ import annotations
+
 import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..engine.actions import stored
 from . import events, hooks
@@ -8,6 +12,7 @@ from .common import (
     TASK_TIMEOUT_DEFAULT,
     TASK_TIMEOUT_MAX,
     Conflict,
+    Form,
     attrs,
     get,
     int_param,
@@ -21,20 +26,23 @@ from .common import (
 from .models import Task, TaskQueue, Workflow, Workspace
 from .reservations import finish_reservation, of_task
 
+if TYPE_CHECKING:  # annotations only
+    from ..engine.core import Engine
+
 PRIORITY_MAX = 2 ** 31 - 1
 ACTIVE = ("pending", "reserved")
 
 
-def attributes(task):
+def attributes(task: Task) -> dict[str, Any]:
     return attrs(task)
 
 
-def set_attributes(eng, task, attrs):
+def set_attributes(eng: Engine, task: Task, attrs: Mapping[str, Any]) -> None:
     set_data(task, attributes=json.dumps(attrs, separators=(", ", ": ")))
     touch(eng, task)
 
 
-def create_task(eng, ws, p):
+def create_task(eng: Engine, ws: Workspace, p: Form) -> Task:
     attrs = json_attributes(p.get("Attributes"))
     wf_sid = p.get("WorkflowSid")
     queue_sid = p.get("TaskQueueSid")
@@ -68,7 +76,7 @@ def create_task(eng, ws, p):
     return task
 
 
-def _ttl(eng, ws_sid, task_sid):
+def _ttl(eng: Engine, ws_sid: str, task_sid: str) -> None:
     """Stored action: the task's Timeout passed."""
     task = eng.db.get(Task, task_sid)
     ws = eng.db.get(Workspace, ws_sid)
@@ -77,7 +85,7 @@ def _ttl(eng, ws_sid, task_sid):
     cancel(eng, ws, task, "Task TTL Exceeded", event="task.timeout")
 
 
-def cancel(eng, ws, task, reason, event="task.canceled"):
+def cancel(eng: Engine, ws: Workspace, task: Task, reason: str | None, event: str = "task.canceled") -> None:
     """Cancel a pending or reserved task; its pending reservation is canceled too."""
     for r in of_task(eng, ws, task):
         if r.reservation_status == "pending":
@@ -90,7 +98,7 @@ def cancel(eng, ws, task, reason, event="task.canceled"):
         events.send(eng, ws, "task.canceled", task=task)
 
 
-def update_task(eng, ws, task, p):
+def update_task(eng: Engine, ws: Workspace, task: Task, p: Form) -> None:
     if p.get("Attributes") is not None:
         set_data(task, attributes=json_attributes(p["Attributes"]))
         events.send(eng, ws, "task.updated", task=task)
@@ -119,7 +127,7 @@ def update_task(eng, ws, task, p):
         hooks.offer(eng, ws.sid)
 
 
-def wrap(eng, ws, task, reason=None):
+def wrap(eng: Engine, ws: Workspace, task: Task, reason: str | None = None) -> None:
     if task.assignment_status != "assigned":
         return
     task.assignment_status = "wrapping"
@@ -132,7 +140,7 @@ def wrap(eng, ws, task, reason=None):
     events.send(eng, ws, "task.wrapup", task=task)
 
 
-def complete(eng, ws, task, reason=None):
+def complete(eng: Engine, ws: Workspace, task: Task, reason: str | None = None) -> None:
     task.assignment_status = "completed"
     if reason:
         set_data(task, reason=reason)
@@ -143,7 +151,7 @@ def complete(eng, ws, task, reason=None):
     events.send(eng, ws, "task.completed", task=task)
 
 
-def delete_task(eng, ws, task):
+def delete_task(eng: Engine, ws: Workspace, task: Task) -> None:
     for r in of_task(eng, ws, task):
         if r.reservation_status == "pending":
             finish_reservation(eng, ws, r, "canceled", "reservation.canceled")

@@ -6,11 +6,18 @@ virtual phone registered under exactly that name answers it
 (``emu.phone("client:alice")``, ``emu.phone("sip:alice@example.com")``).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .attrs import Attrs
 from .model import Number
+
+if TYPE_CHECKING:  # annotations only
+    from lxml.etree import _Element
+
+    from .attrs import Context
 
 _CALL_EVENTS = ("initiated", "ringing", "answered", "completed")
 
@@ -25,10 +32,10 @@ class Client(Number):
 class Sip(Number):
     tag: ClassVar[str] = "Sip"
     uri: str = ""
-    username: "str | None" = None
+    username: str | None = None
 
 
-def _common(a):
+def _common(a: Attrs) -> dict[str, Any]:
     return dict(
         url=a.url("url", None),
         method=a.method("method", "POST"),
@@ -38,7 +45,7 @@ def _common(a):
     )
 
 
-def client(el, ctx):
+def client(el: _Element, ctx: Context) -> Client:
     """``<Client>alice</Client>`` or ``<Client><Identity>alice</Identity>...</Client>``."""
     a = Attrs(el, ctx)
     identity = (el.text or "").strip()
@@ -59,7 +66,7 @@ def client(el, ctx):
     return a.build(Client, number=f"client:{identity}", identity=identity, **_common(a))
 
 
-def sip(el, ctx):
+def sip(el: _Element, ctx: Context) -> Sip:
     """``<Sip username password>sip:alice@example.com;transport=tls?X-H=1</Sip>``."""
     a = Attrs(el, ctx, known=("password",))
     text = (el.text or "").strip()

@@ -1,9 +1,17 @@
 """``<Enqueue>``: the document model and parser (running it is ``voice/enqueue.py``)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .attrs import Attrs
 from .model import Verb
+
+if TYPE_CHECKING:  # annotations only
+    from lxml.etree import _Element
+
+    from .attrs import Context
 
 
 @dataclass
@@ -20,7 +28,7 @@ class Enqueue(Verb):
     timeout: str | None = None
 
 
-def parse_enqueue(el, ctx):
+def parse_enqueue(el: _Element, ctx: Context) -> Enqueue:
     """``<Enqueue workflowSid waitUrl waitUrlMethod action method>name<Task priority timeout>
     {JSON}</Task></Enqueue>``; any other child: a warning."""
     a = Attrs(el, ctx)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -45,6 +46,11 @@ from .model import (
     TwimlParseError,
     Unsupported,
 )
+
+if TYPE_CHECKING:  # annotations only
+    from lxml.etree import _Element
+
+    from .model import Verb, _DefaultWaitUrl
 
 _PROLOGUE_ENCODING = re.compile(r"""^(<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _DIGITS = re.compile(r"^[0-9*#wW]+$")
@@ -100,7 +106,7 @@ def document_from_text(text: str, base_url: str | None = None) -> Document:
     return Document([Say(text=" ".join(text.split()))], [], base_url, ["text", text])
 
 
-def _parse_xml(body):
+def _parse_xml(body: str | bytes) -> _Element:
     if isinstance(body, str):
         # Already decoded: whatever the prologue claims, the bytes we hand lxml are UTF-8.
         body = _PROLOGUE_ENCODING.sub(r'\1"UTF-8"', body, count=1).encode("utf-8")
@@ -121,7 +127,7 @@ def _parse_xml(body):
 
 
 
-def _elements(parent, ctx):
+def _elements(parent: _Element, ctx: _Context) -> Iterator[_Element]:
     """Child elements only (entity references and the like are skipped), warning on loose text."""
     for child in parent:
         if isinstance(child.tag, str):
@@ -137,7 +143,7 @@ _KNOWN_NAMES = (
 _BY_LOWER = {name.lower(): name for name in _KNOWN_NAMES}
 
 
-def _unknown(el, ctx, where):
+def _unknown(el: _Element, ctx: _Context, where: str) -> None:
     """Warn about an element that is not allowed here; the element is skipped."""
     tag = el.tag
     if tag in _KNOWN_NAMES:
@@ -148,7 +154,7 @@ def _unknown(el, ctx, where):
         ctx.warn(f"<{tag}> is not a TwiML verb", el)
 
 
-def _top_level(el, ctx):
+def _top_level(el: _Element, ctx: _Context) -> Verb | None:
     parser = _VERBS.get(el.tag)
     if parser is not None:
         return parser(el, ctx)
@@ -158,7 +164,7 @@ def _top_level(el, ctx):
     return None
 
 
-def _unsupported(el):
+def _unsupported(el: _Element) -> Unsupported:
     return Unsupported(
         name=el.tag,
         text=(el.text or "").strip(),
@@ -168,12 +174,12 @@ def _unsupported(el):
     )
 
 
-def _no_children(el, ctx):
+def _no_children(el: _Element, ctx: _Context) -> None:
     for child in _elements(el, ctx):
         ctx.warn(f"<{child.tag}> is not allowed inside <{el.tag}>", child)
 
 
-def _say(el, ctx):
+def _say(el: _Element, ctx: _Context) -> Say:
     a = _Attrs(el, ctx)
     for child in el.iter():
         if child is not el and isinstance(child.tag, str) and child.tag not in SSML_TAGS:
@@ -185,7 +191,7 @@ def _say(el, ctx):
                    loop=a.integer("loop", 1, minimum=0))
 
 
-def _play(el, ctx):
+def _play(el: _Element, ctx: _Context) -> Play:
     a = _Attrs(el, ctx)
     _no_children(el, ctx)
     text = (el.text or "").strip()
@@ -198,14 +204,14 @@ def _play(el, ctx):
     return a.build(Play, url=ctx.resolve(text) if text else None, loop=a.integer("loop", 1, minimum=0), digits=digits)
 
 
-def _pause(el, ctx):
+def _pause(el: _Element, ctx: _Context) -> Pause:
     a = _Attrs(el, ctx)
     _no_children(el, ctx)
     ctx.stray_text(el, el.text, "<Pause>")
     return a.build(Pause, length=a.integer("length", 1, minimum=0))
 
 
-def _redirect(el, ctx):
+def _redirect(el: _Element, ctx: _Context) -> Redirect:
     a = _Attrs(el, ctx)
     _no_children(el, ctx)
     text = (el.text or "").strip()
@@ -213,19 +219,19 @@ def _redirect(el, ctx):
     return a.build(Redirect, url=ctx.resolve(text) if text else ctx.base_url, method=a.method("method", "POST"))
 
 
-def _hangup(el, ctx):
+def _hangup(el: _Element, ctx: _Context) -> Hangup:
     a = _Attrs(el, ctx)
     _no_children(el, ctx)
     return a.build(Hangup)
 
 
-def _reject(el, ctx):
+def _reject(el: _Element, ctx: _Context) -> Reject:
     a = _Attrs(el, ctx)
     _no_children(el, ctx)
     return a.build(Reject, reason=a.choice("reason", "rejected", ("rejected", "busy")))
 
 
-def _gather(el, ctx):
+def _gather(el: _Element, ctx: _Context) -> Gather:
     a = _Attrs(el, ctx, known=("debug", "enhanced", "maxSpeechTime", "speechModel"))
     action = a.url("action", None)
     input_ = a.tokens("input", ["dtmf"], ("dtmf", "speech"))
@@ -266,14 +272,14 @@ def _gather(el, ctx):
     )
 
 
-def _dial(el, ctx):
+def _dial(el: _Element, ctx: _Context) -> Dial:
     a = _Attrs(el, ctx, known=("events", "passports", "recordingConfigurationId"))
     record = a.string("record", "do-not-record")
     record = _DIAL_RECORD_LEGACY.get(record, record)
     if record not in _DIAL_RECORD:
         ctx.warn(f"record={record!r} is not one of {', '.join(_DIAL_RECORD)}", el, "record")
         record = "do-not-record"
-    nouns = []
+    nouns: list[Verb] = []  # Conference | Number (Client, Sip) | Unsupported
     for child in _elements(el, ctx):
         if child.tag == "Conference":
             nouns.append(_conference(child, ctx))
@@ -323,7 +329,7 @@ def _dial(el, ctx):
     )
 
 
-def _conference(el, ctx):
+def _conference(el: _Element, ctx: _Context) -> Conference:
     a = _Attrs(el, ctx)
     _no_children(el, ctx)
     room = (el.text or "").strip()
@@ -334,6 +340,7 @@ def _conference(el, ctx):
         ctx.warn(f"participantLabel must be 1-{PARTICIPANT_LABEL_MAX} characters", el, "participantLabel",
                  code=PARTICIPANT_LABEL_INVALID)
     raw_wait = a.raw("waitUrl")
+    wait_url: str | _DefaultWaitUrl
     if raw_wait is None:
         wait_url = DEFAULT
     elif raw_wait.strip() == "":
@@ -367,7 +374,7 @@ def _conference(el, ctx):
     )
 
 
-def _number(el, ctx):
+def _number(el: _Element, ctx: _Context) -> Number:
     a = _Attrs(el, ctx, known=("machineDetection", "machineDetectionTimeout", "machineDetectionSpeechThreshold",
                                "machineDetectionSpeechEndThreshold", "machineDetectionSilenceTimeout",
                                "amdStatusCallback", "amdStatusCallbackMethod"))
@@ -392,7 +399,7 @@ def _number(el, ctx):
     )
 
 
-_VERBS = {
+_VERBS: dict[str, Callable[[_Element, _Context], Verb]] = {
     "Say": _say,
     "Play": _play,
     "Pause": _pause,

@@ -93,7 +93,7 @@ class DialChild(LegPurpose):
     def on_answer(self, eng: Engine, child: Call) -> None:
         parent = eng.db.get(Call, child.parent_call_sid)
         d = opt(parent, "_dial") if parent is not None else None
-        if not d or d.get("child") != child.sid or parent.status != "in-progress":
+        if parent is None or not d or d.get("child") != child.sid or parent.status != "in-progress":
             call_legs.hangup(eng, child.sid, by="api")
             return
         if not number_url.start(eng, child, d):
@@ -106,7 +106,7 @@ class DialChild(LegPurpose):
         number_url.finish(eng, child)
         parent = eng.db.get(Call, child.parent_call_sid)
         d = opt(parent, "_dial") if parent is not None else None
-        if not d or d.get("child") != child.sid or parent.status != "in-progress":
+        if parent is None or not d or d.get("child") != child.sid or parent.status != "in-progress":
             call_legs.hangup(eng, child.sid, by="api")
             return True
         self._bridge(eng, parent, child, d)

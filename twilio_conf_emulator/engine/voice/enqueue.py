@@ -62,6 +62,7 @@ def run(eng: Engine, call: Call, verb: twiml.Enqueue, gen: int, i: int) -> bool:
         extra = {}
     attrs.update(extra)
     ws = eng.db.get(Workspace, wf.workspace_sid)
+    assert ws is not None  # a workflow's workspace outlives it
     try:
         task = tr_tasks.create_task(eng, ws, {
             "WorkflowSid": wf.sid, "Attributes": json.dumps(attrs, separators=(", ", ": ")),

@@ -123,7 +123,7 @@ def _fetched(eng: Engine, result: Any, sid: str, gen: int, url: str, fallback: b
         if what == "error":
             code, message = content.content_error(result)
             if result.error_code is None:  # 12300: journaled by us, not by the transport
-                eng.fault(code, message)
+                eng.fault(code, message or "")
             _fetch_failed(eng, c, url, code, fallback)
             return
         if what == "audio":
@@ -285,7 +285,7 @@ def step(eng: Engine, sid: str, gen: int, i: int) -> None:
 
 
 def media(eng: Engine, call: Call, verb: twiml.Say | twiml.Play | twiml.Pause | PlayRef,
-          cont: Callable[[], None], label: str = "verb") -> None:
+          cont: Callable[[], object], label: str = "verb") -> None:
     """Play one Say/Play/Pause to the caller, then ``cont()`` when its time is up."""
     sid = call.sid
     cfg = eng.config
@@ -328,7 +328,7 @@ def _play_fetched(eng: Engine, ref: Any, error: Any, sid: str, gen: int, n: int,
         play_ref(eng, c, ref, n, then, url=url)
 
 
-def play_ref(eng: Engine, call: Call, ref: Any, n: int, cont: Callable[[], None],
+def play_ref(eng: Engine, call: Call, ref: Any, n: int, cont: Callable[[], object],
              url: str | None = None) -> None:
     sid = call.sid
     try:

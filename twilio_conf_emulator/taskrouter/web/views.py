@@ -2,12 +2,15 @@
 taskrouter engine modules and render. Credentials: the account's SID and auth token (or an
 API key), as for the 2010 API; every row is that account's."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from flask import g, request
 
 from ...api.base import emulator, engine, no_content, respond, world
-from ...errors import BadRequest, NotFound, NotImplementedYet
+from ...errors import BadRequest, NotFound, NotImplementedYet, Unauthorized
 from ...store.models import Account
 from .. import instructions, render, reservations, resources, tasks
 from ..common import attrs, get, invalid, listing
@@ -15,23 +18,35 @@ from ..expressions import compile_expression, evaluate
 from ..models import Activity, Reservation, Task, TaskQueue, Worker, Workflow, Workspace
 from .blueprint import blueprint
 
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import Callable, Sequence
+
+    from flask.typing import ResponseReturnValue
+    from sqlalchemy.orm import Session
+
+    from ...engine.core import Engine
+
 MAX_VALUE = 65536
 PAGE_SIZE_MAX = 1000
 WS = "/Workspaces/<ws_sid>"
+R = TypeVar("R")  # a row of the listed kind
 
 
-def _authed():
+def _authed() -> Engine:
     """Authenticate the request's credentials and bind their account's world; its engine."""
     g.twilio_world = emulator().authenticate(request.headers.get("Authorization"))
     return engine()
 
 
-def _account(db):
+def _account(db: Session) -> Account:
     """The request's account (its world is bound by :func:`_authed`)."""
-    return db.get(Account, world().account_sid)
+    account = db.get(Account, world().account_sid)
+    if account is None:  # closed while this request was on its way
+        raise Unauthorized()
+    return account
 
 
-def _form():
+def _form() -> dict[str, Any]:
     out = {}
     for key in request.form:
         values = request.form.getlist(key)
@@ -42,7 +57,7 @@ def _form():
     return out
 
 
-def _page(items, key, dump):
+def _page(items: Sequence[R], key: str, dump: Callable[[R], dict[str, Any]]) -> dict[str, Any]:
     args = request.args
     try:
         size = int(args.get("PageSize", 50))
@@ -55,7 +70,7 @@ def _page(items, key, dump):
                if k not in ("PageSize", "Page", "PageToken")]
     base = _origin() + request.path
 
-    def url(p):
+    def url(p: int) -> str:
         return f"{base}?{urlencode(filters + [('PageSize', size), ('Page', p)])}"
 
     chunk = items[page * size:(page + 1) * size]
@@ -66,7 +81,7 @@ def _page(items, key, dump):
         "key": key}}
 
 
-def _origin():
+def _origin() -> str:
     """Where paging URLs point: Twilio's host when the request came for it (in-process, or
     through the shipped HTTP client), else the emulator's own address, so a client whose
     ``taskrouter.base_url`` points here follows ``next_page_url`` here, never to Twilio."""
@@ -76,24 +91,25 @@ def _origin():
     return request.host_url.rstrip("/")
 
 
-def _ws(db, account, ws_sid):
+def _ws(db: Session, account: Account, ws_sid: str) -> Workspace:
     return get(engine(), Workspace, account.sid, ws_sid, request.path)
 
 
-def _filter(rows, name, attr, cast=str):
-    value = request.args.get(name)
-    if value is None:
+def _filter(rows: list[R], name: str, attr: str, cast: type = str) -> list[R]:
+    raw = request.args.get(name)
+    if raw is None:
         return rows
+    value: object = raw
     if cast is bool:
-        if value.lower() not in ("true", "false"):
+        if raw.lower() not in ("true", "false"):
             raise invalid(f"{name} must be true or false")
-        value = value.lower() == "true"
+        value = raw.lower() == "true"
     return [r for r in rows if getattr(r, attr) == value]
 
 
 # -- Workspaces -----------------------------------------------------------------------------
 @blueprint.route("/Workspaces", methods=["GET", "POST"])
-def workspaces():
+def workspaces() -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         account = _account(db)
@@ -105,7 +121,7 @@ def workspaces():
 
 
 @blueprint.route("/Workspaces/<ws_sid>", methods=["GET", "POST", "DELETE"])
-def workspace(ws_sid):
+def workspace(ws_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -118,7 +134,8 @@ def workspace(ws_sid):
 
 
 # -- the workspace's simple resources ---------------------------------------------------------
-SIMPLE = {
+# kind: (table, list key, render, create, update, delete, list filters); per kind its own row type
+SIMPLE: dict[str, tuple[Any, ...]] = {
     "Activities": (Activity, "activities", render.activity, resources.create_activity,
                    lambda eng, ws, a, p: resources.update_activity_name(eng, a, p),
                    resources.delete_activity, [("FriendlyName", "friendly_name", str),
@@ -142,7 +159,7 @@ NOT_BUILT_TOP = ("Events", "TaskChannels", "Statistics", "RealTimeStatistics",
 NOT_BUILT_SUB = ("Channels", "Statistics", "RealTimeStatistics", "CumulativeStatistics")
 
 
-def _not_built(ws_sid, what):
+def _not_built(ws_sid: str, what: str) -> NoReturn:
     eng = _authed()
     with eng.transaction() as db:
         _ws(db, _account(db), ws_sid)
@@ -151,14 +168,14 @@ def _not_built(ws_sid, what):
 
 @blueprint.route(WS + "/<kind>/<sid>/<sub>", methods=["GET", "POST", "DELETE"])
 @blueprint.route(WS + "/<kind>/<sid>/<sub>/<sub_sid>", methods=["GET", "POST", "DELETE"])
-def not_built_nested(ws_sid, kind, sid, sub, sub_sid=None):
+def not_built_nested(ws_sid: str, kind: str, sid: str, sub: str, sub_sid: str | None = None) -> ResponseReturnValue:
     if kind in SIMPLE and sub in NOT_BUILT_SUB or kind in NOT_BUILT_TOP:
         return _not_built(ws_sid, f"{kind}/{sub}")
     raise NotFound(request.path)
 
 
 @blueprint.route(WS + "/<kind>", methods=["GET", "POST"])
-def simple_list(ws_sid, kind):
+def simple_list(ws_sid: str, kind: str) -> ResponseReturnValue:
     if kind == "Tasks":
         return task_list(ws_sid)
     if kind in NOT_BUILT_TOP:
@@ -181,7 +198,7 @@ def simple_list(ws_sid, kind):
 
 
 @blueprint.route(WS + "/<kind>/<sid>", methods=["GET", "POST", "DELETE"])
-def simple_item(ws_sid, kind, sid):
+def simple_item(ws_sid: str, kind: str, sid: str) -> ResponseReturnValue:
     if kind == "Tasks":
         return task_item(ws_sid, sid)
     if kind in NOT_BUILT_TOP or sid in NOT_BUILT_SUB:
@@ -202,7 +219,7 @@ def simple_item(ws_sid, kind, sid):
 
 
 # -- Tasks and their Reservations ---------------------------------------------------------------
-def task_list(ws_sid):
+def task_list(ws_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -224,7 +241,7 @@ def task_list(ws_sid):
         return respond(_page(rows, "tasks", lambda t: render.task(db, t, now)))
 
 
-def task_item(ws_sid, sid):
+def task_item(ws_sid: str, sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -238,7 +255,7 @@ def task_item(ws_sid, sid):
 
 
 @blueprint.get(WS + "/Tasks/<task_sid>/Reservations")
-def reservation_list(ws_sid, task_sid):
+def reservation_list(ws_sid: str, task_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -250,7 +267,7 @@ def reservation_list(ws_sid, task_sid):
 
 
 @blueprint.route(WS + "/Tasks/<task_sid>/Reservations/<sid>", methods=["GET", "POST"])
-def reservation_item(ws_sid, task_sid, sid):
+def reservation_item(ws_sid: str, task_sid: str, sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -264,7 +281,7 @@ def reservation_item(ws_sid, task_sid, sid):
 
 
 @blueprint.get(WS + "/Workers/<worker_sid>/Reservations")
-def worker_reservation_list(ws_sid, worker_sid):
+def worker_reservation_list(ws_sid: str, worker_sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
@@ -277,7 +294,7 @@ def worker_reservation_list(ws_sid, worker_sid):
 
 
 @blueprint.route(WS + "/Workers/<worker_sid>/Reservations/<sid>", methods=["GET", "POST"])
-def worker_reservation_item(ws_sid, worker_sid, sid):
+def worker_reservation_item(ws_sid: str, worker_sid: str, sid: str) -> ResponseReturnValue:
     eng = _authed()
     with eng.transaction() as db:
         ws = _ws(db, _account(db), ws_sid)
