@@ -125,7 +125,7 @@ def on_answer(eng: Engine, call: Call, phone: Mapping[str, Any], proceed: Callab
              seconds=seconds)
 
 
-def _detected(eng, sid, result, seconds):
+def _detected(eng: Engine, sid: str, result: str, seconds: float) -> None:
     """Stored action: detection ended with ``result``: the AMD callback, then (synchronous
     AMD) the leg's purpose carries on, as it would have at the answer."""
     c = eng.db.get(Call, sid)

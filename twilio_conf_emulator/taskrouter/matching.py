@@ -88,7 +88,7 @@ def soon(eng: Engine, ws_sid: str) -> None:
     eng.soon(stored(eng, "taskrouter.match", ws_sid=ws_sid), f"TaskRouter matching {ws_sid}")
 
 
-def _match(eng, ws_sid):
+def _match(eng: Engine, ws_sid: str) -> None:
     """Stored action: the matching pass ``soon`` asked for (after a restart, too)."""
     eng.memory("taskrouter-matching").pop(ws_sid, None)
     dispatch(eng, ws_sid)
