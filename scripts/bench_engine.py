@@ -40,13 +40,68 @@ Done, in that order of gain:
      other calls skip the query.
   4. canonical URLs and RFC 2822 dates memoised; schemas built once per process.
   5. engine/release.py: finished rows are released after each advance (memory, not speed).
+  6. The REST request path (issue 11's REST rows; each checked against the journals before
+     it, byte for byte, at 50 and 250 participants):
+     - plain SQLite UPDATEs for column-only commits and plain INSERTs for journal rows
+       (a hold toggle's flush: ~160 us -> ~30 us); written on two branches at once, they
+       were merged into the engine side's store/updates.py and store/rows.py (items 8, 10);
+     - engine/core.py: a transaction wakes the realtime runner only when it queued a
+       request (``at`` wakes it for actions); after every REST read it woke, saved its
+       clock and committed (~0.3 ms per request under ``serve``);
+     - api/hot.py: a participant's fetch and update and a conference's participant list,
+       in the shape twilio-python sends, are served without Flask's request machinery,
+       through the same parts as the views (tests/test_api_hot_path.py compares every
+       answer, journal and alert with the views');
+     - api/render.py: participants rendered by a plain dict writer reading the row's
+       loaded values (a page of 100: ~1.2 ms with marshmallow -> ~0.1 ms); parameter
+       schemas deserialise field by field without ``Schema.load``'s machinery.
 
-Left (measured, not done; each is the next step towards 0.6 s):
-  - one commit per action (1,719 commits, ~30 % of advance): batch commits per instant,
-    with a SAVEPOINT per action to keep "a failing action is rolled back alone";
-  - Flask dispatch of the sink app and of the REST API (~25 %): a thinner WSGI path;
-  - participants list (93 lists of 250 rows) rendered by marshmallow: a plain dict writer;
-  - the sink's webhooks are signed and urlencoded twice (token + body): encode once.
+Second round, the engine side (issue 11, done alongside item 6 and merged with it; cProfile of ``--participants 250`` again, then CPU-time
+medians of 3 runs; the machine was shared, so each figure is noisy to +-15 %). At its start
+the scenario cost 1.87 s CPU (all events) and 0.74 s (start/end only), and the profile said:
+per commit an ORM flush of the stored action / queued request rows (inserted, then deleted
+when run or sent) and of the few changed columns; Core's per-statement work for every
+append-only row; the webhook form urlencoded twice; a SELECT with autoflush per hang-up when
+a conference ends. Done, in order (all events / plain, CPU):
+  6. engine/actions.py: stored actions and queued requests are rows written and deleted by
+     id, not ORM objects; a record is deleted a second time only after a rolled-back turn
+     (SQLite gives a deleted row's id to the next insert)                 1.81 -> 1.58 / 0.75 -> 0.69
+  7. conference/lookups.py: a cached participant that left answers "none" (no SELECT and
+     autoflush for each of the 250 hang-ups when a conference ends)        1.58 -> 1.60 / 0.69 -> 0.64
+  8. store/updates.py: a turn that only changed columns of existing rows writes one
+     UPDATE per row and marks them clean; the commit's flush has nothing left (new or
+     deleted rows still go to the ORM, whole)                             1.60 -> 1.36 / 0.64 -> 0.46
+  9. webhooks/wire.py: the form is urlencoded once per webhook (token and body are the same
+     text), with memoised quoting; the signing string groups values in one pass
+                                                                          1.36 -> 1.22 / 0.46 -> 0.43
+ 10. store/rows.py: append-only rows go straight to SQLite's DBAPI connection inside the
+     session's transaction, each value through its column's bind processor (a test compares
+     the stored bytes with Core's); the connection is looked up once per transaction; the
+     changed-column UPDATEs take the same path                            1.22 -> 1.05 / 0.43 -> 0.41
+ 11. store/rows.commit_written: a turn that only wrote straight to SQLite commits on the
+     DBAPI connection (Session.commit's bookkeeping skipped; a rollback still goes back to it)
+ 12. engine/shared.py: an in-memory store keeps scheduled actions and queued requests in
+     memory only (they are stored for a restart, and an in-memory store has none; a file
+     or server store still stores them: tests/test_inflight_memory.py)     -> 0.93 / 0.34
+ 13. cookies skipped when the jar is empty and the answer sets none; release_finished reads
+     row dicts without inspect; "last participant?" stops at the first one still in.
+                                                                          -> 0.87 / 0.33
+ 14. store/inserts.py: a turn's new rows of the plain shape (a REST create's Call and
+     Participant joining a stored conference) are plain SQLite INSERTs, made persistent as
+     a flush does (Nones and defaults as the ORM writes them; anything else: the ORM)
+                                                                   -> 0.76-0.80 / 0.25-0.26
+Store contents after both scenarios (every table, every byte) and the journals are identical
+to before each change (``journal_bytes`` and a dump of every table diffed).
+
+Where the all-events run goes now (CPU ~0.76 s): ``advance`` ~0.34 s (the sink app's own
+Flask dispatch is about a third of it), REST calls through twilio-python ~0.45 s (250
+creates, 93 list pages of 250 rows, 116 updates: the REST path in api/, another colleague's).
+The plain run is ~0.25 s, most of it the 250 REST creates (Flask, parameters, rendering);
+its ``advance`` is ~0.05 s. The baseline measured side by side at the end: 1.9-2.0 / 0.78 s.
+
+Left (measured, not done):
+  - find_participant scans the conference's participants per REST fetch/update (250 rows);
+  - the sink app's Flask dispatch is the user's and stays.
 """
 
 import argparse

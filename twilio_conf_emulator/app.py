@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import BadRequest, MethodNotAllowed, NotFound, TwilioError
+from .api import hot
+from .api.form_body import check_utf8
+from .errors import MethodNotAllowed, NotFound, TwilioError
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
@@ -21,23 +23,6 @@ if TYPE_CHECKING:  # annotations only
 
 log = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
-
-
-def _non_utf8_field(raw: bytes) -> str | None:
-    """The name of the first form field whose name or value is not UTF-8 once decoded
-    (werkzeug would otherwise drop or mangle the whole form silently), else None."""
-    from urllib.parse import unquote_to_bytes
-
-    for pair in raw.split(b"&"):
-        name, _, value = pair.partition(b"=")
-        for part in (name, value):
-            try:
-                text = unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
-            except UnicodeDecodeError:
-                text = "\x00"
-            if "\x00" in text:  # not UTF-8, or a NUL no database text column can store
-                return unquote_to_bytes(name).decode("utf-8", "replace")[:64]
-    return None
 
 
 _APP: Flask | None = None
@@ -54,6 +39,12 @@ def shared_app() -> Flask:
     return _APP
 
 
+def serve(emulator: Any, environ: dict[str, Any], start_response: Any) -> Any:
+    """One request for ``emulator``: a plain participant fetch, update or list without Flask
+    (api/hot.py), anything else by the shared Flask app."""
+    return hot.dispatch(emulator, shared_app(), environ, start_response)
+
+
 def _build() -> Flask:
     app = Flask("twilio_conf_emulator")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
@@ -68,10 +59,7 @@ def _build() -> Flask:
     @app.before_request
     def _form_is_utf8() -> None:
         if request.mimetype == "application/x-www-form-urlencoded":
-            bad = _non_utf8_field(request.get_data(cache=True))
-            if bad is not None:
-                raise BadRequest(f"The form body is not UTF-8 text (in the field {bad!r}); "
-                                 f"Twilio's API takes UTF-8 parameters", code=20001)
+            check_utf8(request.get_data(cache=True))
 
     from .api import blueprint as api_blueprint
     from .control import blueprint as control_blueprint

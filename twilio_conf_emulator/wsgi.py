@@ -26,10 +26,10 @@ class EmulatorApp:
         self.emulator = emulator
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        from .app import shared_app
+        from .app import serve
 
         environ[ENVIRON_KEY] = self.emulator
-        return shared_app()(environ, start_response)
+        return serve(self.emulator, environ, start_response)
 
     def __getattr__(self, name: str) -> Any:
         """Anything else (``url_map``, ``config``...) is the shared Flask app's."""

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from ..errors import BadRequest
 from ..timefmt import parse_date, parse_datetime, utc_date
-from .ignored import consume
+from .ignored import Usage, consume
 
 Predicate = Callable[..., bool]  # called with one row
 
@@ -119,8 +119,12 @@ def enum_filter(args: Mapping[str, Any], key: str, attr: str, choices: Sequence[
     return [lambda obj: getattr(obj, attr) == value]
 
 
-def bool_filter(args: Mapping[str, Any], key: str, attr: str) -> list[Predicate]:
-    consume(key)
+def bool_filter(args: Mapping[str, Any], key: str, attr: str,
+                usage: Usage | None = None) -> list[Predicate]:
+    if usage is None:
+        consume(key)
+    else:  # a request served without Flask (api/hot.py)
+        usage.consumed.add(key)
     if key not in args:
         return []
     value = cast(str, args.get(key)).strip().lower() == "true"

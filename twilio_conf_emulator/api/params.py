@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from ..errors import BadRequest
 from ..sids import is_sid
-from .ignored import consume, ignore
+from .ignored import Usage, consume, ignore
 
 if TYPE_CHECKING:  # annotations only
     from werkzeug.datastructures import MultiDict
@@ -154,23 +155,45 @@ class TwilioSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    def parse(self, multidict: MultiDict[str, str]) -> dict[str, Any]:
-        """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code."""
-        raw: dict[str, Any] = {}
-        consume(*(cast(str, f.data_key) for f in self.fields.values()))
-        for f in self.fields.values():
-            key = cast(str, f.data_key)  # field() always sets it
-            if key in multidict and f.metadata.get("ignored"):
-                ignore(key, f.metadata["ignored"])
+    def parse(self, multidict: MultiDict[str, str], usage: Usage | None = None) -> dict[str, Any]:
+        """Load from a werkzeug MultiDict; raise :class:`BadRequest` with the field's code.
+        What it uses and ignores goes to ``usage`` (a request served without Flask), else
+        to the Flask request's."""
+        if usage is None:
+            consume(*self._keys)
+        else:
+            usage.consumed.update(self._keys)
+        raw = []
+        for name, f, key, is_list in self._plan:
             if key in multidict:
-                raw[key] = multidict.getlist(key) if isinstance(f, TList) else multidict.get(key)
+                if f.metadata.get("ignored"):
+                    if usage is None:
+                        ignore(key, f.metadata["ignored"])
+                    else:
+                        usage.ignored[key] = f.metadata["ignored"]
+                raw.append((name, f, key, multidict.getlist(key) if is_list else multidict.get(key)))
             elif f.required:
                 raise BadRequest(f.metadata.get("required_message") or f"A '{key}' is required",
                                  code=f.metadata.get("required_code") or f.metadata["code"])
-        try:
-            return self.load(raw)
-        except ValidationError as err:
-            raise self._to_twilio(err) from None
+        # Each field deserialised in declared order, as ``Schema.load`` would (these schemas
+        # have no hooks or schema validators), without load's per-call machinery; the first
+        # bad field is the 400, as _to_twilio picks it from load's errors.
+        out: dict[str, Any] = {}
+        for name, f, key, value in raw:
+            try:
+                out[name] = f.deserialize(value, name, multidict)
+            except ValidationError as err:
+                raise self._to_twilio(ValidationError({key: err.messages})) from None
+        return out
+
+    @functools.cached_property
+    def _plan(self) -> list[tuple[str, fields.Field, str, bool]]:
+        return [(name, f, cast(str, f.data_key), isinstance(f, TList))  # field() sets data_key
+                for name, f in self.fields.items()]
+
+    @functools.cached_property
+    def _keys(self) -> tuple[str, ...]:
+        return tuple(key for _, _, key, _ in self._plan)
 
     def _to_twilio(self, err):
         messages = err.normalized_messages()

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from flask import request
 
-from ..engine.conference import controls, joining, leaving, lookups
-from . import filters, render
+from ..engine.conference import joining, leaving, lookups
+from . import participant_resource as resource
+from . import render
 from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
-from .paging import paginate
-from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
+from .params import TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 if TYPE_CHECKING:  # annotations only
     from collections.abc import Mapping
@@ -104,22 +104,8 @@ CreateParams = schema_class("CreateParticipantParams", {
                 ignored="Client caller display names are not emulated"),
 })
 
-UpdateParams = schema_class("UpdateParticipantParams", {
-    "muted": field(TBool, "Muted"),
-    "hold": field(TBool, "Hold"),
-    "hold_url": field(TUrl, "HoldUrl", code=21205, allow_empty=True),
-    "hold_method": field(TMethod, "HoldMethod"),
-    "announce_url": field(TUrl, "AnnounceUrl", code=21205),
-    "announce_method": field(TMethod, "AnnounceMethod"),
-    "wait_url": field(TUrl, "WaitUrl", code=21205, allow_empty=True),
-    "wait_method": field(TMethod, "WaitMethod"),
-    "beep_on_exit": field(TBool, "BeepOnExit"),
-    "end_conference_on_exit": field(TBool, "EndConferenceOnExit"),
-    "coaching": field(TBool, "Coaching"),
-    "call_sid_to_coach": field(TSid, "CallSidToCoach", code=16028, prefix="CA"),
-})
-
-ListParams = schema_class("ListParticipantParams", dict(PAGING))
+# Shared with the requests served without Flask (api/hot.py).
+UpdateParams, ListParams = resource.UpdateParams, resource.ListParams
 
 
 def conference_settings(p: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,7 +135,7 @@ def create_participant(account: Account, conference_sid: str) -> ResponseReturnV
     with eng.transaction():
         part = joining.create_participant(eng, account, conference_sid, p,
                                                     request.path)
-        body = render.participant.dump(part)
+        body = render.participant(part)
     body["queue_time"] = str(eng.config.participant_queue_time_ms)
     return respond(body, 201)
 
@@ -157,19 +143,7 @@ def create_participant(account: Account, conference_sid: str) -> ResponseReturnV
 @blueprint.get(PATH + ".json")
 @authenticated
 def list_participants(account: Account, conference_sid: str) -> ResponseReturnValue:
-    args = request.args
-    p = ListParams.parse(args)
-    preds = (filters.bool_filter(args, "Muted", "muted") + filters.bool_filter(args, "Hold", "hold")
-             + filters.bool_filter(args, "Coaching", "coaching"))
-    eng = engine()
-    with eng.transaction():
-        conf = lookups.get_conference(eng, account.sid, conference_sid, request.path)
-        rows = filters.apply(lookups.active_participants(conf), preds)
-        # Twilio's participant page tokens are PACP…/PBCP…: the call's 32 hex digits
-        # under the participant prefix CP.
-        body = paginate(rows, "participants", render.participant.dump, request.path, args, p,
-                        sid_of=lambda x: "CP" + x.call_sid[2:])
-    return respond(body)
+    return respond(resource.page(engine(), account, conference_sid, request.args, request.path))
 
 
 def _participant(eng: Engine, account: Account, conference_sid: str,
@@ -181,23 +155,14 @@ def _participant(eng: Engine, account: Account, conference_sid: str,
 @blueprint.get(PATH + "/<path:call_sid>.json")
 @authenticated
 def fetch_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    eng = engine()
-    with eng.transaction():
-        _, part = _participant(eng, account, conference_sid, call_sid)
-        body = render.participant.dump(part)
-    return respond(body)
+    return respond(resource.fetch(engine(), account, conference_sid, call_sid, request.path))
 
 
 @blueprint.post(PATH + "/<path:call_sid>.json")
 @authenticated
 def update_participant(account: Account, conference_sid: str, call_sid: str) -> ResponseReturnValue:
-    p = UpdateParams.parse(request.form)
-    eng = engine()
-    with eng.transaction():
-        conf, part = _participant(eng, account, conference_sid, call_sid)
-        controls.update_participant(eng, conf, part, p)
-        body = render.participant.dump(part)
-    return respond(body)
+    p = resource.UpdateParams.parse(request.form)
+    return respond(resource.update(engine(), account, conference_sid, call_sid, p, request.path))
 
 
 @blueprint.delete(PATH + "/<path:call_sid>.json")

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from ..timefmt import rfc2822
 
 if TYPE_CHECKING:  # annotations only
-    from ..store.models import Call, Conference, IncomingPhoneNumber, Recording
+    from ..store.models import Call, Conference, IncomingPhoneNumber, Participant, Recording
 
 API_VERSION = "2010-04-01"
 ROOT = "/2010-04-01/Accounts"
@@ -47,25 +47,46 @@ class ConferenceSchema(Schema):
     call_sid_ending_conference = fields.String(allow_none=True)
 
 
-class ParticipantSchema(Schema):
-    account_sid = fields.String()
-    call_sid = fields.String()
-    label = fields.String(allow_none=True)
-    call_sid_to_coach = fields.String(allow_none=True)
-    coaching = fields.Boolean()
-    conference_sid = fields.String()
-    date_created = Date()
-    date_updated = Date()
-    end_conference_on_exit = fields.Boolean()
-    muted = fields.Boolean()
-    hold = fields.Boolean()
-    start_conference_on_enter = fields.Boolean()
-    status = fields.String()
-    # Only the create response carries it; the create view fills it in.
-    queue_time = fields.Constant(None)
-    uri = fields.Function(
-        lambda p: f"{ROOT}/{p.account_sid}/Conferences/{p.conference_sid}/Participants/"
-                  f"{p.call_sid}.json")
+def _flag(value: Any) -> bool | None:
+    return value if value is None or value is True or value is False else bool(value)
+
+
+_PARTICIPANT_COLUMNS = frozenset((
+    "account_sid", "call_sid", "label", "call_sid_to_coach", "coaching", "conference_sid",
+    "date_created", "date_updated", "end_conference_on_exit", "muted", "hold",
+    "start_conference_on_enter", "status"))
+
+
+def participant(p: Participant) -> dict[str, Any]:
+    """A Participant in Twilio's JSON shape. A plain dict writer, not a schema: fetch, update
+    and list render it on every request (100 per page), where marshmallow's per-field
+    dispatch was most of the rendering time. The row's loaded values are read from its
+    ``__dict__`` (a fifth of the cost of the ORM's attribute descriptors); an attribute
+    not loaded (expired by a rollback) is loaded first, through the descriptor."""
+    d = p.__dict__
+    if not _PARTICIPANT_COLUMNS <= d.keys():
+        for key in _PARTICIPANT_COLUMNS:
+            getattr(p, key)
+    account_sid, conference_sid, call_sid = d["account_sid"], d["conference_sid"], d["call_sid"]
+    return {
+        "account_sid": account_sid,
+        "call_sid": call_sid,
+        "label": d["label"],
+        "call_sid_to_coach": d["call_sid_to_coach"],
+        "coaching": _flag(d["coaching"]),
+        "conference_sid": conference_sid,
+        "date_created": rfc2822(d["date_created"]),
+        "date_updated": rfc2822(d["date_updated"]),
+        "end_conference_on_exit": _flag(d["end_conference_on_exit"]),
+        "muted": _flag(d["muted"]),
+        "hold": _flag(d["hold"]),
+        "start_conference_on_enter": _flag(d["start_conference_on_enter"]),
+        "status": d["status"],
+        # Only the create response carries it; the create view fills it in.
+        "queue_time": None,
+        "uri": f"{ROOT}/{account_sid}/Conferences/{conference_sid}/Participants/"
+               f"{call_sid}.json",
+    }
 
 
 def format_number(number: str | None) -> str | None:
@@ -204,7 +225,6 @@ class RecordingSchema(ConferenceRecordingSchema):
 
 
 conference = ConferenceSchema()
-participant = ParticipantSchema()
 call = CallSchema()
 conference_recording = ConferenceRecordingSchema()
 recording = RecordingSchema()

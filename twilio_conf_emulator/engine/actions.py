@@ -14,21 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy import Table, delete, select
 
+from ..store import rows
 from ..store.inflight import ClockState, PendingRequest, ScheduledAction
 
 if TYPE_CHECKING:  # annotations only
-    from sqlalchemy.orm import InstanceState, Session
+    from sqlalchemy.orm import Session
 
     from ..webhooks.transport import OutboundRequest
     from .clock import Action, _Item
     from .core import Engine
 
 DEFAULT_WORLD = "default"
+FORGOTTEN = "forgotten_records"  # session.info: records deleted since the last commit
 
 
 @dataclass
@@ -57,9 +58,10 @@ class Stored:
     def __call__(self, *given: Any) -> object:  # given: e.g. the DeliveryResult, for a request's handler
         return self.eng.actions[self.kind](self.eng, *given, **self.args)
 
-    def record(self, due: float, label: str, account_sid: str | None = None) -> ScheduledAction:
-        return ScheduledAction(account_sid=account_sid, due=due, seq=0, kind=self.kind,
-                               args=self.args, label=label or self.kind)
+    def record(self, due: float, label: str, account_sid: str | None = None) -> dict[str, Any]:
+        """The fields of its ScheduledAction row."""
+        return dict(account_sid=account_sid, due=due, seq=0, kind=self.kind,
+                    args=self.args, label=label or self.kind)
 
 
 def stored(eng: Engine, kind: str, **args: Any) -> Stored:
@@ -72,15 +74,36 @@ def schedule(eng: Engine, delay: float, kind: str, label: str = "", **args: Any)
     return eng.after(float(delay), Stored(eng, kind, args), label or kind)
 
 
-def forget(db: Session, record: ScheduledAction | PendingRequest | None) -> None:
-    """Drop a stored record (its action ran, or the state was reset)."""
-    if record is None:
+class Record:
+    """A stored in-flight row (table and id). The rows are written and deleted with one
+    statement each (``store.rows``) on the session's connection, inside its transaction
+    (rolled back with the turn like any other change): they are never read back while the
+    process lives, so the ORM unit of work (a flush sorting every pending object at each
+    commit) bought nothing and was the larger part of an action's cost."""
+
+    __slots__ = ("table", "id", "gone")
+
+    def __init__(self, table: Table, row_id: int) -> None:
+        self.table, self.id = table, row_id
+        self.gone = False  # deleted in the current turn or a committed one
+
+
+def _insert(db: Session, model: type[ScheduledAction] | type[PendingRequest],
+            fields: dict[str, Any]) -> Record:
+    table = cast("Table", model.__table__)
+    return Record(table, rows.insert_row(db, table, fields))
+
+
+def forget(db: Session, record: Record | None) -> None:
+    """Drop a stored record (its action ran, or the request was sent). The engine asks again
+    after the turn that ran it; that deletes it again only if the turn was rolled back
+    (``SharedStore.rollback`` says so): SQLite gives a deleted row's id to the next insert,
+    so a second delete after a commit could remove a row the turn just stored."""
+    if record is None or record.gone:
         return
-    state: InstanceState[Any] = sa_inspect(record)
-    if state.pending:
-        db.expunge(record)
-    elif state.persistent:
-        db.delete(record)
+    rows.delete_row(db, record.table, record.id)
+    record.gone = True
+    db.info.setdefault(FORGOTTEN, []).append(record)
 
 
 class NotStoredAction(TypeError):
@@ -88,25 +111,25 @@ class NotStoredAction(TypeError):
     lost on restart (make it a named kind in ``action_kinds``)."""
 
 
-def record_for(eng: Engine, due: float, action: Action, label: str) -> ScheduledAction | None:
-    """The ScheduledAction row of a Stored action (added to the turn), else None."""
+def record_for(eng: Engine, due: float, action: Action, label: str) -> Record | None:
+    """The ScheduledAction row of a Stored action (written in the turn), else None (also when
+    the store ends with the process: ``SharedStore.keeps_in_flight``)."""
     if not isinstance(action, Stored):
         if eng.config.require_stored_actions:
             raise NotStoredAction(f"scheduled action {label!r} is not stored ({action!r})")
         return None
-    record = action.record(due, label, account_sid=eng.account_sid)
-    eng.db.add(record)
-    return record
+    if not eng.store.keeps_in_flight:
+        return None
+    return _insert(eng.db, ScheduledAction, action.record(due, label, account_sid=eng.account_sid))
 
 
 def store_request(eng: Engine, ob: Outbound) -> None:
     """Store a queued request (with its handler) so it is sent after a restart."""
-    if ob.request is None:
+    if ob.request is None or not eng.store.keeps_in_flight:
         return  # offloaded audio work: done again from the state, not stored
-    record = pending_record(ob)
-    if record is not None:
-        eng.db.add(record)
-        ob.meta["record"] = record
+    fields = pending_record(ob)
+    if fields is not None:
+        ob.meta["record"] = _insert(eng.db, PendingRequest, fields)
 
 
 def _world(eng: Engine) -> str:
@@ -123,8 +146,6 @@ def save_clock(eng: Engine) -> None:
 
 def clear(eng: Engine) -> None:
     """A world's reset: its stored clock, actions and requests go."""
-    from sqlalchemy import delete
-
     db = eng.db
     db.execute(delete(ClockState).where(ClockState.world == _world(eng)))
     db.execute(delete(ScheduledAction).where(ScheduledAction.account_sid == eng.account_sid))
@@ -148,12 +169,12 @@ def restore(eng: Engine) -> None:
             db.delete(rec)  # written by a version that had that action; nothing runs it now
             continue
         item = eng.scheduler.at(rec.due, Stored(eng, rec.kind, dict(rec.args)), rec.label)
-        item.record = rec
+        item.record = Record(cast("Table", ScheduledAction.__table__), rec.id)
     for req in db.scalars(select(PendingRequest)
                           .where(PendingRequest.account_sid == eng.account_sid)
                           .order_by(PendingRequest.id)):
         acct = db.get(Account, req.account_sid) if req.account_sid else None
-        meta: dict[str, Any] = {"record": req}
+        meta: dict[str, Any] = {"record": Record(cast("Table", PendingRequest.__table__), req.id)}
         if req.journal_params is not None:
             meta["journal_params"] = [tuple(p) for p in req.journal_params]
         eng._outbox.append(Outbound(
@@ -167,8 +188,8 @@ def restore(eng: Engine) -> None:
     db.commit()
 
 
-def pending_record(ob: Outbound) -> PendingRequest | None:
-    """A PendingRequest row for an Outbound whose answer needs no handler, else None."""
+def pending_record(ob: Outbound) -> dict[str, Any] | None:
+    """The PendingRequest fields of an Outbound whose answer needs no handler, else None."""
     handler = ob.on_result
     if (handler is not None and not isinstance(handler, Stored)) or "collect" in ob.meta:
         return None  # answered by a closure: lives in memory only
@@ -176,9 +197,9 @@ def pending_record(ob: Outbound) -> PendingRequest | None:
     if r is None:
         return None  # offloaded audio work: nothing to send
     jp = ob.meta.get("journal_params")
-    return PendingRequest(account_sid=ob.account_sid, url=r.url, method=r.method,
-                          params=[list(p) for p in r.params], kind=r.kind,
-                          call_sid=ob.call_sid, conference_sid=ob.conference_sid,
-                          journal_params=[list(p) for p in jp] if jp is not None else None,
-                          handler=handler.kind if handler is not None else None,
-                          handler_args=handler.args if handler is not None else None)
+    return dict(account_sid=ob.account_sid, url=r.url, method=r.method,
+                params=[list(p) for p in r.params], kind=r.kind,
+                call_sid=ob.call_sid, conference_sid=ob.conference_sid,
+                journal_params=[list(p) for p in jp] if jp is not None else None,
+                handler=handler.kind if handler is not None else None,
+                handler_args=handler.args if handler is not None else None)

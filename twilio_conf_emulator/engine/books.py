@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
+
+from ..store import rows
 
 if TYPE_CHECKING:  # annotations only
     from collections.abc import Mapping
@@ -39,15 +41,9 @@ class Booked:
             raise AttributeError(name) from None
 
 
-_INSERTS: dict[type[Base], Any] = {}  # table class: its INSERT statement
-
-
 def add(db: Session, cls: type[Base], fields: Mapping[str, Any]) -> int:
-    """Insert one row of ``cls`` now; return its primary key."""
-    stmt = _INSERTS.get(cls)
-    if stmt is None:
-        stmt = _INSERTS[cls] = insert(cast("Table", cls.__table__))
-    return db.connection().execute(stmt, fields).inserted_primary_key[0]  # type: ignore[index]  # an INSERT: a key
+    """Insert one row of ``cls`` now (``store.rows``); return its primary key."""
+    return rows.insert_row(db, cast("Table", cls.__table__), dict(fields))
 
 
 def set_error(db: Session, cls: type[Base], booked: Booked, code: int, message: str) -> None:

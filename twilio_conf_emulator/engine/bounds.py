@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 from ..errors import TwilioError
 
 if TYPE_CHECKING:  # annotations only
-    from ..store.inflight import ScheduledAction
-    from .actions import Outbound
+    from .actions import Outbound, Record
     from .clock import Action
     from .core import Engine
 
@@ -46,7 +45,7 @@ class RunBounds:
     """The engine's state for these bounds (declared here, set by :func:`init`)."""
 
     _later: list[Outbound]  # queued by other threads during a run
-    _later_actions: list[tuple[float, Action, str, ScheduledAction | None]]  # scheduled by them
+    _later_actions: list[tuple[float, Action, str, Record | None]]  # scheduled by them
     _run_thread: int | None  # the thread running the clock
     _in_flight: int  # the run's own deliveries in flight
     _foreign_budget: int  # actions other threads may still add to the run

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..config import DEFAULT_EPOCH
 
 if TYPE_CHECKING:  # annotations only
-    from ..store.inflight import ScheduledAction
+    from .actions import Record
 
 # What the scheduler runs when its time comes: a closure, or a stored record that is also
 # callable (``actions.Stored``), called with no argument under the engine lock.
@@ -83,7 +83,7 @@ class _Item:
     seq: int
     action: Action = field(compare=False)
     label: str = field(compare=False, default="")
-    record: ScheduledAction | None = field(compare=False, default=None)  # its stored ScheduledAction, if any
+    record: Record | None = field(compare=False, default=None)  # its stored row (actions.Record), if any
 
 
 class Scheduler:

@@ -144,7 +144,10 @@ class Engine(bounds.RunBounds):
                 raise
             finally:
                 self._depth = 0
-        self._notify()
+        # Wake the realtime runner only for requests to send (``at`` wakes it for actions):
+        # waking it after every read made it save its clock once per REST call.
+        if self._outbox:
+            self._notify()
 
     def memory(self, name: str) -> TxDict:
         """A dict of in-memory state that transactions undo (e.g. running TwiML documents)."""

@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
+from ..store.db import outlives_process
+from ..store.rows import commit_written
+from ..store.updates import write_changed_columns
 from . import books
+from .actions import FORGOTTEN
 
 if TYPE_CHECKING:  # annotations only
     from sqlalchemy.orm import Session
@@ -31,6 +35,10 @@ class SharedStore:
         # the session knows alive until it leaves the session (a big saving per action).
         self.rows: set[object] = set()
         self.unsaved_books: list[tuple[type[Base], dict[str, Any]]] = []  # (class, fields) of journal rows not committed yet
+        # Scheduled actions and queued requests are stored only for a restart to carry on
+        # from; an in-memory store has no restart, so it keeps them in memory alone (two
+        # statements per action and per webhook saved).
+        self.keeps_in_flight = outlives_process(db)
         event.listen(db, "pending_to_persistent", self._keep_row)
         event.listen(db, "loaded_as_persistent", self._keep_row)
         event.listen(db, "persistent_to_detached", self._drop_row)
@@ -43,8 +51,11 @@ class SharedStore:
         self.rows.discard(instance)
 
     def commit(self) -> None:
-        self.db.commit()
+        write_changed_columns(self.db)  # the usual turn: a few columns, no ORM flush
+        if not commit_written(self.db):
+            self.db.commit()
         self.unsaved_books.clear()
+        self.db.info.pop(FORGOTTEN, None)
 
     def rollback(self) -> None:
         """Roll back the state, but not the books: journal entries (and their alerts) record
@@ -52,6 +63,8 @@ class SharedStore:
         self.db.rollback()
         # Cached lookups may hold what the rolled-back turn wrote (phones are re-read).
         self.db.info.pop("phones", None)
+        for record in self.db.info.pop(FORGOTTEN, ()):
+            record.gone = False  # its delete was rolled back with the turn
         books, self.unsaved_books = self.unsaved_books, []
         for cls, fields in books:
             self.book(cls, fields)

@@ -4,6 +4,7 @@ or any SQLAlchemy URL."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.orm import Session
@@ -58,6 +59,14 @@ def open_store(url: str = "sqlite://") -> Session:
     _add_missing_columns(engine)
     # Objects stay usable after commit: the engine reads them again at once.
     return Session(engine, expire_on_commit=False, autoflush=True)
+
+
+def outlives_process(db: Session) -> bool:
+    """Can another process open this store (a file or a server)? An in-memory SQLite store
+    ends with its process, so nothing in it is ever read after a restart."""
+    bind: Any = db.get_bind()
+    url = getattr(bind, "engine", bind).url  # a Session bound to a Connection, too
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
 def _add_missing_columns(engine):

@@ -10,15 +10,22 @@ from types import SimpleNamespace
 
 from requests.cookies import MockRequest, MockResponse, RequestsCookieJar, get_cookie_header
 
+_SET_COOKIE = ("set-cookie", "set-cookie2")  # the headers CookieJar.extract_cookies reads
+
 
 def cookie_header(jar: RequestsCookieJar, url: str) -> str | None:
     """The ``Cookie`` header the jar would send to ``url``, or None."""
+    if not len(jar):
+        return None  # the usual case, and what the jar would answer
     # requests' own mocks accept anything with .url and .headers (duck typing, as requests does).
     return get_cookie_header(jar, SimpleNamespace(url=url, headers={}))  # type: ignore[arg-type]
 
 
 def store_cookies(jar: RequestsCookieJar, url: str, header_items: Iterable[tuple[str, str]]) -> None:
     """Keep every ``Set-Cookie`` in ``header_items`` (a list of (name, value)) for ``url``."""
+    header_items = list(header_items)
+    if not any(name.lower() in _SET_COOKIE for name, _ in header_items):
+        return  # nothing for the jar to extract (most answers)
     message = http.client.HTTPMessage()
     for name, value in header_items:
         message[name] = value  # email.message.Message appends, so repeated headers survive

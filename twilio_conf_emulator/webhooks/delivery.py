@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from . import codes
 from .signer import SIGNATURE_HEADER
 from .urls import InvalidUrl, split_fragment
-from .wire import DeliveryResult, OutboundRequest, Prepared, idempotency_token, media_type, sign_and_build
+from .wire import DeliveryResult, OutboundRequest, Prepared, form_params, idempotency_token, media_type, sign_and_build
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Twilio does not say how it re-sends a POST on a redirect.  We do what HTTP clients and
@@ -65,9 +65,10 @@ def deliver(request: OutboundRequest, auth_token: str, choose: Callable[[str], T
     method = request.method.upper()
     base, overrides = split_fragment(request.url)
     # One token for the whole chain: it identifies the webhook, not the hop.
-    token = idempotency_token(base, [(str(n), str(v)) for n, v in request.params])
+    params = form_params(request.params)
+    token = idempotency_token(base, params)
     try:
-        prepared = sign_and_build(request, auth_token, token)
+        prepared = sign_and_build(request, auth_token, token, params)
     except InvalidUrl as exc:
         return _unsent(request, method, codes.INVALID_URL, str(exc))
     first, first_method = prepared, method
@@ -88,9 +89,10 @@ def deliver(request: OutboundRequest, auth_token: str, choose: Callable[[str], T
             if exchange.status in POST_BECOMES_GET and method == "POST":
                 method = "GET"
             # A GET's parameters are already in the first URL; the Location replaces it whole.
-            params = prepared.body_params if method == "POST" else []
+            hop_params = prepared.body_params if method == "POST" else []
             try:
-                prepared = sign_and_build(OutboundRequest(target, method, params, request.kind), auth_token, token)
+                prepared = sign_and_build(OutboundRequest(target, method, hop_params, request.kind), auth_token,
+                                          token)
             except InvalidUrl as exc:
                 exchange.error_code = codes.INVALID_URL
                 exchange.error_message = codes.describe(codes.INVALID_URL, f"redirect to {exc}")

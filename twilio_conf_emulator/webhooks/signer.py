@@ -19,10 +19,12 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 
 def signing_string(url: str, params: Iterable[tuple[str, str]]) -> str:
     """The exact text that gets HMAC'd; exposed so the journal can show it when debugging."""
-    names = sorted({name for name, _ in params})
+    values: dict[str, set[str]] = {}
+    for name, value in params:
+        values.setdefault(name, set()).add(value)
     parts = [url]
-    for name in names:
-        for value in sorted({v for n, v in params if n == name}):
+    for name in sorted(values):
+        for value in sorted(values[name]):
             parts.append(name + value)
     return "".join(parts)
 

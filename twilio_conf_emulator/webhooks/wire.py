@@ -8,10 +8,12 @@ so an app cannot tell them apart: same URL, same body, same headers, same signat
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from .signer import SIGNATURE_HEADER, compute_signature
 from .urls import canonical, split_fragment, with_query
@@ -73,15 +75,57 @@ class Prepared(NamedTuple):
     headers: dict
 
 
+# Text quote_plus leaves as it is (its always-safe characters): most names and SIDs.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*\Z")
+
+
+@lru_cache(maxsize=64)  # the same callback URLs over and over; small, so a long run's
+def _quoted(text: str) -> str:  # unique values (numbers, dates) do not pile up in it
+    return quote_plus(text)
+
+
+def _quote(text: str) -> str:
+    return text if _UNQUOTED.match(text) else _quoted(text)
+
+
+def form_encode(params: Sequence[tuple[str, str]]) -> str:
+    """``urllib.parse.urlencode(params)`` of text pairs, with each piece's quoting memoised."""
+    return "&".join(_quote(str(n)) + "=" + _quote(str(v)) for n, v in params)
+
+
+class FormParams(list):
+    """``[(name, value)]`` as text, urlencoded once: the idempotency token and a POST's body
+    are the same encoding, and a webhook is encoded for both. Never changed once built."""
+
+    __slots__ = ("_encoded",)
+
+    def encoded(self) -> str:
+        try:
+            return self._encoded
+        except AttributeError:
+            self._encoded: str = form_encode(self)
+            return self._encoded
+
+
+def form_params(params: Sequence[tuple[object, object]]) -> FormParams:
+    return FormParams([(str(n), str(v)) for n, v in params])
+
+
+def _encoded(params: Sequence[tuple[str, str]]) -> str:
+    return params.encoded() if isinstance(params, FormParams) else form_encode(params)
+
+
 def idempotency_token(url: str, params: Sequence[tuple[str, str]]) -> str:
     """Deterministic, so the same webhook re-sent (a redirect hop, a replay) carries the same
     token and an app that de-duplicates on it behaves as it would with Twilio."""
-    digest = hashlib.sha256((url + "\n" + urlencode(params)).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256((url + "\n" + _encoded(params)).encode("utf-8")).hexdigest()
     return digest[:32]
 
 
-def sign_and_build(request: OutboundRequest, auth_token: str, token: str | None = None) -> Prepared:
-    """``(url, body_params, headers)`` for one request.
+def sign_and_build(request: OutboundRequest, auth_token: str, token: str | None = None,
+                   params: FormParams | None = None) -> Prepared:
+    """``(url, body_params, headers)`` for one request (``params``: ``request.params`` as
+    :func:`form_params` already made them).
 
     GET: the params join the query string and the URL alone is signed.  POST: the params
     are the form body and are signed after the URL.  The URL is canonical and has no
@@ -89,7 +133,8 @@ def sign_and_build(request: OutboundRequest, auth_token: str, token: str | None 
     Raises :class:`~.urls.InvalidUrl` for anything but an absolute http(s) URL.
     """
     base, _ = split_fragment(request.url)
-    params = [(str(n), str(v)) for n, v in request.params]
+    if params is None:
+        params = form_params(request.params)
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "*/*",
@@ -97,7 +142,7 @@ def sign_and_build(request: OutboundRequest, auth_token: str, token: str | None 
     }
     if request.method.upper() == "GET":
         url = canonical(with_query(base, params))
-        body = []
+        body: list[tuple[str, str]] = []
     else:
         url = canonical(base)
         body = params
@@ -107,7 +152,7 @@ def sign_and_build(request: OutboundRequest, auth_token: str, token: str | None 
 
 
 def encode_body(body_params: Sequence[tuple[str, str]]) -> bytes:
-    return urlencode(body_params).encode("ascii") if body_params else b""
+    return _encoded(body_params).encode("ascii") if body_params else b""
 
 
 def media_type(content_type_header: str | None) -> str | None:

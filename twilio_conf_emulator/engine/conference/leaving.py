@@ -58,7 +58,7 @@ def leave(eng: Engine, part: Participant, reason: str, call_status: str = "compl
             "participant-with-end-conference-on-exit-kicked" if kicked
             else "participant-with-end-conference-on-exit-left",
             part.call_sid, part.label)
-    elif not active_participants(conf):
+    elif not any(p.active for p in conf.participants):  # stops at the first one still in
         end(eng, conf, "last-participant-kicked" if kicked else "last-participant-left",
             part.call_sid, part.label)
 

@@ -72,11 +72,14 @@ def find_participant(eng: Engine, conf: Conference, ref: str, path: str) -> Part
 
 def participant_for_call(eng: Engine, call_sid: str) -> Participant | None:
     """The active participant of ``call_sid``, or None. Hot (every leg event asks), so the
-    last answer is cached and trusted while it is still in the session and still active."""
+    last answer is cached and trusted while it is still in the session. A cached participant
+    that has left answers None too: every participant row is made by ``add_participant``,
+    which caches it, so a newer one for the call would be the one cached (a conference that
+    ends hangs up every leg, and each hang-up asks)."""
     cache = lookups(eng, "participant_by_call")
     part = cache.get(call_sid)
-    if part is not None and _in_session(part) and part.active and part.call_sid == call_sid:
-        return part
+    if part is not None and _in_session(part) and part.call_sid == call_sid:
+        return part if part.active else None
     part = (
         eng.db.query(Participant)
         .filter(Participant.call_sid == call_sid, Participant.active.is_(True))
