@@ -5,8 +5,12 @@ import os
 
 import pytest
 
-from twilio_conf_emulator import Emulator
-from twilio_conf_emulator.config import EmulatorConfig
+# Every scheduled action must be a stored record (README "Restart"): a closure given to the
+# scheduler fails the test that schedules it (serve processes the tests start inherit it).
+os.environ.setdefault("TWILIO_EMULATOR_REQUIRE_STORED_ACTIONS", "1")
+
+from twilio_conf_emulator import Emulator  # noqa: E402
+from twilio_conf_emulator.config import EmulatorConfig  # noqa: E402
 
 # Trimmed copies of Twilio's OpenAPI and twilio-python's examples, vendored by
 # scripts/vendor_openapi.py (see twilio_oai/SOURCE.md): the suite never needs ../shared.

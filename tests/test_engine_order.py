@@ -29,6 +29,7 @@ def test_same_instant_order_rules(emu):
     log = []
     _recorder(emu, log)
     eng = emu.engine
+    eng.config.require_stored_actions = False  # the rules, shown with plain closures
     t = eng.now() + 10
 
     def first():

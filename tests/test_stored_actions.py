@@ -6,6 +6,7 @@ from pathlib import Path
 
 import twilio_conf_emulator
 from twilio_conf_emulator.engine.action_kinds import stored_actions
+from twilio_conf_emulator.taskrouter.action_kinds import stored_actions as taskrouter_actions
 
 PACKAGE = Path(twilio_conf_emulator.__file__).parent
 KIND = re.compile(r'(?:stored\(eng,|schedule\(eng,[^;]*?)\s*"([a-z-]+\.[a-z-]+)"', re.S)
@@ -15,8 +16,8 @@ def test_every_kind_the_code_stores_is_in_the_table():
     used = set()
     for path in PACKAGE.rglob("*.py"):
         used |= set(KIND.findall(path.read_text()))
-    table = stored_actions()
-    assert len(used) >= 15
+    table = {**stored_actions(), **taskrouter_actions()}
+    assert len(used) >= 30
     assert used <= set(table), sorted(used - set(table))
     assert all(callable(fn) for fn in table.values())
 
@@ -38,3 +39,31 @@ def test_an_unknown_stored_kind_from_an_older_store_is_dropped_not_run(store_url
         assert emu.alerts() == []
     finally:
         emu.stop()
+
+
+def test_a_closure_given_to_the_scheduler_is_refused_while_stored_actions_are_required():
+    import pytest
+
+    from twilio_conf_emulator import Emulator
+    from twilio_conf_emulator.config import EmulatorConfig
+    from twilio_conf_emulator.engine.actions import NotStoredAction, stored
+
+    emu = Emulator(config=EmulatorConfig(require_stored_actions=True))
+    try:
+        eng = emu.engine
+        with pytest.raises(NotStoredAction, match="not stored"):
+            with eng.transaction():
+                eng.after(1, lambda: None, "a closure")
+        assert eng.scheduler.pending() == 0  # refused: nothing was scheduled
+        with eng.transaction():
+            eng.after(1, stored(eng, "call.hangup", sid="CA" + "0" * 32, by="api"), "stored")
+        assert eng.scheduler.pending() == 1
+    finally:
+        emu.stop()
+
+
+def test_the_project_suite_runs_with_stored_actions_required(emu):
+    # conftest turns the guard on for every test (and the serve processes they start), so
+    # each scenario family (conference, AMD, speech, whisper, TaskRouter, wait/hold music,
+    # speaker events) fails its own tests if it schedules a closure.
+    assert emu.engine.config.require_stored_actions is True

@@ -84,7 +84,7 @@ def test_refused_requests_change_nothing_on_a_server_either():
 
 
 def test_a_refused_turn_takes_back_its_sids_webhooks_and_scheduled_actions():
-    emu = Emulator(config=EmulatorConfig(strict_actions=True))
+    emu = Emulator(config=EmulatorConfig(strict_actions=True, require_stored_actions=False))
     emu.deliver_webhooks_to(_hooks_app, host="app.example.com")
     eng = emu.engine
     ran = []
@@ -106,7 +106,8 @@ def test_a_refused_turn_takes_back_its_sids_webhooks_and_scheduled_actions():
 
 
 def test_an_action_that_raises_after_queueing_a_webhook_delivers_nothing():
-    emu = Emulator()  # strict_actions off: a failing action becomes a 20500 alert
+    # strict_actions off: a failing action becomes a 20500 alert (shown with plain closures)
+    emu = Emulator(config=EmulatorConfig(require_stored_actions=False))
     emu.deliver_webhooks_to(_hooks_app, host="app.example.com")
     eng = emu.engine
     taken = []

@@ -187,3 +187,50 @@ def test_an_account_is_closed_with_its_own_credentials_only():
     # The number it held is free in a new world made with the same SID.
     again, again_token = emu.create_account(sid=sid)
     assert emu.world(again).client.incoming_phone_numbers.list() == []
+
+
+def test_serve_on_all_interfaces_reads_file_audio_only_from_allowed_directories(tmp_path):
+    """Done-when 6 on a real non-loopback bind: a ``file:`` ``<Play>`` outside --allow-files
+    is refused with an 11200 alert (the call goes on), one inside is read and played."""
+    import requests
+    from audio_helpers import tone
+    from twilio.rest import Client
+
+    from twilio_conf_emulator.media.audio import encode_wav
+
+    (tmp_path / "allowed").mkdir()
+    (tmp_path / "private").mkdir()
+    inside, outside = tmp_path / "allowed" / "hello.wav", tmp_path / "private" / "secret.wav"
+    for path in (inside, outside):
+        path.write_bytes(encode_wav(tone(440, 3)))  # 3 s each
+    sid, token = "AC" + "7" * 32, "exposed-token"
+    proc, url = serve_process(["--host", "0.0.0.0", "--admin-token", "adm",
+                               "--allow-files", str(tmp_path / "allowed"),
+                               "--account-sid", sid, "--auth-token", token])
+    try:
+        local = f"http://127.0.0.1:{url.rsplit(':', 1)[1]}"
+        s = requests.Session()
+        s.trust_env = False
+        client = Client(sid, token)
+        client.api.base_url = local
+        client.edge = client.region = None
+        client.http_client.session.trust_env = False
+        calls = {}
+        for name, path in (("inside", inside), ("outside", outside)):
+            calls[name] = client.calls.create(
+                to="+15550001111", from_="+15550002222",
+                twiml=f"<Response><Play>{path.as_uri()}</Play><Hangup/></Response>").sid
+        resp = s.post(local + "/_emulator/clock/advance", json={"seconds": 10},
+                      auth=(sid, token), timeout=30)
+        assert resp.status_code == 200, resp.text
+        alerts = s.get(local + "/_emulator/alerts", auth=(sid, token), timeout=10).json()
+        alerts = alerts.get("alerts", alerts) if isinstance(alerts, dict) else alerts
+        refused = [a for a in alerts if a["code"] == 11200]
+        assert [a["call_sid"] for a in refused] == [calls["outside"]]
+        assert "allow-files" in refused[0]["message"]
+        # Read and played: the call lasts the file's 3 s; the refused <Play> is skipped.
+        assert client.calls(calls["inside"]).fetch().duration == "3"
+        assert client.calls(calls["outside"]).fetch().duration == "0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

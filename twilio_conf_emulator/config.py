@@ -8,6 +8,7 @@ Each field is listed in README.rst under "Assumptions"; change one with
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +138,12 @@ class EmulatorConfig:
     # A scheduled action that raises is rolled back and journaled as an alert (20500); with
     # strict_actions it propagates out of advance() instead (the project's own tests use it).
     strict_actions: bool = False
+    # Every scheduled action must be a stored record (``engine.actions.Stored``), so a restart
+    # on the same store carries on; a closure given to the scheduler is then a
+    # NotStoredAction error instead of an action lost on restart. The project's tests turn it
+    # on (environment variable TWILIO_EMULATOR_REQUIRE_STORED_ACTIONS=1 sets the default).
+    require_stored_actions: bool = field(
+        default_factory=lambda: os.environ.get("TWILIO_EMULATOR_REQUIRE_STORED_ACTIONS") == "1")
 
     def update(self, **changes: Any) -> EmulatorConfig:
         """Change settings at once or not at all: an unknown name is a KeyError, a value of

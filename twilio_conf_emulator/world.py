@@ -24,6 +24,7 @@ from .sids import SidFactory
 from .store import models
 from .taskrouter import models as tr_models
 from .taskrouter import service as taskrouter
+from .taskrouter.action_kinds import stored_actions as taskrouter_actions
 
 # The tables a world's reset empties (all carry account_sid); children before parents.
 WORLD_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
@@ -54,7 +55,7 @@ class World:
         self.sids = SidFactory(server.seed, scope=account_sid)
         self.engine = Engine(config, server.store, self.clock, self.sids, server.router,
                              purposes={**leg_purposes(), **taskrouter.purposes()},
-                             account_sid=account_sid, actions=stored_actions())
+                             account_sid=account_sid, actions={**stored_actions(), **taskrouter_actions()})
         self._client: Any = None
         self._runner: Any = None
         # What calls heard, rendered per conference; used only while its timeline is unchanged.

@@ -106,10 +106,19 @@ def forget(db: Session, record: Record | None) -> None:
     db.info.setdefault(FORGOTTEN, []).append(record)
 
 
+class NotStoredAction(TypeError):
+    """A closure given to the scheduler while ``require_stored_actions`` is on: it would be
+    lost on restart (make it a named kind in ``action_kinds``)."""
+
+
 def record_for(eng: Engine, due: float, action: Action, label: str) -> Record | None:
     """The ScheduledAction row of a Stored action (written in the turn), else None (also when
     the store ends with the process: ``SharedStore.keeps_in_flight``)."""
-    if not isinstance(action, Stored) or not eng.store.keeps_in_flight:
+    if not isinstance(action, Stored):
+        if eng.config.require_stored_actions:
+            raise NotStoredAction(f"scheduled action {label!r} is not stored ({action!r})")
+        return None
+    if not eng.store.keeps_in_flight:
         return None
     return _insert(eng.db, ScheduledAction, action.record(due, label, account_sid=eng.account_sid))
 

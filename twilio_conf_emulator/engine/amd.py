@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BadRequest
 from ..store.models import Call
+from .actions import schedule
 
 if TYPE_CHECKING:  # annotations only
     from ..config import EmulatorConfig
@@ -118,22 +119,24 @@ def on_answer(eng: Engine, call: Call, phone: Mapping[str, Any], proceed: Callab
         proceed()
         return
     result, seconds = detect(amd, phone, eng.config)
-    sid = call.sid
-
-    def detected():
-        c = eng.db.get(Call, sid)
-        if c is None or c.status != "in-progress":
-            return
-        c.answered_by = result
-        c.options = {**c.options, "amd_duration_ms": int(round(seconds * 1000))}
-        c.date_updated = eng.now()
-        _send_result(eng, c)
-        if not amd["async"]:
-            proceed()
-
     if amd["async"]:
         proceed()
-    eng.after(seconds, detected, f"AMD {sid}")
+    schedule(eng, seconds, "amd.detected", f"AMD {call.sid}", sid=call.sid, result=result,
+             seconds=seconds)
+
+
+def _detected(eng: Engine, sid: str, result: str, seconds: float) -> None:
+    """Stored action: detection ended with ``result``: the AMD callback, then (synchronous
+    AMD) the leg's purpose carries on, as it would have at the answer."""
+    c = eng.db.get(Call, sid)
+    if c is None or c.status != "in-progress":
+        return
+    c.answered_by = result
+    c.options = {**c.options, "amd_duration_ms": int(round(seconds * 1000))}
+    c.date_updated = eng.now()
+    _send_result(eng, c)
+    if not c.options["amd"]["async"]:
+        eng.purpose_of(c).on_answer(eng, c)
 
 
 def _send_result(eng, call):

@@ -265,28 +265,41 @@ def play_wait(eng: Engine, conf: Conference, part: Participant,
     if url == "":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=None)
         return
-    first = [on_fail]
+    music = {"which": "wait", "account_sid": conf.account_sid, "sid": sid,
+             "conf_sid": conf_sid, "gen": gen, "first_url": url}
+    _fetch_music(eng, music, url, opts.get("wait_method") or "POST", on_fail)
 
-    def still_waiting() -> bool:
-        p = _participant(eng, sid)
-        return (p is not None and p.status == "connected" and p.conference.status == "init"
-                and (p.options or {}).get("_music") == gen)
+
+def _still_playing(eng: Engine, music: dict[str, Any]) -> bool:
+    """Is the wait/hold document run ``music`` still what its participant hears?"""
+    p = _participant(eng, music["sid"])
+    if p is None or (p.options or {}).get("_music") != music["gen"]:
+        return False
+    if music["which"] == "wait":
+        return p.status == "connected" and p.conference.status == "init"
+    return bool(p.hold)
+
+
+def _fetch_music(eng: Engine, music: dict[str, Any], target: str, method: str,
+                 on_fail: Callable[[str], bool] | None = None) -> None:
+    """Request a wait/hold URL of the run ``music`` (plain JSON: which, account_sid, sid,
+    conf_sid, gen, first_url) and play what it answers."""
+    sid, conf_sid = music["sid"], music["conf_sid"]
 
     def done(ref: dict[str, Any] | None, error: Any) -> None:
         if error is not None:
-            eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
-                      url=url)
-            if first[0] is not None and first[0](sid):
+            eng.alert(music["account_sid"], error[0], error[1], call_sid=sid,
+                      conference_sid=conf_sid, url=music["first_url"])
+            if music["which"] == "hold" or (on_fail is not None and on_fail(sid)):
                 return
-        first[0] = None
-        ref = _then_later(eng, ref, still_waiting, lambda then: fetch(then["url"], then["method"]))
-        eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=ref)
+        if music["which"] == "hold" and not _still_playing(eng, music):
+            return
+        ref = _then_later(eng, ref, music)
+        event = "wait-audio" if music["which"] == "wait" else "hold"
+        eng.media_event(event, call_sid=sid, conference_sid=conf_sid, audio=ref)
 
-    def fetch(target: str, method: str) -> None:
-        fetch_playlist(eng, conf.account_sid, target, method, _params_of(eng, sid), done, sid,
-                       conf_sid, kind="wait-url", redirect_later=True)
-
-    fetch(url, opts.get("wait_method") or "POST")
+    fetch_playlist(eng, music["account_sid"], target, method, _params_of(eng, sid), done, sid,
+                   conf_sid, kind=f"{music['which']}-url", redirect_later=True)
 
 
 def _new_music(part: Participant) -> int:
@@ -303,8 +316,8 @@ def _params_of(eng: Engine, call_sid: str) -> list[tuple[str, str]]:
     return callbacks.voice_params(call) if call is not None else []
 
 
-def _then_later(eng: Engine, ref: dict[str, Any] | None, still_playing: Callable[[], bool],
-                refetch: Callable[[dict[str, Any]], object]) -> dict[str, Any] | None:
+def _then_later(eng: Engine, ref: dict[str, Any] | None,
+                music: dict[str, Any]) -> dict[str, Any] | None:
     """A wait/hold playlist that ends in ``<Redirect>``: when it has played, request the
     redirect's URL again (a new request each time, even to the same URL: apps count
     "you are caller number N"). A document that takes no time loops instead."""
@@ -319,12 +332,16 @@ def _then_later(eng: Engine, ref: dict[str, Any] | None, still_playing: Callable
         ref["loop"] = True
         return ref
 
-    def again() -> None:
-        if still_playing():
-            refetch(then)
-
-    eng.after(seconds, again, "wait/hold <Redirect>")
+    schedule(eng, seconds, "music.redirect", "wait/hold <Redirect>", music=music,
+             url=then["url"], method=then["method"])
     return ref
+
+
+def _music_redirect(eng: Engine, music: dict[str, Any], url: str, method: str) -> None:
+    """Stored action: a wait/hold playlist ending in ``<Redirect>`` has played: request its
+    URL again, if that document is still what the participant hears."""
+    if _still_playing(eng, music):
+        _fetch_music(eng, music, url, method)
 
 
 def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None, method: str) -> None:
@@ -341,25 +358,9 @@ def play_hold(eng: Engine, conf: Conference, part: Participant, url: str | None,
     # On hold at once (silence) until the hold document arrives.
     eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=None)
 
-    def still_held() -> bool:
-        p = _participant(eng, sid)
-        return p is not None and bool(p.hold) and (p.options or {}).get("_music") == gen
-
-    def done(ref: dict[str, Any] | None, error: Any) -> None:
-        if error is not None:
-            eng.alert(conf.account_sid, error[0], error[1], call_sid=sid, conference_sid=conf_sid,
-                      url=url)
-            return
-        if still_held():
-            ref = _then_later(eng, ref, still_held, lambda then: fetch(then["url"],
-                                                                       then["method"]))
-            eng.media_event("hold", call_sid=sid, conference_sid=conf_sid, audio=ref)
-
-    def fetch(target: str, target_method: str) -> None:
-        fetch_playlist(eng, conf.account_sid, target, target_method, _params_of(eng, sid), done,
-                       sid, conf_sid, kind="hold-url", redirect_later=True)
-
-    fetch(url, method)
+    music = {"which": "hold", "account_sid": conf.account_sid, "sid": sid,
+             "conf_sid": conf_sid, "gen": gen, "first_url": url}
+    _fetch_music(eng, music, url, method)
 
 
 def _announcement_end(eng: Engine, conference_sid: str, call_sid: str | None, url: str) -> None:

@@ -5,7 +5,11 @@ Actions other threads' REST calls schedule while a run is going on wait for the 
 an ``advance`` ends even while writers keep creating calls); only what is scheduled while one of
 the run's own deliveries is in flight (its handler calling back) joins it, up to
 FOREIGN_REQUESTS_PER_RUN per run. Requests are never deferred: they go out in the order they
-were queued (the order of their SequenceNumbers).
+were queued (the order of their SequenceNumbers). A run delivers them up to a high-water mark
+instead: the last request of its own (queued before it began, by its actions and the handlers
+of its deliveries, or by a handler calling back while a delivery is in flight). Other threads'
+requests before that mark go out with it (in order); those after it are left in the outbox,
+first in line for the next run, so writers that never stop cannot keep an advance going.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ class RunBounds:
     _run_thread: int | None  # the thread running the clock
     _in_flight: int  # the run's own deliveries in flight
     _foreign_budget: int  # actions other threads may still add to the run
+    _queued_count: int  # requests ever queued (each Outbound's number in line)
+    _own_mark: int  # the number of the last request the running run delivers
 
 
 def init(eng: Engine) -> None:
@@ -53,6 +59,25 @@ def init(eng: Engine) -> None:
     eng._run_thread = None
     eng._in_flight = 0
     eng._foreign_budget = 0
+    eng._queued_count = 0  # requests ever queued: each Outbound's number in line
+    eng._own_mark = 0  # the number of the last request the running run must deliver
+
+
+def mark_request(eng: Engine, ob: Outbound) -> None:
+    """Number a request being queued; one of the run's own moves the mark up to it."""
+    eng._queued_count += 1
+    ob.meta["queued_no"] = eng._queued_count
+    runner = eng._run_thread
+    if (runner is None or runner == threading.get_ident()
+            or (eng._in_flight and eng._foreign_budget > 0)):
+        if runner is not None and runner != threading.get_ident():
+            eng._foreign_budget -= 1
+        eng._own_mark = eng._queued_count
+
+
+def run_owns_next(eng: Engine) -> bool:
+    """Is the outbox's first request at or before the run's mark?"""
+    return bool(eng._outbox) and eng._outbox[0].meta.get("queued_no", 0) <= eng._own_mark
 
 
 def check_advance(eng: Engine, seconds: float) -> None:
@@ -93,6 +118,7 @@ def run_begins(eng: Engine) -> int | None:
     with eng.lock:
         previous = eng._run_thread
         eng._run_thread = threading.get_ident()
+        eng._own_mark = eng._queued_count  # everything queued so far is this run's to send
         if previous is None:
             eng._foreign_budget = FOREIGN_REQUESTS_PER_RUN
     return previous

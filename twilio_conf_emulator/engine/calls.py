@@ -9,7 +9,6 @@ this module depends on none of them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -229,8 +228,8 @@ def schedule_speech(eng: Engine, sid: str, script: list[dict[str, Any]] | None) 
     """``[{"at": s, "text": "..."}]``: the party starts saying ``text`` at ``s``."""
     for step in script or []:
         text = str(step.get("text", ""))
-        eng.after(float(step.get("at", 0)), functools.partial(say_speech, eng, sid, text),
-                  f"speech {sid}")
+        schedule(eng, float(step.get("at", 0)), "call.speech", f"speech {sid}", sid=sid,
+                 text=text)
 
 
 def say_speech(eng: Engine, sid: str, text: str) -> None:

@@ -175,6 +175,7 @@ class Engine(bounds.RunBounds):
         self._undo.begin()
         counters = self.sids.snapshot()
         queued = len(self._outbox)
+        own = self._own_mark
         alerts = self.alert_seq
         later = bounds.snapshot(self)
 
@@ -183,6 +184,7 @@ class Engine(bounds.RunBounds):
             self.alert_seq = alerts
             while len(self._outbox) > queued:
                 self._outbox.pop()
+            self._own_mark = own
             bounds.restore(self, later)
 
         self._undo.record(undo_memory)
@@ -238,7 +240,8 @@ class Engine(bounds.RunBounds):
         """Queue a request; delivered after the current action, outside the lock."""
         actions.store_request(self, outbound)
         # Never deferred (unlike actions, see bounds): requests go out in the order they were
-        # queued, which is the order of their SequenceNumbers.
+        # queued, which is the order of their SequenceNumbers; a run stops at its mark.
+        bounds.mark_request(self, outbound)
         self._outbox.append(outbound)
 
     def emit_request(self, request: OutboundRequest, account_sid: str | None,
@@ -312,8 +315,8 @@ class Engine(bounds.RunBounds):
     def _deliver_outbox(self):
         while True:
             with self.lock:
-                if not self._outbox:
-                    return
+                if not bounds.run_owns_next(self):
+                    return  # empty, or only other threads' requests: the next run's
                 ob = self._outbox.popleft()
                 generation = self.generation
             if ob.job is not None:

@@ -23,12 +23,12 @@ phone (before the participant's jitter buffer).
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import TYPE_CHECKING
 
 from ..media import timeline as tl
 from ..store.models import MediaEventRow, Participant
+from .actions import stored
 from .conference.events import send_event
 
 if TYPE_CHECKING:  # annotations only
@@ -69,18 +69,39 @@ def on_join(eng: Engine, conf: Conference, part: Participant) -> None:
     if ref is None:
         return
     part.options = {**(part.options or {}), "speaking": False, "talking": False}
-    cfg, part_id, first = eng.config, part.id, float(start or 0.0)
-    join = tl.sample_of(eng.now(), cfg)
+    part_id = part.id
+    join = tl.sample_of(eng.now(), eng.config)
+    _offload_window(eng, part_id, part.call_sid, join, join, None)
+
+
+def _offload_window(eng: Engine, part_id: int, call_sid: str, join: int, w0: int,
+                    carry: float | None) -> None:
+    """Analyse the window from ``w0`` outside the lock, then schedule its events. The voice
+    is loaded once per join and kept in memory; after a restart it is loaded again."""
+    cfg = eng.config
+    clips = eng.memory("speech-clips")
+    key = f"{part_id}:{call_sid}:{join}"
+    clip = clips.get(key)
+    ref, start = (None, None) if clip is not None else _voice_ref(eng, call_sid)
+    if clip is None and ref is None:
+        return
 
     def load_and_analyse() -> tuple[Clip, Analysed]:
         from ..media.audio import load_sound
         from ..media.clip import Clip
 
-        clip = Clip(load_sound(ref, cfg), tl.sample_of(first, cfg))
-        return clip, _analyse(cfg, clip, join, join, None)
+        if clip is not None:
+            got = clip
+        else:
+            assert ref is not None
+            got = Clip(load_sound(ref, cfg), tl.sample_of(float(start or 0.0), cfg))
+        return got, _analyse(cfg, got, join, w0, carry)
 
-    eng.offload(load_and_analyse, lambda done: _schedule(eng, part_id, done[0], join, done[1]),
-                f"speech window {part_id}")
+    def then(done: tuple[Clip, Analysed]) -> None:
+        clips[key] = done[0]
+        _schedule(eng, part_id, call_sid, done[0], join, done[1])
+
+    eng.offload(load_and_analyse, then, f"speech window {part_id}")
 
 
 def _analyse(cfg: EmulatorConfig, clip: Clip, join: int, w0: int,
@@ -136,45 +157,52 @@ def _analyse(cfg: EmulatorConfig, clip: Clip, join: int, w0: int,
     return plan, carry, w1
 
 
-def _schedule(eng: Engine, part_id: int, clip: Clip, join: int, analysed: Analysed) -> None:
-    """Under the lock: schedule a window's events, and the next window's analysis."""
+def _schedule(eng: Engine, part_id: int, call_sid: str, clip: Clip, join: int,
+              analysed: Analysed) -> None:
+    """Under the lock: schedule a window's events, and the next window's analysis (stored
+    actions: a restart carries on with them)."""
     plan, carry, w1 = analysed
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active:
+        eng.memory("speech-clips").pop(f"{part_id}:{call_sid}:{join}", None)
         return
     rate = eng.config.sample_rate
     for t, kind in plan:
-        eng.at(max(t, eng.now()), functools.partial(_fire, eng, part_id, kind), f"{kind} {part_id}")
+        eng.at(max(t, eng.now()), stored(eng, "speech.event", part_id=part_id, event=kind),
+               f"{kind} {part_id}")
     if clip.end is not None and w1 >= clip.end and carry is None:
+        eng.memory("speech-clips").pop(f"{part_id}:{call_sid}:{join}", None)
         return
-    eng.at(w1 / rate, lambda: _next(eng, part_id, clip, join, w1, carry),
+    eng.at(w1 / rate, stored(eng, "speech.window", part_id=part_id, call_sid=call_sid,
+                             join=join, w0=w1, carry=carry),
            f"speech window {part_id}")
 
 
-def _next(eng: Engine, part_id: int, clip: Clip, join: int, w0: int, carry: float | None) -> None:
+def next_window(eng: Engine, part_id: int, call_sid: str, join: int, w0: int,
+                carry: float | None) -> None:
+    """Stored action: the next window of a participant's voice is due for analysis."""
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active:
+        eng.memory("speech-clips").pop(f"{part_id}:{call_sid}:{join}", None)
         return
-    cfg = eng.config
-    eng.offload(lambda: _analyse(cfg, clip, join, w0, carry),
-                lambda analysed: _schedule(eng, part_id, clip, join, analysed),
-                f"speech window {part_id}")
+    _offload_window(eng, part_id, call_sid, join, w0, carry)
 
 
-def _fire(eng: Engine, part_id: int, kind: str) -> None:
+def fire(eng: Engine, part_id: int, event: str) -> None:
+    """Stored action: a speech start/stop of ``part_id``'s voice is due."""
     part = eng.db.get(Participant, part_id)
     if part is None or not part.active or part.status != "connected":
         return
     conf = part.conference
     speaking = bool((part.options or {}).get("speaking"))
-    part.options = {**(part.options or {}), "talking": kind == START}
-    if kind == START:
+    part.options = {**(part.options or {}), "talking": event == START}
+    if event == START:
         if speaking or not _audible(part):
             return
     elif not speaking:
         return
-    part.options = {**(part.options or {}), "speaking": kind == START}
-    send_event(eng, conf, kind, part)
+    part.options = {**(part.options or {}), "speaking": event == START}
+    send_event(eng, conf, event, part)
 
 
 def _audible(part: Participant) -> bool:

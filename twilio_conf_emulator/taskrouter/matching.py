@@ -14,6 +14,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..engine import calls as call_legs
+from ..engine.actions import stored
 from . import events, hooks
 from .common import attrs as _attrs
 from .common import listing, new_row, set_activity, set_data, touch
@@ -60,7 +61,8 @@ def _enter_target(eng, ws, task):
     events.send(eng, ws, "task-queue.entered", task=task)
     if t.get("timeout") and task.data["target"] + 1 < len(task.data["targets"]):
         sid, n = task.sid, task.data["target"]
-        eng.after(float(t["timeout"]), lambda: _target_timeout(eng, ws.sid, sid, n),
+        eng.after(float(t["timeout"]), stored(eng, "taskrouter.target-timeout", ws_sid=ws.sid,
+                                              task_sid=sid, n=n),
                   f"workflow target timeout {sid}")
     soon(eng, ws.sid)
 
@@ -83,12 +85,13 @@ def soon(eng: Engine, ws_sid: str) -> None:
     if ws_sid in pending:
         return
     pending[ws_sid] = True
+    eng.soon(stored(eng, "taskrouter.match", ws_sid=ws_sid), f"TaskRouter matching {ws_sid}")
 
-    def run():
-        pending.pop(ws_sid, None)
-        dispatch(eng, ws_sid)
 
-    eng.soon(run, f"TaskRouter matching {ws_sid}")
+def _match(eng: Engine, ws_sid: str) -> None:
+    """Stored action: the matching pass ``soon`` asked for (after a restart, too)."""
+    eng.memory("taskrouter-matching").pop(ws_sid, None)
+    dispatch(eng, ws_sid)
 
 
 def _task_order(ws, tasks):
@@ -143,7 +146,8 @@ def reserve(eng: Engine, ws: Workspace, task: Task, worker: Worker, queue: TaskQ
     timeout = int((wf.data if wf else {}).get("task_reservation_timeout") or 120)
     target = (task.data.get("targets") or [{}])[task.data.get("target", 0)]
     sid = res.sid
-    eng.after(float(timeout), lambda: _reservation_timeout(eng, ws.sid, sid),
+    eng.after(float(timeout), stored(eng, "taskrouter.reservation-timeout", ws_sid=ws.sid,
+                                     res_sid=sid),
               f"reservation timeout {sid}")
     set_data(res, timeout=timeout, target=target.get("queue"))
     hooks.call("assign", eng, ws, wf, task, res, worker)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..engine.actions import stored
 from . import events, hooks
 from .common import (
     TASK_TIMEOUT_DEFAULT,
@@ -70,11 +71,13 @@ def create_task(eng: Engine, ws: Workspace, p: Form) -> Task:
     events.send(eng, ws, "task.created", task=task)
     hooks.call("route", eng, ws, task)
     sid = task.sid
-    eng.after(timeout, lambda: _ttl(eng, ws.sid, sid), f"task TTL {sid}")
+    eng.after(timeout, stored(eng, "taskrouter.task-ttl", ws_sid=ws.sid, task_sid=sid),
+              f"task TTL {sid}")
     return task
 
 
 def _ttl(eng: Engine, ws_sid: str, task_sid: str) -> None:
+    """Stored action: the task's Timeout passed."""
     task = eng.db.get(Task, task_sid)
     ws = eng.db.get(Workspace, ws_sid)
     if task is None or ws is None or task.assignment_status not in ACTIVE:

@@ -11,13 +11,13 @@ action gets ``SpeechResult`` (the text as said) and ``Confidence``
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, Any
 
 from ...media import timeline as tl
 from ...store.models import Call
 from ...webhooks.transport import OutboundRequest
 from .. import callbacks, twiml
+from ..actions import stored
 from .gather import current_gather
 from .runner import fetch, step
 from .state import alert, opt, set_opts
@@ -48,7 +48,8 @@ def on_speech(eng: Engine, call: Call, text: str) -> None:
         for k in range(len(words)):
             partial = " ".join(words[:k + 1])
             eng.after(per_word * (k + 1),
-                      functools.partial(_partial, eng, sid, gen, sub, verb, partial, k),
+                      stored(eng, "gather.speech-partial", sid=sid, gen=gen, sub=sub,
+                             partial=partial, n=k),
                       f"Gather partial result {sid}")
     timeout = verb.speech_timeout
     if timeout == "auto":
@@ -56,7 +57,8 @@ def on_speech(eng: Engine, call: Call, text: str) -> None:
     elif timeout is None:
         timeout = verb.timeout
     eng.after(per_word * len(words) + float(timeout),
-              lambda: _submit(eng, sid, gen, sub, text), f"Gather speech result {sid}")
+              stored(eng, "gather.speech-result", sid=sid, gen=gen, sub=sub, text=text),
+              f"Gather speech result {sid}")
 
 
 def _live_state(eng: Engine, sid: str, gen: int, sub: int) -> tuple[Any, Any]:
@@ -69,10 +71,13 @@ def _live_state(eng: Engine, sid: str, gen: int, sub: int) -> tuple[Any, Any]:
     return call, g
 
 
-def _partial(eng: Engine, sid: str, gen: int, sub: int, verb: Any, partial: str,
-             n: int) -> None:
-    call, _ = _live_state(eng, sid, gen, sub)
+def partial_result(eng: Engine, sid: str, gen: int, sub: int, partial: str, n: int) -> None:
+    """Stored action: the words said so far reach partialResultCallback."""
+    call, g = _live_state(eng, sid, gen, sub)
     if call is None:
+        return
+    verb = current_gather(eng, sid, gen, g["i"])
+    if verb is None:
         return
     params = callbacks.voice_params(call, call.status) + [
         ("SequenceNumber", str(n)),
@@ -86,7 +91,9 @@ def _partial(eng: Engine, sid: str, gen: int, sub: int, verb: Any, partial: str,
                      call.account_sid, call_sid=call.sid)
 
 
-def _submit(eng: Engine, sid: str, gen: int, sub: int, text: str) -> None:
+def submit(eng: Engine, sid: str, gen: int, sub: int, text: str) -> None:
+    """Stored action: the speech timeout passed after the last word: the result goes to
+    the action URL."""
     call, g = _live_state(eng, sid, gen, sub)
     if call is None:
         return

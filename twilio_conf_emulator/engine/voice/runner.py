@@ -47,12 +47,7 @@ def start(eng: Engine, call: Call) -> None:
         # SendDigits: DTMF to the called party once connected, then the TwiML runs.
         set_opts(call, send_digits=None)
         gen, sid = int(opt(call, "_gen", 0)), call.sid
-
-        def then() -> None:
-            c = live(eng, sid, gen)
-            if c is not None:
-                start(eng, c)
-
+        then = stored(eng, "twiml.start", sid=sid, gen=gen)
         play_ref(eng, call, {"kind": "dtmf", "digits": digits}, 1, then)
         return
     limit = opt(call, "time_limit")
@@ -64,6 +59,13 @@ def start(eng: Engine, call: Call) -> None:
         run_text(eng, call, opt(call, "twiml"))
     else:
         fetch(eng, call, opt(call, "url"), opt(call, "method") or "POST", "voice")
+
+
+def _start_live(eng: Engine, sid: str, gen: int) -> None:
+    """Stored action: SendDigits were played; the leg's TwiML runs (if it is still live)."""
+    c = live(eng, sid, gen)
+    if c is not None:
+        start(eng, c)
 
 
 def run_text(eng: Engine, call: Call, text: str, base_url: str | None = None) -> None:
@@ -94,13 +96,7 @@ def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extr
     params = callbacks.voice_params(call) + [(str(k), str(v)) for k, v in extra]
     hosted = hosted_media.hosted_twiml(eng.config, url)
     if hosted is not None:  # Twilio's own demo document: answered here, never fetched
-
-        def run_hosted() -> None:
-            c = live(eng, sid, gen)
-            if c is not None:
-                begin(eng, c, twiml.parse(hosted, url), gen)
-
-        eng.soon(run_hosted, f"hosted TwiML {sid}")
+        eng.soon(stored(eng, "twiml.hosted", sid=sid, gen=gen, url=url), f"hosted TwiML {sid}")
         return
 
     # The answer is handled by a stored action: a request queued when serve dies is sent,
@@ -108,6 +104,13 @@ def fetch(eng: Engine, call: Call, url: str | None, method: str, kind: str, extr
     got = stored(eng, "twiml.fetched", sid=sid, gen=gen, url=url, fallback=fallback)
     eng.emit_request(OutboundRequest(url=url, method=method or "POST", params=params, kind=kind),
                      call.account_sid, on_result=got, call_sid=sid)
+
+
+def _run_hosted(eng: Engine, sid: str, gen: int, url: str) -> None:
+    c = live(eng, sid, gen)
+    hosted = hosted_media.hosted_twiml(eng.config, url)
+    if c is not None and hosted is not None:
+        begin(eng, c, twiml.parse(hosted, url), gen)
 
 
 def _fetched(eng: Engine, result: Any, sid: str, gen: int, url: str, fallback: bool) -> None:
