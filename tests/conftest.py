@@ -3,7 +3,12 @@
 import json
 import os
 
+import numpy  # noqa: F401  (see below)
 import pytest
+
+# The package imports numpy only when audio is first needed, but pytester's in-process runs
+# restore sys.modules after each run, and numpy's C core cannot be loaded twice in one process:
+# importing it here keeps it in every snapshot (the 3.12 smoke runs such a test first).
 
 # Every scheduled action must be a stored record (README "Restart"): a closure given to the
 # scheduler fails the test that schedules it (serve processes the tests start inherit it).
