@@ -64,11 +64,8 @@ def _references_stored(state: Any, new: set[Any]) -> bool:
         other = inspect(value)
         if other in new or other.key is None:
             return False
-        for local, remote in prop.local_remote_pairs:
-            mine = state.dict.get(state.mapper.get_property_by_column(local).key)
-            theirs = other.dict.get(other.mapper.get_property_by_column(remote).key)
-            if mine is None or mine != theirs:
-                return False
+        if not _keys_copied(state, other, prop):
+            return False
     return True
 
 
@@ -84,11 +81,19 @@ def gains_only(state: Any, key: str, new: set[Any]) -> bool:
         child_state = inspect(child)
         if child_state not in new:
             return False
-        for local, remote in prop.local_remote_pairs:
-            mine = state.dict.get(state.mapper.get_property_by_column(local).key)
-            theirs = child_state.dict.get(child_state.mapper.get_property_by_column(remote).key)
-            if mine is None or mine != theirs:
-                return False
+        if not _keys_copied(state, child_state, prop):
+            return False
+    return True
+
+
+def _keys_copied(state: Any, other: Any, prop: Any) -> bool:
+    """Each column pair of relationship ``prop`` already holds the same non-null key on
+    ``state`` (its local side) and ``other`` (its remote side)."""
+    for local, remote in prop.local_remote_pairs:
+        mine = state.dict.get(state.mapper.get_property_by_column(local).key)
+        theirs = other.dict.get(other.mapper.get_property_by_column(remote).key)
+        if mine is None or mine != theirs:
+            return False
     return True
 
 
