@@ -1,4 +1,4 @@
-"""A participant's fetch and update are served without Flask (api/hot.py): every response
+"""A participant's create, fetch and update and the list are served without Flask (api/hot.py): every response
 must be byte for byte what the Flask views answer (status, headers, body), with the same
 state, journal and warning alerts after, for good and bad requests alike; and requests of
 any other shape still reach Flask."""
@@ -89,6 +89,23 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
         ("GET", listing + "?Muted=%FF", None, auth, 200),  # as Flask decodes it
         ("GET", listing.replace(cf, "CF" + "0" * 32), None, auth, 404),
         ("GET", listing, None, lambda e: auth(e, "wrong"), 401),
+        # Creates: into this conference, into one named (new), bad and odd ones.
+        ("POST", listing, b"From=%2B15550000000&To=%2B15551000003&Label=third", auth, 201),
+        ("POST", f"{root}/Conferences/Other room/Participants.json",
+         b"From=%2B15550000000&To=%2B15551000004&StatusCallbackEvent=initiated"
+         b"&StatusCallbackEvent=answered&StatusCallback=https%3A%2F%2Fapp.test%2Fs"
+         b"&ConferenceStatusCallback=https%3A%2F%2Fapp.test%2Fc", auth, 201),
+        ("POST", listing, b"From=%2B15550000000&To=%2B15551000005&EarlyMedia=true&Foo=1",
+         auth, 201),  # two warnings: an ignored parameter and an unknown one
+        ("POST", listing, b"From=%2B15550000000", auth, 400),  # 21201: no To
+        ("POST", listing, b"From=%2B15550000000&To=%2B15551000006&Timeout=1", auth, 400),
+        ("POST", listing, b"From=%2B15550000000&To=%2B15551000003&Label=third", auth, 400),
+        ("POST", listing, b"From=%2B15550000000&To=%FF", auth, 400),  # not UTF-8
+        ("POST", listing, b"From=%2B15550000000&To=%2B15551000007", lambda e: auth(e, "wrong"),
+         401),
+        ("POST", listing.replace(cf, "CF" + "0" * 32),
+         b"From=%2B15550000000&To=%2B15551000008", auth, 404),
+        ("GET", listing, None, auth, 200),  # the ones created, listed
     ]
     for method, path, body, headers, status in requests:
         got = []
@@ -106,7 +123,8 @@ def test_fetch_and_update_answer_as_the_flask_views_do(pair, monkeypatch):
     assert len(served) == len(requests) + 1  # and a GET with no content type
     assert hot_emu.webhooks.all() == flask_emu.webhooks.all()
     assert hot_emu.alerts() == flask_emu.alerts()
-    assert sum("'Foo'" in a["message"] for a in hot_emu.alerts()) == 2
+    assert sum("'Foo'" in a["message"] for a in hot_emu.alerts()) == 3
+    assert sum("'EarlyMedia'" in a["message"] for a in hot_emu.alerts()) == 1
 
 
 def test_other_shapes_still_reach_flask(pair, monkeypatch):

@@ -40,8 +40,8 @@ def shared_app() -> Flask:
 
 
 def serve(emulator: Any, environ: dict[str, Any], start_response: Any) -> Any:
-    """One request for ``emulator``: a plain participant fetch, update or list without Flask
-    (api/hot.py), anything else by the shared Flask app."""
+    """One request for ``emulator``: a plain participant create, fetch, update or list
+    without Flask (api/hot.py), anything else by the shared Flask app."""
     return hot.dispatch(emulator, shared_app(), environ, start_response)
 
 

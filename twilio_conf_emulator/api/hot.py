@@ -1,5 +1,5 @@
-"""The hottest REST requests, a participant's fetch and update and a conference's list of
-participants, served without Flask.
+"""The hottest REST requests, a participant's create, fetch and update and a conference's
+list of participants, served without Flask.
 
 A hold toggle's own work (parse, engine, one commit, render) is a fraction of what Flask's
 request machinery around it costs (request context, routing among ~460 rules, form parsing,
@@ -27,6 +27,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from ..engine import accounts as accounts_engine
 from ..errors import TwilioError, Unauthorized
 from . import ignored
+from . import participant_create as creating
 from . import participant_resource as resource
 from .form_body import check_utf8
 
@@ -49,8 +50,8 @@ def _status(code: int) -> str:
 
 def dispatch(emulator: Any, flask_app: Any, environ: dict[str, Any],
              start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """Serve ``environ`` here if it is a plain participant fetch, update or list, else by
-    Flask."""
+    """Serve ``environ`` here if it is a plain participant create, fetch, update or list, else
+    by Flask."""
     method = environ.get("REQUEST_METHOD")
     path = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
@@ -70,21 +71,23 @@ def dispatch(emulator: Any, flask_app: Any, environ: dict[str, Any],
             return _serve(emulator, flask_app, method, path, (m[1], m[2], m[3]), "", None, auth,
                           start_response)
     elif method == "POST" and not query:
-        m = PARTICIPANT.fullmatch(path)
+        # An update names its participant (a call SID or label); a create has no third SID.
+        m = PARTICIPANT.fullmatch(path) or PARTICIPANTS.fullmatch(path)
         length = environ.get("CONTENT_LENGTH") or ""
         if (m is not None and environ.get("CONTENT_TYPE") == FORM and length.isdigit()
                 and int(length) <= MAX_BODY and "HTTP_TRANSFER_ENCODING" not in environ):
             raw = environ["wsgi.input"].read(int(length)) if int(length) else b""
-            return _serve(emulator, flask_app, method, path, (m[1], m[2], m[3]), "", raw, auth,
-                          start_response)
+            call_sid = m[3] if m.re is PARTICIPANT else None
+            return _serve(emulator, flask_app, method, path, (m[1], m[2], call_sid), "", raw,
+                          auth, start_response)
     return flask_app(environ, start_response)
 
 
 def _serve(emulator: Any, flask_app: Any, method: str, path: str,
            sids: tuple[str, str, str | None], query: str, form: bytes | None,
            authorization: str | None, start_response: Callable[..., Any]) -> list[bytes]:
-    """A fetch (GET, a call SID or label), an update (POST, its ``form`` body) or a list
-    (GET, no call SID) of ``sids`` (account, conference, call)."""
+    """A fetch (GET, a call SID or label), an update (POST, its ``form`` body), a list (GET,
+    no call SID) or a create (POST, no call SID) of ``sids`` (account, conference, call)."""
     account_sid, conference_sid, call_sid = sids
     body: Any
     try:
@@ -102,7 +105,11 @@ def _serve(emulator: Any, flask_app: Any, method: str, path: str,
         args: MultiDict[str, str] = MultiDict(parse_qsl(
             query if form is None else form.decode(), keep_blank_values=True,
             errors="werkzeug.url_quote"))
-        if call_sid is None:
+        status = 200
+        if call_sid is None and form is not None:
+            body = creating.create(eng, account, conference_sid, args, path, usage)
+            status = 201
+        elif call_sid is None:
             body = resource.page(eng, account, conference_sid, args, path, usage)
         elif form is None:
             body = resource.fetch(eng, account, conference_sid, call_sid, path)
@@ -111,7 +118,6 @@ def _serve(emulator: Any, flask_app: Any, method: str, path: str,
             body = resource.update(eng, account, conference_sid, call_sid, p, path)
         ignored.warn_unused(eng, account.sid, ignored.unused(args.keys(), usage.consumed,
                                                              usage.ignored), method, path)
-        status = 200
     except TwilioError as err:
         body, status = err.to_dict(), err.status
     except Exception as err:  # pragma: no cover - only reached through a bug
