@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape, quoteattr
 
 from ..engine.voice.calls_api import create_api_call
 from ..engine.voice.leg import redirect as redirect_call
@@ -178,6 +177,8 @@ def dequeue(eng: Engine, ws: Workspace, res: Reservation, opts: Mapping[str, Any
     set_data(res, post_work_activity_sid=opts.get("dequeue_post_work_activity_sid")
              or opts.get("post_work_activity_sid"))
     accept(eng, ws, res)
+    from xml.sax.saxutils import escape, quoteattr  # on use: see conference._worker_answered
+
     redirect_call(eng, call, twiml=(
         f"<Response><Dial callerId={quoteattr(caller_id)} timeout=\"{timeout}\">"
         f"<Number>{escape(to)}</Number></Dial></Response>"))

@@ -12,7 +12,6 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from . import codes
 from .wire import DeliveryResult, OutboundRequest
@@ -69,6 +68,9 @@ def local_path(url: str, base_dir: str | None = None) -> str:
     if parts.scheme.lower() == "file":
         if parts.netloc not in ("", "localhost"):
             raise ValueError(f"{url!r}: only local file: URLs are supported")
+        # urllib.request on use: a served process that reads no file: URL never needs it.
+        from urllib.request import url2pathname
+
         path = url2pathname(parts.path)
     else:
         path = url
