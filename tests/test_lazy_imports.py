@@ -1,6 +1,7 @@
 """A server starts, and answers REST calls that need no audio, no TwiML and no webhook,
-without importing numpy, soundfile, lxml or requests (memory and start-up time: issue 11);
-each comes in with the first thing that needs it."""
+without importing numpy, soundfile, lxml or requests, TaskRouter's REST views, xml.sax or
+urllib.request (memory and start-up time: issue 11); each comes in with the first thing that
+needs it."""
 
 import json
 import subprocess
@@ -8,6 +9,9 @@ import sys
 import textwrap
 
 HEAVY = ("numpy", "soundfile", "lxml", "requests")
+# Brought in by a TaskRouter request, a file: URL, a TaskRouter bridge (whose TwiML
+# tests/test_taskrouter_instructions.py checks) respectively.
+PARTS = ("twilio_conf_emulator.taskrouter.web", "urllib.request", "xml.sax")
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -29,7 +33,7 @@ SCRIPT = textwrap.dedent("""
                   f"{part['call_sid']}.json", headers=auth)
     held = web.post(f"{base}/Conferences/{part['conference_sid']}/Participants/"
                     f"{part['call_sid']}.json", headers=auth, data={"Hold": "true"})
-    idle = {m: m in sys.modules for m in %(heavy)r}
+    idle = {m: m in sys.modules for m in %(heavy)r + %(parts)r}
 
     # Now the things that need them: a sound timed, a TwiML document parsed, a URL checked.
     from twilio_conf_emulator.engine import twiml
@@ -38,22 +42,29 @@ SCRIPT = textwrap.dedent("""
     seconds = audio.audio_duration({"kind": "tone", "hz": 440, "seconds": 0.5}, emu.config)
     doc = twiml.parse("<Response><Say>hi</Say></Response>")
     url = canonical("HTTP://Example.COM")
+    from twilio_conf_emulator.webhooks.fetch import local_path
+    path = local_path("file:///tmp/a%%20b.wav")
+    workspaces = web.get("/v1/Workspaces", headers=auth)
     print(json.dumps({"idle": idle, "status": [got.status_code, held.status_code],
                       "status_after": got.get_json()["status"], "seconds": seconds,
-                      "verbs": len(doc.verbs), "url": url,
-                      "used": {m: m in sys.modules for m in %(heavy)r}}))
-""") % {"heavy": HEAVY}
+                      "verbs": len(doc.verbs), "url": url, "path": path,
+                      "workspaces": [workspaces.status_code, workspaces.get_json()["workspaces"]],
+                      "used": {m: m in sys.modules for m in %(heavy)r + %(parts)r[:2]}}))
+""") % {"heavy": HEAVY, "parts": PARTS}
 
 
-def test_serving_rest_calls_imports_no_audio_xml_or_http_client(tmp_path):
+def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views(tmp_path):
     out = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "store.db")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == [200, 200]
-    assert result["idle"] == {m: False for m in HEAVY}
+    assert result["idle"] == {m: False for m in HEAVY + PARTS}
     # Each still works when first needed, and brings its library in then.
     assert result["seconds"] == 0.5
     assert result["verbs"] == 1
     assert result["url"] == "http://example.com/"
-    assert result["used"] == {"numpy": True, "soundfile": True, "lxml": True, "requests": True}
+    assert result["path"] == "/tmp/a b.wav"
+    assert result["workspaces"] == [200, []]
+    assert result["used"] == {"numpy": True, "soundfile": True, "lxml": True, "requests": True,
+                              "twilio_conf_emulator.taskrouter.web": True, "urllib.request": True}

@@ -32,7 +32,8 @@ class EmulatorApp:
         return serve(self.emulator, environ, start_response)
 
     def __getattr__(self, name: str) -> Any:
-        """Anything else (``url_map``, ``config``...) is the shared Flask app's."""
+        """Anything else (``url_map``, ``config``...) is the shared Flask app's (TaskRouter's
+        ``/v1`` routes are ``app.taskrouter_app()``'s, built on the first TaskRouter request)."""
         if name.startswith("__"):
             raise AttributeError(name)
         from .app import shared_app

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from flask import jsonify
 
-from ..taskrouter import agents, render
 from .blueprint import blueprint
 from .routes import body, emulator
 
@@ -20,6 +19,10 @@ if TYPE_CHECKING:  # annotations only
 
 @blueprint.post("/taskrouter/workers")
 def taskrouter_worker() -> ResponseReturnValue:
+    # TaskRouter's resources on first use: a served process that never declares a worker
+    # does not keep them in memory (issue 11).
+    from ..taskrouter import agents, render
+
     data = body()
     emu = emulator()
     account = emu.account_sid  # the world of the request's credentials, never another
