@@ -11,7 +11,7 @@ that grows with the number of *finished* conferences beyond their rows shows up 
 store growth is printed too, but the allocator's arenas make it noisy.
 
     python scripts/bench_scale.py              # 1,000 conferences
-    python scripts/bench_scale.py --quick      # 150 (three waves: two of warm-up)
+    python scripts/bench_scale.py --quick      # 200 (four waves: two of warm-up)
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--conferences", type=int, default=None)
     args = ap.parse_args(argv)
-    n = args.conferences or (150 if args.quick else 1000)
+    n = args.conferences or (200 if args.quick else 1000)
     print(json.dumps(run(n), indent=1))
     return 0
 
