@@ -93,14 +93,31 @@ a conference ends. Done, in order (all events / plain, CPU):
 Store contents after both scenarios (every table, every byte) and the journals are identical
 to before each change (``journal_bytes`` and a dump of every table diffed).
 
-Where the all-events run goes now (CPU ~0.76 s): ``advance`` ~0.34 s (the sink app's own
-Flask dispatch is about a third of it), REST calls through twilio-python ~0.45 s (250
-creates, 93 list pages of 250 rows, 116 updates: the REST path in api/, another colleague's).
-The plain run is ~0.25 s, most of it the 250 REST creates (Flask, parameters, rendering);
-its ``advance`` is ~0.05 s. The baseline measured side by side at the end: 1.9-2.0 / 0.78 s.
+Third round (issue 11; py-spy samples of 12 runs, then wall-time A/B medians of 12 runs
+against the tree before, interleaved; journals byte-identical to b3b07ce at 50 and 250
+participants after every change). At its start the all-events run took 0.52-0.56 s wall
+(median; 0.50-0.65 across single runs), of which the sink app's Flask dispatch (the user's)
+~17 %, twilio-python's own work ~13 %, the REST server ~30 %, the engine's advance ~40 %.
+ 15. api/hot.py: a participant create in twilio-python's shape is served without Flask,
+     through the same parts as the view (api/participant_create.py); 250 creates were a
+     third of the REST server's time              create ~0.49 -> ~0.38 ms server-side
+ 16. store/inserts: a collection that only gained rows is recognised by one list comparison
+     with its committed copy, not the ORM's history (which mapped all 250 participants to
+     their states twice per create)                                          -1.5 %
+ 17. engine/core: the Account row that signs each webhook is kept per session (a
+     Session.get per queued request)                                         -1 %
+ 18. client.py: the in-process client form-encodes with the wire's quoting (not urlencode)
+ 19. webhooks/wire.py: quote_plus of ASCII text is one str.translate (the 64-entry memo it
+     replaces overflowed with 250 participants' numbers)          15-19 together: -6 %
+ 20. engine/accounts: one Account lookup when the path names the caller's own account.
+Now: 0.49-0.50 s wall (median of 5 after a warm-up, idle machine), plain 0.15 s.
 
-Left (measured, not done):
-  - find_participant scans the conference's participants per REST fetch/update (250 rows);
+Measured and left (each about 1-2 % of the all-events run):
+  - journal rows: ~17 us each (JSON-encoding the params ~8 us, SQLite's INSERT into a table
+    with five indexes ~9 us); the indexes serve the journal's filters;
+  - a page of the participant list and find_participant scan the conference's rows
+    (~44 us per scan of 250);
+  - release_finished reads every kept row after each advance (~0.36 ms per advance here);
   - the sink app's Flask dispatch is the user's and stays.
 """
 

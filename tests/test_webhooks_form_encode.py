@@ -18,6 +18,8 @@ def test_form_encode_is_urlencode_for_every_kind_of_text():
                   for _ in range(rng.randint(0, 6))]
         assert form_encode(params) == urlencode(params)
     assert form_encode([("n", 5)]) == urlencode([("n", 5)])
+    every_ascii = [(chr(c), chr(c) * 2) for c in range(128)]  # each quoted by its own rule
+    assert form_encode(every_ascii) == urlencode(every_ascii)
 
 
 def test_the_body_an_app_receives_is_urlencode_of_the_params_and_the_token_hashes_the_same_text():

@@ -14,7 +14,7 @@ import logging
 from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
@@ -22,6 +22,7 @@ from twilio.http.response import Response
 from werkzeug.test import run_wsgi_app
 
 from .webhooks import wsgi_environ
+from .webhooks.wire import form_encode
 
 
 def _is_twilio(host: str | None) -> bool:
@@ -59,13 +60,13 @@ class InProcessHttpClient(HttpClient):
         p = urlsplit(url)
         query = p.query
         if params:
-            extra = urlencode(_items(params), doseq=True)
+            extra = _form(params)
             query = f"{query}&{extra}" if query else extra
         headers = dict(headers or {})
         if auth:
             token = b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             headers["Authorization"] = f"Basic {token}"
-        body = urlencode(_items(data), doseq=True) if data else None
+        body = _form(data) if data else None
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         # The environ werkzeug's test client would build, written directly (see
@@ -80,6 +81,12 @@ class InProcessHttpClient(HttpClient):
         text = b"".join(app_iter).decode()
         self.last_response = Response(int(status.split(None, 1)[0]), text, dict(resp_headers))
         return self.last_response
+
+
+def _form(mapping: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> str:
+    """``urlencode(_items(mapping), doseq=True)``, with the wire's memoised quoting (the same
+    numbers, URLs and event names in every request of a test)."""
+    return form_encode([(str(k), str(v)) for k, v in _items(mapping)])
 
 
 def _items(mapping: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:

@@ -64,7 +64,8 @@ def authenticate(db: Session, authorization: str | None, path_account_sid: str |
             raise Unauthorized()
         owner = key.account_sid
     else:
-        acct = db.get(Account, user)
+        # Most requests name their own account in the path: one lookup serves both.
+        acct = target if target is not None and user == target.sid else db.get(Account, user)
         if acct is None or acct.auth_token != password:
             raise Unauthorized()
         owner = acct.sid
