@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import request
+from marshmallow import fields
 
 from ..engine import call_recordings as engine_calls
 from ..engine import recording as recording_engine
 from ..errors import NotFound
 from ..store.models import Recording
-from . import fields, filters, render
+from . import filters, render
 from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
 from .calls import get_call

@@ -1,4 +1,4 @@
-"""Representations: schemas (api.fields) that render state exactly in Twilio's JSON shape.
+"""Representations: marshmallow schemas that render state exactly in Twilio's JSON shape.
 
 Every field of each OpenAPI schema is present (null where Twilio gives null); dates are RFC 2822
 with ``+0000``; ``uri`` and ``subresource_uris`` are relative to the API host.
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from marshmallow import Schema, fields
+
 from ..timefmt import rfc2822
-from . import fields
-from .fields import Schema
 
 if TYPE_CHECKING:  # annotations only
     from ..store.models import Call, Conference, IncomingPhoneNumber, Participant, Recording
@@ -59,7 +59,7 @@ _PARTICIPANT_COLUMNS = frozenset((
 
 def participant(p: Participant) -> dict[str, Any]:
     """A Participant in Twilio's JSON shape. A plain dict writer, not a schema: fetch, update
-    and list render it on every request (100 per page), where a schema's per-field
+    and list render it on every request (100 per page), where marshmallow's per-field
     dispatch was most of the rendering time. The row's loaded values are read from its
     ``__dict__`` (a fifth of the cost of the ORM's attribute descriptors); an attribute
     not loaded (expired by a rollback) is loaded first, through the descriptor."""
