@@ -68,3 +68,24 @@ def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views
     assert result["workspaces"] == [200, []]
     assert result["used"] == {"numpy": True, "soundfile": True, "lxml": True, "requests": True,
                               "twilio_conf_emulator.taskrouter.web": True, "urllib.request": True}
+
+
+def test_the_command_line_imports_the_scenario_runner_only_for_a_scenario(tmp_path):
+    """``serve`` (any command but a scenario's) never loads the scenario runner; a bad
+    scenario file still ends in its one-line error."""
+    probe = ("import atexit, sys; atexit.register(lambda: print('loaded', "
+             "'twilio_conf_emulator.scenario' in sys.modules)); "
+             "from twilio_conf_emulator import cli; sys.argv = ['twilio-conf-emulator'] + "
+             "sys.argv[1:]; cli.main()")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"steps": "not a list"}')
+    version = subprocess.run([sys.executable, "-c", probe, "--version"], capture_output=True,
+                             text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.splitlines()[-1] == "loaded False"
+    failed = subprocess.run([sys.executable, "-c", probe, "scenario", "run", str(bad)],
+                            capture_output=True, text=True, timeout=60)
+    assert failed.returncode == 1, failed.stderr
+    assert failed.stdout.splitlines()[-1] == "loaded True"
+    assert len(failed.stderr.strip().splitlines()) == 1
+    assert failed.stderr.startswith("twilio-conf-emulator: error: ")
+    assert "unexpected" not in failed.stderr  # the scenario's own message, not the fallback
