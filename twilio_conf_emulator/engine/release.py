@@ -28,16 +28,36 @@ def _loaded(row: object, name: str) -> Any:
     return row.__dict__.get(name)
 
 
+def _conference_done(row: object) -> bool:
+    return _loaded(row, "status") == "completed"
+
+
+def _participant_gone(row: object) -> bool:
+    return _loaded(row, "active") is False
+
+
+def _call_over(row: object) -> bool:
+    return _loaded(row, "status") in TERMINAL_CALL_STATUSES
+
+
+# By exact class: this runs for every kept row after each advance.
+_FINISHED: dict[type, Any] = {**{cls: True for cls in _BOOKS}, Conference: _conference_done,
+                              Participant: _participant_gone, Call: _call_over}
+
+
 def finished(row: object) -> bool:
-    if isinstance(row, _BOOKS):
-        return True
-    if isinstance(row, Conference):
-        return _loaded(row, "status") == "completed"
-    if isinstance(row, Participant):
-        return _loaded(row, "active") is False
-    if isinstance(row, Call):
-        return _loaded(row, "status") in TERMINAL_CALL_STATUSES
-    return False
+    check = _FINISHED.get(type(row))
+    if check is None:
+        if isinstance(row, _BOOKS):
+            return True
+        if isinstance(row, Conference):
+            return _conference_done(row)
+        if isinstance(row, Participant):
+            return _participant_gone(row)
+        if isinstance(row, Call):
+            return _call_over(row)
+        return False
+    return check is True or check(row)
 
 
 def release_finished(rows: MutableSet[object], info: MutableMapping[str, Any]) -> None:

@@ -37,28 +37,47 @@ def _statement(table: Any, pk: tuple[Any, ...]) -> Any:
     return stmt
 
 
+_COLUMNS: dict[Any, dict[str, tuple[str, Any]]] = {}
+
+
+def _plain_columns(mapper: Any) -> dict[str, tuple[str, Any]]:
+    """{attribute: (column key, the attribute's equality)} of a mapper's plain attributes:
+    one column each, not the primary key (worked out once per mapper: this runs for every
+    row every turn changes)."""
+    found = _COLUMNS.get(mapper)
+    if found is None:
+        found = _COLUMNS[mapper] = {
+            prop.key: (prop.columns[0].key, mapper.class_manager[prop.key].impl.is_equal)
+            for prop in mapper.attrs
+            if isinstance(prop, ColumnProperty) and len(prop.columns) == 1
+            and not prop.columns[0].primary_key}
+    return found
+
+
 def _changes(state: Any, new: set[Any]) -> dict[str, Any] | None:
     """{column name: new value} of one modified row, or None if the ORM must write it
     (a collection that only gained rows of ``new`` needs no statement of its own)."""
     mapper = state.mapper
     if len(mapper.tables) != 1:
         return None
+    plain = _plain_columns(mapper)
+    values = state.dict
     changes = {}
     for key, old in state.committed_state.items():
-        prop = mapper.attrs.get(key)
-        if new and not isinstance(prop, ColumnProperty) and gains_only(state, key, new):
-            continue
-        if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+        found = plain.get(key)
+        if found is None:
+            # A relationship that only gained new rows; else (a primary key, a column
+            # property of several columns, anything else) the ORM writes the row.
+            if new and not isinstance(mapper.attrs.get(key), ColumnProperty) \
+                    and gains_only(state, key, new):
+                continue
             return None
-        column = prop.columns[0]
-        if column.primary_key:
-            return None
-        value = state.dict.get(key, NO_VALUE)
+        value = values.get(key, NO_VALUE)
         if value is NO_VALUE:
             return None  # expired or deleted attribute: the ORM knows what to do
-        if old is not NO_VALUE and state.manager[key].impl.is_equal(value, old) is True:
+        if old is not NO_VALUE and found[1](value, old) is True:
             continue
-        changes[column.key] = value
+        changes[found[0]] = value
     return changes
 
 

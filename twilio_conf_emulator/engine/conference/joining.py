@@ -102,7 +102,10 @@ def check_coach_target(conf: Conference, target_sid: str) -> Participant:
 
 
 def check_capacity(conf: Conference) -> None:
-    if len(active_participants(conf)) >= int(conf.options.get("max_participants") or 250):
+    limit = int(conf.options.get("max_participants") or 250)
+    # Fewer rows than the limit, active or not: no need to count the active ones (a create
+    # into a conference of 250 would scan them all).
+    if len(conf.participants) >= limit and len(active_participants(conf)) >= limit:
         raise BadRequest("Conference is full", code=16020)
 
 
