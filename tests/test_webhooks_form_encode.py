@@ -8,7 +8,7 @@ from twilio_conf_emulator.webhooks.transport import OutboundRequest, sign_and_bu
 from twilio_conf_emulator.webhooks.wire import encode_body, form_encode, form_params, idempotency_token
 
 TRICKY = ["", " ", "a b", "a+b", "a&b=c", "~_.-", "é", "日本", "100%", "/path?x=1#f", "\n\t",
-          "Mon, 30 Nov 2026 23:00:00 +0000", "CA" + "0" * 32, "😀", "a\x00b"]
+          "Mon, 30 Nov 2026 23:00:00 +0000", "CA" + "0" * 32, "😀", "a\x00b", "\x01", "=\x00&"]
 
 
 def test_form_encode_is_urlencode_for_every_kind_of_text():

@@ -84,8 +84,17 @@ def _quote(text: str) -> str:
     return text.translate(_ASCII_QUOTED) if text.isascii() else quote_plus(text)
 
 
+# The same table, with two stand-ins for the separators (control characters that no name or
+# value of the pairs holds, checked), so a whole form is quoted in one translate.
+_FORM_QUOTED = {**_ASCII_QUOTED, 0: "=", 1: "&"}
+
+
 def form_encode(params: Sequence[tuple[str, str]]) -> str:
-    """``urllib.parse.urlencode(params)`` of text pairs, with each piece's quoting memoised."""
+    """``urllib.parse.urlencode(params)`` of text pairs."""
+    raw = "\x01".join([f"{n}\x00{v}" for n, v in params])
+    if raw.isascii() and raw.count("\x00") == len(params) \
+            and raw.count("\x01") == max(0, len(params) - 1):
+        return raw.translate(_FORM_QUOTED)
     return "&".join(_quote(str(n)) + "=" + _quote(str(v)) for n, v in params)
 
 
