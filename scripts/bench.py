@@ -9,7 +9,7 @@ The floors are measured in the same run, side by side (interleaved rounds):
 - REST rows: ``scripts/bench_http.py`` (a bare Flask/waitress app answering a fixed
   participant body; twilio-python with keep-alive against both servers).
 - Engine rows: ``scripts/bench_engine.py`` (250 participants for 60 virtual minutes; see
-  the profile-guided plan in its docstring): the median of 5 runs (1 in ``--quick``) after
+  the profile-guided plan in its docstring): the median of 9 runs (1 in ``--quick``) after
   a warm-up run; the journals of all of them must be byte-identical.
 - Scale row: ``scripts/bench_scale.py`` (1,000 conferences x 3 participants x 10 virtual
   minutes: wall time, memory, and memory growth per finished conference beyond its rows).
@@ -137,7 +137,7 @@ def main(argv=None):
     q = ["--quick"] if args.quick else []
     scale_n = 200 if args.quick else 1000
     mixer_minutes = 1.0 if args.quick else 2.0
-    r = {"http": sub("bench_http.py", *q), "engine": engine_rows(1 if args.quick else 5),
+    r = {"http": sub("bench_http.py", *q), "engine": engine_rows(1 if args.quick else 9),
          "scale": sub("bench_scale.py", *q), "mixer": mixer_rows(mixer_minutes)}
     text, ok = table(r, scale_n, mixer_minutes)
     print(f"twilio-conf-emulator benchmark ({'quick' if args.quick else 'full'} run, "
