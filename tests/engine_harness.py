@@ -35,11 +35,15 @@ def serve_process(extra_args=(), env=None):
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         if not env or name not in env:
             environ.pop(name, None)
+    # The server's stderr goes to a file, not a pipe: nobody reads a pipe while the server
+    # runs, and once a burst of logged errors filled it, every thread that logs would block.
+    err = tempfile.TemporaryFile(prefix="emu-stderr-")
     proc = subprocess.Popen(
         [sys.executable, "-m", "twilio_conf_emulator.cli", "serve", "--port", "0",
          "--clock", "manual", "--db", "sqlite://", *extra_args],
-        env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=environ, stdout=subprocess.DEVNULL, stderr=err,
     )
+    proc.stderr_file = err  # read with server_stderr(proc)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if os.path.exists(ready.name):
@@ -49,10 +53,16 @@ def serve_process(extra_args=(), env=None):
                 os.unlink(ready.name)
                 return proc, url
         if proc.poll() is not None:
-            raise RuntimeError(f"serve exited: {proc.stderr.read().decode()}")
+            raise RuntimeError(f"serve exited: {server_stderr(proc).decode()}")
         time.sleep(0.02)  # waiting for a child process to listen, not for virtual time
     proc.kill()
     raise RuntimeError("serve did not become ready in 30 s")
+
+
+def server_stderr(proc):
+    """Everything a ``serve_process`` server wrote to stderr so far (bytes)."""
+    proc.stderr_file.seek(0)
+    return proc.stderr_file.read()
 
 
 def shared_server_url():

@@ -5,7 +5,7 @@ import os
 import sys
 
 import requests
-from engine_harness import serve_process
+from engine_harness import serve_process, server_stderr
 
 from twilio_conf_emulator import Emulator
 
@@ -40,4 +40,4 @@ def test_serve_says_it_at_start_up(tmp_path):
             proc.terminate()
             proc.wait(timeout=10)
         assert health["say_engine"] == expected
-        assert line in proc.stderr.read()
+        assert line in server_stderr(proc)

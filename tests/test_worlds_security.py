@@ -5,7 +5,7 @@ creating accounts needs the admin token, and an existing account is never replac
 import base64
 
 import pytest
-from engine_harness import serve_process
+from engine_harness import serve_process, server_stderr
 
 from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.cli import is_loopback
@@ -166,7 +166,7 @@ def test_serve_on_all_interfaces_says_so_and_refuses_anonymous_control():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    err = proc.stderr.read().decode()
+    err = server_stderr(proc).decode()
     assert "listening beyond loopback" in err and "credentials" in err
 
 
