@@ -14,7 +14,7 @@ from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
 from .ignored import ignore
 from .paging import paginate
-from .params import PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
+from .params import AMD, PAGING, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
@@ -52,14 +52,7 @@ CreateParams = schema_class("CreateCallParams", {
     "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
     "caller_id": field(TString, "CallerId"),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
-    "machine_detection": field(TString, "MachineDetection"),
-    "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
-    "machine_detection_speech_threshold": field(TInt, "MachineDetectionSpeechThreshold",
-                                                min=1000, max=6000),
-    "machine_detection_speech_end_threshold": field(TInt, "MachineDetectionSpeechEndThreshold",
-                                                    min=500, max=5000),
-    "machine_detection_silence_timeout": field(TInt, "MachineDetectionSilenceTimeout",
-                                               min=2000, max=10000),
+    **AMD,
     "async_amd": field(TBool, "AsyncAmd"),
     "async_amd_status_callback": field(TUrl, "AsyncAmdStatusCallback", code=21205),
     "async_amd_status_callback_method": field(TMethod, "AsyncAmdStatusCallbackMethod"),

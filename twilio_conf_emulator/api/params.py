@@ -213,6 +213,19 @@ class TPageSize(TInt):
         return max(1, min(1000, v))
 
 
+# Answering Machine Detection, as the Calls and the Participants APIs both take it (each adds
+# its own callback parameters).
+AMD = {
+    "machine_detection": field(TString, "MachineDetection"),
+    "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
+    "machine_detection_speech_threshold": field(TInt, "MachineDetectionSpeechThreshold",
+                                                min=1000, max=6000),
+    "machine_detection_speech_end_threshold": field(TInt, "MachineDetectionSpeechEndThreshold",
+                                                    min=500, max=5000),
+    "machine_detection_silence_timeout": field(TInt, "MachineDetectionSilenceTimeout",
+                                               min=2000, max=10000),
+}
+
 PAGING = {
     "page_size": field(TPageSize, "PageSize", code=20001),
     "page": field(TInt, "Page", code=20001, min=0, max=10**9),

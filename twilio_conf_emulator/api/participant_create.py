@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.conference import joining
 from . import render
-from .params import TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
+from .params import AMD, TBool, TChoice, TEndpoint, TInt, TList, TMethod, TSid, TString, TUrl, field, schema_class
 
 if TYPE_CHECKING:  # annotations only
     from collections.abc import Mapping
@@ -81,14 +81,7 @@ CreateParams = schema_class("CreateParticipantParams", {
                 ignored="branded-call reasons are shown on handsets only; not emulated"),
     "recording_track": field(TChoice, "RecordingTrack", choices=("inbound", "outbound", "both")),
     "time_limit": field(TInt, "TimeLimit", min=1, max=86400),
-    "machine_detection": field(TString, "MachineDetection"),
-    "machine_detection_timeout": field(TInt, "MachineDetectionTimeout", min=3, max=59),
-    "machine_detection_speech_threshold": field(TInt, "MachineDetectionSpeechThreshold",
-                                                min=1000, max=6000),
-    "machine_detection_speech_end_threshold": field(TInt, "MachineDetectionSpeechEndThreshold",
-                                                    min=500, max=5000),
-    "machine_detection_silence_timeout": field(TInt, "MachineDetectionSilenceTimeout",
-                                               min=2000, max=10000),
+    **AMD,
     "amd_status_callback": field(TUrl, "AmdStatusCallback", code=21205),
     "amd_status_callback_method": field(TMethod, "AmdStatusCallbackMethod"),
     "trim": field(TChoice, "Trim", choices=("trim-silence", "do-not-trim")),
