@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # annotations only
     from ..store.models import Account, Conference, Participant
 
 PATH = "/Accounts/<account_sid>/Conferences/<conference_sid>/Participants"
-# Shared with the requests served without Flask (api/hot.py).
+# The schemas of these routes (defined with what api/hot.py shares), named here with the
+# routes, as every API module names its own.
 CreateParams = creating.CreateParams
 UpdateParams, ListParams = resource.UpdateParams, resource.ListParams
 
