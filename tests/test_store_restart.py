@@ -209,3 +209,32 @@ def test_each_world_gets_its_own_in_flight_state_back(store_url):
     done = again.client.calls(call.sid).fetch()
     assert done.status == "completed" and done.duration == "30"
     second.stop()
+
+
+def test_only_a_store_made_just_now_has_nothing_to_resume(tmp_path):
+    """Start-up skips reading what a store holds only when it made the store itself: a new
+    file, or one holding none of the emulator's tables. A store it wrote before is read."""
+    import sqlite3
+
+    from sqlalchemy import inspect
+
+    from twilio_conf_emulator.store.db import is_new_store, open_store
+
+    path = tmp_path / "emu.db"
+    db = open_store(f"sqlite:///{path}")
+    assert is_new_store(db)
+    db.close()
+    db.get_bind().dispose()
+    assert not is_new_store(reopened := open_store(f"sqlite:///{path}"))
+    reopened.close()
+    reopened.get_bind().dispose()
+
+    other = tmp_path / "other.db"  # someone else's tables only: ours are made beside them
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    db = open_store(f"sqlite:///{other}")
+    assert is_new_store(db)
+    assert {"notes", "participants", "webhook_journal"} <= set(inspect(db.get_bind()).get_table_names())
+    db.close()
+    db.get_bind().dispose()
+    assert is_new_store(open_store("sqlite://"))

@@ -25,7 +25,7 @@ from .engine.shared import SharedStore
 from .errors import BadRequest
 from .sids import SidFactory, is_sid
 from .store import models
-from .store.db import is_memory_url, open_store
+from .store.db import is_new_store, open_store
 from .webhooks.transport import HttpTransport, Router
 from .world import World
 from .wsgi import EmulatorApp
@@ -76,8 +76,9 @@ class Emulator(World):
         self.server_sids = SidFactory(seed)  # accounts, keys, tokens
         self.router = Router(config, default=HttpTransport(config))
         self.store = SharedStore(open_store(db_url))
-        # A new in-memory store holds no rows: its first world has nothing to resume.
-        resume = not is_memory_url(db_url)
+        # A store made just now (in memory, or a file or database with none of our tables)
+        # holds no rows: its first world has nothing to resume, and start-up reads nothing.
+        resume = not is_new_store(self.store.db)
         self._app = EmulatorApp(self)
         self.worlds: dict[str, World] = {}
         self._worlds_lock = threading.RLock()

@@ -14,6 +14,8 @@ from . import inflight  # noqa: F401  (its tables are created with the rest)
 from .memory import fresh_memory_connection
 from .models import Base
 
+NEW_STORE = "twilio_new_store"  # Session.info key: see is_new_store
+
 
 def normalise_url(url: str) -> str:
     """``postgres://`` and ``postgresql://`` mean psycopg 3 (the ``postgres`` extra); SQLAlchemy
@@ -38,7 +40,9 @@ def open_store(url: str = "sqlite://") -> Session:
     if is_memory_url(url):
         # Prepared schema, copied, on the process's one engine: no DDL and no SQL compiling
         # per store (see store/memory.py).
-        return Session(fresh_memory_connection(), expire_on_commit=False, autoflush=True)
+        session = Session(fresh_memory_connection(), expire_on_commit=False, autoflush=True)
+        session.info[NEW_STORE] = True
+        return session
     url = normalise_url(url)
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite://":
@@ -59,10 +63,22 @@ def open_store(url: str = "sqlite://") -> Session:
             cur.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
+    with engine.connect() as conn:
+        new = not set(inspect(conn).get_table_names()) & set(Base.metadata.tables)
     Base.metadata.create_all(engine)
-    _add_missing_columns(engine)
+    if not new:
+        _add_missing_columns(engine)
     # Objects stay usable after commit: the engine reads them again at once.
-    return Session(engine, expire_on_commit=False, autoflush=True)
+    session = Session(engine, expire_on_commit=False, autoflush=True)
+    session.info[NEW_STORE] = new
+    return session
+
+
+def is_new_store(db: Session) -> bool:
+    """Whether ``open_store`` made this store's schema itself (an in-memory store, or a file or
+    database that held none of the emulator's tables): no row in it was written before, so
+    a world has nothing to resume from it."""
+    return bool(db.info.get(NEW_STORE))
 
 
 def outlives_process(db: Session) -> bool:
