@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from .api import hot
 from .api.form_body import check_utf8
@@ -79,10 +80,31 @@ def _build() -> Flask:
     return app
 
 
+class BuildOnFirstUseRule(Rule):
+    """A URL rule whose URL builders are compiled when a URL is first built from it.
+
+    Werkzeug writes and compiles two Python functions per rule as the rule is added, for
+    ``url_for``; nothing here builds URLs from rules, and for the API's rules that was a
+    fifth of a server's start (issue 11). Matching is unchanged: it does not use them."""
+
+    def _compile_builder(self, append_unknown: bool = True) -> Any:
+        attr = "_build_unknown" if append_unknown else "_build"
+        compile_builder = super()._compile_builder
+
+        def build_on_first_use(rule: Rule, *args: Any, **kwargs: Any) -> Any:
+            built = compile_builder(append_unknown).__get__(rule, None)
+            setattr(rule, attr, built)
+            return built(*args, **kwargs)
+
+        return build_on_first_use
+
+
 def _configured() -> Flask:
     """A Flask app with the emulator's settings, form check and Twilio-shaped errors, and no
     routes yet."""
-    app = Flask("twilio_conf_emulator")
+    # No static folder: the package serves no files, and no /static route answers 404s.
+    app = Flask("twilio_conf_emulator", static_folder=None)
+    app.url_rule_class = BuildOnFirstUseRule
     app.json.sort_keys = False  # type: ignore[attr-defined]  # Flask's DefaultJSONProvider
     app.url_map.strict_slashes = False
     # Bodies are small forms and JSON objects; anything larger is a 413 before it is read.
