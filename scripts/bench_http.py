@@ -9,6 +9,11 @@
 - Both are driven by twilio-python with keep-alive (``EmulatorHttpClient``, a
   ``TwilioHttpClient``): ``participants(sid).fetch()`` and ``.update(hold=...)``.
 
+- **stack floor** (for the RSS row only): the same bare app in a process that has also
+  imported the other libraries ``serve`` runs on (click, SQLAlchemy's ORM and SQLite
+  dialect, marshmallow) and opened a SQLite file through SQLAlchemy: what the stated
+  dependencies cost in memory before any of the emulator's own code.
+
 Also measured here: a participant update in-process (``Emulator().client``, no socket),
 what the pytest fixture costs per test (``Emulator(clock="manual")``, its first request,
 ``stop``), the server's start to first answer, its RSS idle and after many requests, and a
@@ -33,10 +38,23 @@ SID = "AC" + "a" * 32  # config.DEFAULT_ACCOUNT_SID
 
 
 # --- the floor server -------------------------------------------------------------------------
-def floor_main(port_file, body_file, threads):
-    """Run the floor: a fixed participant body for GET and POST on the participant route."""
+def floor_main(port_file, body_file, threads, stack=False):
+    """Run the floor: a fixed participant body for GET and POST on the participant route.
+    ``stack``: first import the rest of the libraries ``serve`` runs on and open a SQLite
+    file through SQLAlchemy, as ``serve`` does before its first answer."""
     from flask import Flask, Response
     from waitress.server import create_server
+
+    if stack:
+        import click  # noqa: F401 - imported for its memory, as the command line does
+        import marshmallow  # noqa: F401
+        import sqlalchemy.dialects.sqlite  # noqa: F401
+        import sqlalchemy.orm  # noqa: F401
+        from sqlalchemy import create_engine
+
+        engine = create_engine(f"sqlite:///{os.path.dirname(port_file)}/stack-floor.db")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
 
     body = open(body_file, "rb").read()
     app = Flask("floor")
@@ -68,13 +86,18 @@ def _wait_for(path, proc, timeout=60.0):
     raise TimeoutError(path)
 
 
-def start_emulator(tmp, threads=16):
-    """``(process, base url, seconds from spawn to the first answer)``."""
+def start_emulator(tmp, threads=16, bytecode_cache=None):
+    """``(process, base url, seconds from spawn to the first answer)``. ``bytecode_cache``: a
+    directory the server's Python keeps its compiled modules in (``PYTHONPYCACHEPREFIX``),
+    even where the environment turns writing them off (``PYTHONDONTWRITEBYTECODE``)."""
     import requests
 
     ready = os.path.join(tmp, f"ready-{time.monotonic_ns()}")
     db = os.path.join(tmp, f"emu-{time.monotonic_ns()}.db")
     env = dict(os.environ, TWILIO_EMULATOR_READY_FILE=ready)
+    if bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = bytecode_cache
     t0 = time.perf_counter()
     proc = subprocess.Popen([os.path.join(BIN, "twilio-conf-emulator"), "serve", "--port", "0",
                              "--db", f"sqlite:///{db}", "--threads", str(threads)],
@@ -91,11 +114,12 @@ def start_emulator(tmp, threads=16):
     return proc, url, time.perf_counter() - t0
 
 
-def start_floor(tmp, body, threads=16):
-    port_file = os.path.join(tmp, "floor-port")
+def start_floor(tmp, body, threads=16, stack=False):
+    port_file = os.path.join(tmp, "stack-floor-port" if stack else "floor-port")
     body_file = os.path.join(tmp, "floor-body.json")
     open(body_file, "wb").write(body)
-    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--floor", port_file,
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                             "--stack-floor" if stack else "--floor", port_file,
                              body_file, str(threads)])
     return proc, _wait_for(port_file, proc)
 
@@ -156,6 +180,17 @@ def http_rows(n, rss_requests):
             starts.append(took)
             stop(proc)
         out["start_s"] = statistics.median(starts)
+        # The same with every module's bytecode already compiled, as after the first start
+        # of a default Python (the row above compiles any the environment did not keep).
+        cache = os.path.join(tmp, "pycache")
+        starts = []
+        for i in range(4):
+            proc, url, took = start_emulator(tmp, bytecode_cache=cache)
+            if i:  # the first one writes the cache
+                starts.append(took)
+            stop(proc)
+        out["start_cached_s"] = statistics.median(starts)
+        out["bytecode_off"] = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
 
         proc, url, _ = start_emulator(tmp)
         try:
@@ -188,6 +223,7 @@ def http_rows(n, rss_requests):
                 part.fetch() if done % 2 else part.update(hold=done % 4 == 0, hold_url="")
                 done += 1
             out["rss_after_mb"], out["rss_requests"] = rss_mb(proc.pid), done
+            out["rss_stack_floor_mb"] = stack_floor_rss(tmp, body)
 
             for i in range(99):
                 client.conferences(cf).participants.create(from_="+15550100000", to=f"+1555020{i:04d}")
@@ -199,6 +235,20 @@ def http_rows(n, rss_requests):
         finally:
             stop(proc)
     return out
+
+
+def stack_floor_rss(tmp, body):
+    """Idle RSS of the stack floor after its first answer, as the emulator's is taken."""
+    import requests
+
+    proc, url = start_floor(tmp, body, stack=True)
+    try:
+        s = requests.Session()
+        s.trust_env = False
+        assert s.get(f"{url}/health", timeout=10).text == "ok"
+        return rss_mb(proc.pid)
+    finally:
+        stop(proc)
 
 
 def inprocess_rows(n):
@@ -223,8 +273,8 @@ def inprocess_rows(n):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "--floor":
-        floor_main(argv[1], argv[2], int(argv[3]))
+    if argv and argv[0] in ("--floor", "--stack-floor"):
+        floor_main(argv[1], argv[2], int(argv[3]), stack=argv[0] == "--stack-floor")
         return 0
     quick = "--quick" in argv
     n = 100 if quick else 500
