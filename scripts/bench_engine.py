@@ -128,6 +128,15 @@ Measured and left (each about 1-2 % of the all-events run):
     (~44 us per scan of 250);
   - release_finished reads every kept row after each advance (~0.36 ms per advance here);
   - the sink app's Flask dispatch is the user's and stays.
+
+Run to run (issue 11, a day later, the same code): twelve runs in one process give ~0.55 s,
+except every third or fourth, which is ~0.07 s longer: a full garbage collection of the
+process's ~100,000 tracked objects (imports, Flask, SQLAlchemy, twilio-python; about
+0.5 us an object), which Python starts once a quarter more objects have become long-lived.
+The median of 9 leaves those runs out. The machine's own speed moves the median itself from
+~0.55 s to ~0.60 s between runs minutes apart (the REST floors move with it).
+Also measured and left: three of the journal's five indexes cost ~4 us a row (~1 %); the
+store's ``Session.add`` of the call and the participant of a create ~20 us together.
 """
 
 import argparse
