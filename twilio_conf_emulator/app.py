@@ -84,8 +84,8 @@ class BuildOnFirstUseRule(Rule):
     """A URL rule whose URL builders are compiled when a URL is first built from it.
 
     Werkzeug writes and compiles two Python functions per rule as the rule is added, for
-    ``url_for``; nothing here builds URLs from rules, and for the API's rules that was a
-    fifth of a server's start (issue 11). Matching is unchanged: it does not use them."""
+    ``url_for``; nothing here builds URLs from rules, and for the API's 53 rules that was
+    about 6 ms and 0.3 MB of a server's start (issue 11). Matching does not use them."""
 
     def _compile_builder(self, append_unknown: bool = True) -> Any:
         attr = "_build_unknown" if append_unknown else "_build"
