@@ -84,8 +84,8 @@ class InProcessHttpClient(HttpClient):
 
 
 def _form(mapping: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> str:
-    """``urlencode(_items(mapping), doseq=True)``, with the wire's memoised quoting (the same
-    numbers, URLs and event names in every request of a test)."""
+    """``urlencode(_items(mapping), doseq=True)``, encoded as webhooks are (``wire.form_encode``:
+    one translate for ASCII text)."""
     return form_encode([(str(k), str(v)) for k, v in _items(mapping)])
 
 

@@ -94,7 +94,6 @@ CreateParams = schema_class("CreateParticipantParams", {
 })
 
 
-
 def conference_settings(p: Mapping[str, Any]) -> dict[str, Any]:
     """The Participant params that configure the conference (used only by the first one)."""
     record = p.get("conference_record")

@@ -14,7 +14,6 @@ from .base import authenticated, engine, no_content, respond
 from .blueprint import blueprint
 
 if TYPE_CHECKING:  # annotations only
-
     from flask.typing import ResponseReturnValue
 
     from ..engine.core import Engine
