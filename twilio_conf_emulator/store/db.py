@@ -10,9 +10,10 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from . import inflight  # noqa: F401  (its tables are created with the rest)
+from . import inflight  # noqa: F401  (its rows are read at start-up: engine/actions.py)
 from .memory import fresh_memory_connection
 from .models import Base
+from .schema import load_models, sqlite_schema
 
 NEW_STORE = "twilio_new_store"  # Session.info key: see is_new_store
 
@@ -65,9 +66,14 @@ def open_store(url: str = "sqlite://") -> Session:
         engine = create_engine(url, pool_pre_ping=True)
     with engine.connect() as conn:
         new = not set(inspect(conn).get_table_names()) & set(Base.metadata.tables)
-    Base.metadata.create_all(engine)
-    if not new:
-        _add_missing_columns(engine)
+    if new and engine.dialect.name == "sqlite":
+        with engine.begin() as conn:  # the schema create_all makes, without compiling it
+            for statement in sqlite_schema().splitlines():
+                conn.exec_driver_sql(statement)
+    else:
+        load_models().create_all(engine)
+        if not new:
+            _add_missing_columns(engine)
     # Objects stay usable after commit: the engine reads them again at once.
     session = Session(engine, expire_on_commit=False, autoflush=True)
     session.info[NEW_STORE] = new

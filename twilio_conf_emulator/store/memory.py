@@ -1,8 +1,8 @@
 """A fresh in-memory SQLite store, cheaply.
 
-- The schema is created once per process in a template database; every new store is a copy
-  of it made with SQLite's backup API (a page copy, far cheaper than ``create_all``'s DDL and
-  table checks for every Emulator).
+- The schema is created once per process in a template database, from the schema script
+  (``store/schema.py``); every new store is a copy of it made with SQLite's backup API (a page
+  copy, cheaper still than running the script for every Emulator).
 - Every in-memory store is a connection of ONE process-wide SQLAlchemy engine. SQLAlchemy
   caches compiled SQL per engine (its key holds the engine's dialect), so an engine per
   store compiled every statement again for every Emulator: most of what a fresh emulator
@@ -17,9 +17,9 @@ import threading
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, create_engine
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import NullPool
 
-from .models import Base
+from .schema import sqlite_schema
 
 if TYPE_CHECKING:  # annotations only
     from sqlalchemy import Engine
@@ -35,8 +35,7 @@ def _copy_of_template() -> sqlite3.Connection:
     with _lock:
         if _template is None:
             conn = sqlite3.connect(":memory:", check_same_thread=False)
-            Base.metadata.create_all(create_engine("sqlite://", creator=lambda: conn,
-                                                   poolclass=StaticPool))
+            conn.executescript(sqlite_schema())
             _template = conn
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         _template.backup(copy)
