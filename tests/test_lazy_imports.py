@@ -1,6 +1,6 @@
 """A server starts, and answers REST calls that need no audio, no TwiML and no webhook,
-without importing numpy, soundfile, lxml or requests, TaskRouter's REST views, xml.sax or
-urllib.request (memory and start-up time: issue 11); each comes in with the first thing that
+without importing numpy, soundfile, lxml or requests, TaskRouter's REST views or its models,
+xml.sax or urllib.request (memory and start-up time: issue 11); each comes in with the first thing that
 needs it."""
 
 import json
@@ -9,9 +9,10 @@ import sys
 import textwrap
 
 HEAVY = ("numpy", "soundfile", "lxml", "requests")
-# Brought in by a TaskRouter request, a file: URL, a TaskRouter bridge (whose TwiML
-# tests/test_taskrouter_instructions.py checks) respectively.
-PARTS = ("twilio_conf_emulator.taskrouter.web", "urllib.request", "xml.sax")
+# Brought in by a TaskRouter request (the views, the models), a file: URL, a TaskRouter bridge
+# (whose TwiML tests/test_taskrouter_instructions.py checks) respectively.
+PARTS = ("twilio_conf_emulator.taskrouter.web", "twilio_conf_emulator.taskrouter.models",
+         "urllib.request", "xml.sax")
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -49,7 +50,7 @@ SCRIPT = textwrap.dedent("""
                       "status_after": got.get_json()["status"], "seconds": seconds,
                       "verbs": len(doc.verbs), "url": url, "path": path,
                       "workspaces": [workspaces.status_code, workspaces.get_json()["workspaces"]],
-                      "used": {m: m in sys.modules for m in %(heavy)r + %(parts)r[:2]}}))
+                      "used": {m: m in sys.modules for m in %(heavy)r + %(parts)r[:3]}}))
 """) % {"heavy": HEAVY, "parts": PARTS}
 
 
@@ -67,7 +68,9 @@ def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views
     assert result["path"] == "/tmp/a b.wav"
     assert result["workspaces"] == [200, []]
     assert result["used"] == {"numpy": True, "soundfile": True, "lxml": True, "requests": True,
-                              "twilio_conf_emulator.taskrouter.web": True, "urllib.request": True}
+                              "twilio_conf_emulator.taskrouter.web": True,
+                              "twilio_conf_emulator.taskrouter.models": True,
+                              "urllib.request": True}
 
 
 def test_the_command_line_imports_the_scenario_runner_only_for_a_scenario(tmp_path):

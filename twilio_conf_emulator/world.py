@@ -10,34 +10,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import column, delete, func, or_, select, table
 
 from .engine import actions, bounds
 from .engine import calls as calls_engine
 from .engine.action_kinds import stored_actions
 from .engine.clock import VirtualClock
 from .engine.core import Engine
+from .engine.late_table import LateTable
 from .engine.purposes import leg_purposes
 from .faces import Digits
 from .journal import Journal
 from .sids import SidFactory
 from .store import models
-from .taskrouter import models as tr_models
-from .taskrouter import service as taskrouter
-from .taskrouter.action_kinds import stored_actions as taskrouter_actions
+from .taskrouter import tables as tr_tables
+
+
+def _tr_table(name: str) -> Any:
+    """A TaskRouter table as the world uses it (by SID and account), its models not loaded."""
+    return table(name, column("sid"), column("account_sid"))
+
 
 # The tables a world's reset empties (all carry account_sid); children before parents.
-WORLD_TABLES = (models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
-                models.Recording, models.JournalEntry, models.Alert) + tr_models.TABLES
-WORLD_PREFIXES: dict[str, Any] = {"CF": models.Conference, "CA": models.Call,
-                                  "PN": models.IncomingPhoneNumber, "RE": models.Recording,
-                                  **tr_models.SID_PREFIXES}
+WORLD_TABLES = tuple(model.__table__ for model in (
+    models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
+    models.Recording, models.JournalEntry, models.Alert)) + tuple(
+    _tr_table(name) for name in tr_tables.WORLD_TABLES)
+WORLD_PREFIXES: dict[str, Any] = {
+    "CF": models.Conference.__table__, "CA": models.Call.__table__,
+    "PN": models.IncomingPhoneNumber.__table__, "RE": models.Recording.__table__,
+    **{prefix: _tr_table(name) for prefix, name in tr_tables.SID_PREFIXES.items()}}
+# TaskRouter's leg purpose and stored actions: in every world's tables, its modules loaded
+# the first time one is looked up (engine/late_table.py).
+TASKROUTER_PURPOSES = {"taskrouter-worker": "twilio_conf_emulator.taskrouter.service:purposes"}
+TASKROUTER_ACTIONS = {"taskrouter.": "twilio_conf_emulator.taskrouter.action_kinds:stored_actions"}
 
 
 def world_sids(db: Any, account_sid: str) -> dict[str, list[str]]:
     """Every SID a world already holds in the store, by prefix (restart on the same file)."""
-    return {prefix: [sid for (sid,) in db.query(model.sid).filter(
-        model.account_sid == account_sid)] for prefix, model in WORLD_PREFIXES.items()}
+    return {prefix: list(db.scalars(select(t.c.sid).where(t.c.account_sid == account_sid)))
+            for prefix, t in WORLD_PREFIXES.items()}
 
 
 class World:
@@ -54,8 +66,9 @@ class World:
         self.clock = VirtualClock(server.clock_mode, epoch=server.epoch, speed=server.speed)
         self.sids = SidFactory(server.seed, scope=account_sid)
         self.engine = Engine(config, server.store, self.clock, self.sids, server.router,
-                             purposes={**leg_purposes(), **taskrouter.purposes()},
-                             account_sid=account_sid, actions={**stored_actions(), **taskrouter_actions()})
+                             purposes=LateTable(leg_purposes(), TASKROUTER_PURPOSES),
+                             account_sid=account_sid,
+                             actions=LateTable(stored_actions(), TASKROUTER_ACTIONS))
         self._client: Any = None
         self._runner: Any = None
         # What calls heard, rendered per conference; used only while its timeline is unchanged.
@@ -113,9 +126,8 @@ class World:
                 models.MediaEventRow.call_sid.in_(calls),
                 models.MediaEventRow.conference_sid.in_(confs))),
                 execution_options={"synchronize_session": False})
-            for table in WORLD_TABLES:
-                eng.db.execute(delete(table).where(table.account_sid == acct),
-                               execution_options={"synchronize_session": False})
+            for world_table in WORLD_TABLES:
+                eng.db.execute(delete(world_table).where(world_table.c.account_sid == acct))
             eng.db.execute(delete(models.VirtualPhone).where(
                 models.VirtualPhone.number.startswith(calls_engine.phone_key(acct, ""))),
                 execution_options={"synchronize_session": False})

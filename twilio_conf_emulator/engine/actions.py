@@ -183,7 +183,7 @@ def restore(eng: Engine) -> None:
             account_sid=req.account_sid, call_sid=req.call_sid,
             conference_sid=req.conference_sid, auth_token=acct.auth_token if acct else "",
             on_result=(Stored(eng, req.handler, dict(req.handler_args or {}))
-                       if req.handler in eng.actions else None),
+                       if req.handler is not None and req.handler in eng.actions else None),
             meta=meta))
     db.commit()
 

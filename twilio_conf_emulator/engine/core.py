@@ -51,6 +51,7 @@ from ..store.models import Account, Alert, Call, JournalEntry, MediaEventRow
 from . import actions, books, bounds
 from .actions import Outbound
 from .clock import Action, Scheduler, VirtualClock, _Item
+from .late_table import LateTable
 from .leg_purpose import LegPurpose, UnknownPurpose
 from .offload import JobFailed
 from .release import release_finished
@@ -99,8 +100,11 @@ class Engine(bounds.RunBounds):
         self.sids = sids
         self.router = router
         self.account_sid = account_sid
-        self.purposes = dict(purposes)
-        self.actions = dict(actions or {})  # stored actions by kind (action_kinds)
+        # A LateTable is the world's own (a service's part loads on first lookup); any other
+        # mapping is copied.
+        self.purposes = purposes if isinstance(purposes, LateTable) else dict(purposes)
+        self.actions = (actions if isinstance(actions, LateTable)  # stored actions by kind
+                        else dict(actions or {}))
         bounds.init(self)
         self.scheduler = Scheduler(clock)
         # Serialises runs of the scheduler; lent out while a webhook is in flight, so a

@@ -67,7 +67,3 @@ class Reservation(_Row, Base):
     worker_sid: Mapped[str] = mapped_column(String(34), index=True)
     reservation_status: Mapped[str] = mapped_column(String(16), default="pending")
 
-
-TABLES = (Reservation, Task, Worker, Workflow, TaskQueue, Activity, Workspace)
-SID_PREFIXES = {"WS": Workspace, "WA": Activity, "WQ": TaskQueue, "WW": Workflow,
-                "WK": Worker, "WT": Task, "WR": Reservation}

@@ -22,9 +22,6 @@ from typing import TYPE_CHECKING, Any
 from ...errors import TwilioError
 from ...media import timeline as tl
 from ...store.models import Call
-from ...taskrouter import reservations as tr_reservations
-from ...taskrouter import tasks as tr_tasks
-from ...taskrouter.models import Task, Workflow, Workspace
 from .. import audio_docs, callbacks, twiml
 from .. import calls as call_legs
 from .leg import TwimlLeg
@@ -44,7 +41,12 @@ def call_attributes(call: Call) -> dict[str, str]:
 
 def run(eng: Engine, call: Call, verb: twiml.Enqueue, gen: int, i: int) -> bool:
     """True: the document stops here while the caller is queued."""
-    wf = eng.db.get(Workflow, verb.workflow_sid or "")
+    # TaskRouter loads with the first <Enqueue> that names a workflow (engine/late_table.py).
+    wf = None
+    if verb.workflow_sid:
+        from ...taskrouter.models import Workflow
+
+        wf = eng.db.get(Workflow, verb.workflow_sid)
     if wf is None or wf.account_sid != call.account_sid:
         what = "without workflowSid (a named queue)" if not verb.workflow_sid \
             else f"with unknown workflowSid {verb.workflow_sid}"
@@ -61,6 +63,9 @@ def run(eng: Engine, call: Call, verb: twiml.Enqueue, gen: int, i: int) -> bool:
               "attributes are ignored", level="warning")
         extra = {}
     attrs.update(extra)
+    from ...taskrouter import tasks as tr_tasks
+    from ...taskrouter.models import Workspace
+
     ws = eng.db.get(Workspace, wf.workspace_sid)
     assert ws is not None  # a workflow's workspace outlives it
     try:
@@ -98,6 +103,10 @@ def _play_wait(eng: Engine, call: Call, verb: twiml.Enqueue) -> None:
 
 
 def _cancel_task(eng: Engine, call: Call) -> None:
+    from ...taskrouter import reservations as tr_reservations
+    from ...taskrouter import tasks as tr_tasks
+    from ...taskrouter.models import Task, Workspace
+
     opts = call.options or {}
     task = eng.db.get(Task, opts.get("tr_task") or "")
     ws = eng.db.get(Workspace, opts.get("tr_workspace") or "")

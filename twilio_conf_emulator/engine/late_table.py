@@ -1,0 +1,52 @@
+"""``LateTable``: an engine's table of named things (stored-action kinds, leg purposes), part of
+which belongs to a service that is loaded the first time one of its names is looked up.
+
+TaskRouter's kinds and its worker leg are in every world's tables, but its modules (models,
+matching, instructions) stay out of a process that never routes a task (issue 11: about
+1.4 MB of an idle server). A name is found as if the whole table had been given: ``table[name]``
+and ``name in table`` load the service whose prefix the name starts with, once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any
+
+
+class LateTable(dict):  # type: ignore[type-arg]  # str -> a kind's function or a LegPurpose
+    """``LateTable(table, late={prefix: "package.module:function"})``: the function returns
+    the rest of the table for every name that starts with ``prefix``."""
+
+    def __init__(self, table: dict[str, Any], late: dict[str, str]) -> None:
+        super().__init__(table)
+        self._late = dict(late)
+        self._loading = threading.Lock()
+
+    def _load(self, name: object) -> None:
+        """Load the service that owns ``name``, if one does and it is not loaded yet."""
+        if not self._late or not isinstance(name, str):
+            return
+        with self._loading:  # a second thread asking waits for the first one's load
+            for prefix, where in list(self._late.items()):
+                if name.startswith(prefix):
+                    module, _, function = where.partition(":")
+                    self.update(getattr(importlib.import_module(module), function)())
+                    del self._late[prefix]
+                    return
+
+    def __missing__(self, name: str) -> Any:
+        self._load(name)
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        if dict.__contains__(self, name):
+            return True
+        self._load(name)
+        return dict.__contains__(self, name)
+
+    def names(self) -> list[str]:
+        """Every name loaded so far, and the prefix of every service not loaded yet."""
+        return sorted([*self, *(f"{prefix}..." for prefix in self._late)])
