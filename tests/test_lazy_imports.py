@@ -1,7 +1,7 @@
 """A server starts, and answers REST calls that need no audio, no TwiML and no webhook,
 without importing numpy, soundfile, lxml or requests, TaskRouter's REST views or its models,
-xml.sax or urllib.request (memory and start-up time: issue 11); each comes in with the first thing that
-needs it."""
+the views of recordings, incoming phone numbers and the account, xml.sax or urllib.request
+(memory and start-up time: issue 11); each comes in with the first thing that needs it."""
 
 import json
 import subprocess
@@ -13,6 +13,9 @@ HEAVY = ("numpy", "soundfile", "lxml", "requests")
 # (whose TwiML tests/test_taskrouter_instructions.py checks) respectively.
 PARTS = ("twilio_conf_emulator.taskrouter.web", "twilio_conf_emulator.taskrouter.models",
          "urllib.request", "xml.sax")
+# Brought in by their first request (api/late_views.py).
+LATE_VIEWS = ("twilio_conf_emulator.api.numbers", "twilio_conf_emulator.api.recordings",
+              "twilio_conf_emulator.api.call_recordings", "twilio_conf_emulator.api.accounts")
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -34,7 +37,7 @@ SCRIPT = textwrap.dedent("""
                   f"{part['call_sid']}.json", headers=auth)
     held = web.post(f"{base}/Conferences/{part['conference_sid']}/Participants/"
                     f"{part['call_sid']}.json", headers=auth, data={"Hold": "true"})
-    idle = {m: m in sys.modules for m in %(heavy)r + %(parts)r}
+    idle = {m: m in sys.modules for m in %(heavy)r + %(parts)r + %(late)r}
 
     # Now the things that need them: a sound timed, a TwiML document parsed, a URL checked.
     from twilio_conf_emulator.engine import twiml
@@ -46,12 +49,16 @@ SCRIPT = textwrap.dedent("""
     from twilio_conf_emulator.webhooks.fetch import local_path
     path = local_path("file:///tmp/a%%20b.wav")
     workspaces = web.get("/v1/Workspaces", headers=auth)
-    print(json.dumps({"idle": idle, "status": [got.status_code, held.status_code],
+    late = [web.get(f"{base}/IncomingPhoneNumbers.json", headers=auth).status_code,
+            web.get(f"{base}/Recordings.json", headers=auth).status_code,
+            web.get(f"{base}.json", headers=auth).status_code]
+    print(json.dumps({"late": late, "late_loaded": [m for m in %(late)r if m in sys.modules],
+                      "idle": idle, "status": [got.status_code, held.status_code],
                       "status_after": got.get_json()["status"], "seconds": seconds,
                       "verbs": len(doc.verbs), "url": url, "path": path,
                       "workspaces": [workspaces.status_code, workspaces.get_json()["workspaces"]],
                       "used": {m: m in sys.modules for m in %(heavy)r + %(parts)r[:3]}}))
-""") % {"heavy": HEAVY, "parts": PARTS}
+""") % {"heavy": HEAVY, "parts": PARTS, "late": LATE_VIEWS}
 
 
 def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views(tmp_path):
@@ -60,13 +67,16 @@ def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == [200, 200]
-    assert result["idle"] == {m: False for m in HEAVY + PARTS}
+    assert result["idle"] == {m: False for m in HEAVY + PARTS + LATE_VIEWS}
     # Each still works when first needed, and brings its library in then.
     assert result["seconds"] == 0.5
     assert result["verbs"] == 1
     assert result["url"] == "http://example.com/"
     assert result["path"] == "/tmp/a b.wav"
     assert result["workspaces"] == [200, []]
+    # The late views' first requests load them (call recordings' views: not asked for).
+    assert result["late"] == [200, 200, 200]
+    assert result["late_loaded"] == [m for m in LATE_VIEWS if not m.endswith("call_recordings")]
     assert result["used"] == {"numpy": True, "soundfile": True, "lxml": True, "requests": True,
                               "twilio_conf_emulator.taskrouter.web": True,
                               "twilio_conf_emulator.taskrouter.models": True,

@@ -1,4 +1,6 @@
-"""The Account itself (fetch, update FriendlyName/Status)."""
+"""The Account itself (fetch, update FriendlyName/Status).
+
+The views' routes are in ``late_views.py``: this module loads on the first request for one."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from flask import request
 
 from ..timefmt import rfc2822
 from .base import authenticated, engine, respond
-from .blueprint import blueprint
 from .params import TChoice, TString, field, schema_class
 from .render import ROOT
 
@@ -51,13 +52,11 @@ def render_account(a: Account) -> dict[str, Any]:
     }
 
 
-@blueprint.get("/Accounts/<account_sid>.json")
 @authenticated
 def fetch_account(account: Account) -> ResponseReturnValue:
     return respond(render_account(account))
 
 
-@blueprint.post("/Accounts/<account_sid>.json")
 @authenticated
 def update_account(account: Account) -> ResponseReturnValue:
     p = UpdateParams.parse(request.form)

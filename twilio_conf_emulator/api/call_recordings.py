@@ -1,6 +1,8 @@
 """Call recordings: ``/Calls/{CallSid}/Recordings`` list, create (start recording the live
 call), fetch, update (pause / resume / stop; ``Twilio.CURRENT`` is the latest live one) and
-delete.  A ``Record=true`` leg's recording is listed here as well as at account level."""
+delete.  A ``Record=true`` leg's recording is listed here as well as at account level.
+
+The views' routes are in ``late_views.py``: this module loads on the first request for one."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from ..errors import NotFound
 from ..store.models import Recording
 from . import filters, render
 from .base import authenticated, engine, no_content, respond
-from .blueprint import blueprint
 from .calls import get_call
 from .paging import paginate
 from .params import PAGING, TChoice, TList, TMethod, TUrl, field, schema_class
@@ -26,7 +27,6 @@ if TYPE_CHECKING:  # annotations only
     from ..engine.core import Engine
     from ..store.models import Account
 
-PATH = "/Accounts/<account_sid>/Calls/<call_sid>/Recordings"
 CURRENT = "Twilio.CURRENT"
 
 
@@ -65,7 +65,6 @@ def _recording(eng: Engine, account: Account, call_sid: str, sid: str) -> Record
     return rec
 
 
-@blueprint.get(PATH + ".json")
 @authenticated
 def list_call_recordings(account: Account, call_sid: str) -> ResponseReturnValue:
     args = request.args
@@ -80,7 +79,6 @@ def list_call_recordings(account: Account, call_sid: str) -> ResponseReturnValue
     return respond(body)
 
 
-@blueprint.post(PATH + ".json")
 @authenticated
 def create_call_recording(account: Account, call_sid: str) -> ResponseReturnValue:
     p = CreateParams.parse(request.form)
@@ -91,7 +89,6 @@ def create_call_recording(account: Account, call_sid: str) -> ResponseReturnValu
     return respond(body, 201)
 
 
-@blueprint.get(PATH + "/<sid>.json")
 @authenticated
 def fetch_call_recording(account: Account, call_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
@@ -100,7 +97,6 @@ def fetch_call_recording(account: Account, call_sid: str, sid: str) -> ResponseR
     return respond(body)
 
 
-@blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_call_recording(account: Account, call_sid: str, sid: str) -> ResponseReturnValue:
     p = UpdateParams.parse(request.form)
@@ -112,7 +108,6 @@ def update_call_recording(account: Account, call_sid: str, sid: str) -> Response
     return respond(body)
 
 
-@blueprint.delete(PATH + "/<sid>.json")
 @authenticated
 def delete_call_recording(account: Account, call_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()

@@ -1,4 +1,6 @@
-"""IncomingPhoneNumbers: any E.164 number is "yours"; its VoiceUrl routes inbound virtual calls."""
+"""IncomingPhoneNumbers: any E.164 number is "yours"; its VoiceUrl routes inbound virtual calls.
+
+The views' routes are in ``late_views.py``: this module loads on the first request for one."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from ..errors import BadRequest, NotFound
 from ..store.models import IncomingPhoneNumber
 from . import render
 from .base import authenticated, engine, no_content, respond
-from .blueprint import blueprint
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TMethod, TSid, TString, TUrl, field, schema_class
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:  # annotations only
 
     from ..store.models import Account
 
-PATH = "/Accounts/<account_sid>/IncomingPhoneNumbers"
 
 WRITABLE = {
     "friendly_name": field(TString, "FriendlyName", max_length=64),
@@ -92,7 +92,6 @@ def get_number(db: Session, account: Account, sid: str) -> IncomingPhoneNumber:
     return n
 
 
-@blueprint.post(PATH + ".json")
 @authenticated
 def create_number(account: Account) -> ResponseReturnValue:
     p = CreateParams.parse(request.form)
@@ -105,7 +104,6 @@ def create_number(account: Account) -> ResponseReturnValue:
     return respond(body, 201)
 
 
-@blueprint.get(PATH + ".json")
 @authenticated
 def list_numbers(account: Account) -> ResponseReturnValue:
     p = ListParams.parse(request.args)
@@ -123,7 +121,6 @@ def list_numbers(account: Account) -> ResponseReturnValue:
     return respond(body)
 
 
-@blueprint.get(PATH + "/<sid>.json")
 @authenticated
 def fetch_number(account: Account, sid: str) -> ResponseReturnValue:
     with engine().transaction() as db:
@@ -131,7 +128,6 @@ def fetch_number(account: Account, sid: str) -> ResponseReturnValue:
     return respond(body)
 
 
-@blueprint.post(PATH + "/<sid>.json")
 @authenticated
 def update_number(account: Account, sid: str) -> ResponseReturnValue:
     p = UpdateParams.parse(request.form)
@@ -142,7 +138,6 @@ def update_number(account: Account, sid: str) -> ResponseReturnValue:
     return respond(body)
 
 
-@blueprint.delete(PATH + "/<sid>.json")
 @authenticated
 def delete_number(account: Account, sid: str) -> ResponseReturnValue:
     with engine().transaction() as db:

@@ -6,6 +6,8 @@ Media: ``/Accounts/{AC}/Recordings/{RE}`` with no extension or ``.wav`` is 8 kHz
 unless ``RequestedChannels=2`` is asked of a dual recording (asking it of a mono one logs
 warning 16113 and serves mono).  Whether media needs HTTP auth is
 ``EmulatorConfig.recording_media_requires_auth``.
+
+The views' routes are in ``late_views.py``: this module loads on the first request for one.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from ..errors import NotFound
 from ..store.models import Account, Recording
 from . import filters, render
 from .base import authenticated, engine, no_content, respond, world_for_path
-from .blueprint import blueprint
 from .ignored import consume
 from .paging import paginate
 from .params import PAGING, TBool, TChoice, TString, field, schema_class
@@ -28,8 +29,6 @@ from .params import PAGING, TBool, TChoice, TString, field, schema_class
 if TYPE_CHECKING:  # annotations only
     from flask.typing import ResponseReturnValue
 
-CONF = "/Accounts/<account_sid>/Conferences/<conference_sid>/Recordings"
-ACCT = "/Accounts/<account_sid>/Recordings"
 CURRENT = "Twilio.CURRENT"
 STATUSES = ("in-progress", "paused", "stopped", "processing", "completed", "absent")
 MIME = {"wav": "audio/x-wav", "mp3": "audio/mpeg"}
@@ -69,7 +68,6 @@ def _conference_recording(eng, account, conference_sid, sid):
     return conf, rec
 
 
-@blueprint.get(CONF + ".json")
 @authenticated
 def list_conference_recordings(account: Account, conference_sid: str) -> ResponseReturnValue:
     args = request.args
@@ -88,7 +86,6 @@ def list_conference_recordings(account: Account, conference_sid: str) -> Respons
     return respond(body)
 
 
-@blueprint.get(CONF + "/<sid>.json")
 @authenticated
 def fetch_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
@@ -98,7 +95,6 @@ def fetch_conference_recording(account: Account, conference_sid: str, sid: str) 
     return respond(body)
 
 
-@blueprint.post(CONF + "/<sid>.json")
 @authenticated
 def update_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
     p = UpdateParams.parse(request.form)
@@ -110,7 +106,6 @@ def update_conference_recording(account: Account, conference_sid: str, sid: str)
     return respond(body)
 
 
-@blueprint.delete(CONF + "/<sid>.json")
 @authenticated
 def delete_conference_recording(account: Account, conference_sid: str, sid: str) -> ResponseReturnValue:
     eng = engine()
@@ -121,7 +116,6 @@ def delete_conference_recording(account: Account, conference_sid: str, sid: str)
 
 
 # -- account level -------------------------------------------------------------------------
-@blueprint.get(ACCT + ".json")
 @authenticated
 def list_recordings(account: Account) -> ResponseReturnValue:
     args = request.args
@@ -148,8 +142,6 @@ def _account_recording(db, account_sid, sid, include_deleted=False):
     return rec
 
 
-@blueprint.route(ACCT + "/<sid>", methods=["GET", "DELETE"])
-@blueprint.route(ACCT + "/<sid>.<ext>", methods=["GET", "DELETE"])
 def recording(account_sid: str, sid: str, ext: str | None = None) -> ResponseReturnValue:
     if ext is not None and ext not in ("json", "wav", "mp3"):
         raise NotFound(request.path)
