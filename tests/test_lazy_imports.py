@@ -1,7 +1,8 @@
 """A server starts, and answers REST calls that need no audio, no TwiML and no webhook,
 without importing numpy, soundfile, lxml or requests, TaskRouter's REST views or its models,
-the views of recordings, incoming phone numbers and the account, xml.sax or urllib.request
-(memory and start-up time: issue 11); each comes in with the first thing that needs it."""
+the views of recordings, incoming phone numbers and the account, the TwiML interpreter, xml.sax
+or urllib.request (memory and start-up time: issue 11); each comes in with the first thing
+that needs it."""
 
 import json
 import subprocess
@@ -13,6 +14,9 @@ HEAVY = ("numpy", "soundfile", "lxml", "requests")
 # (whose TwiML tests/test_taskrouter_instructions.py checks) respectively.
 PARTS = ("twilio_conf_emulator.taskrouter.web", "twilio_conf_emulator.taskrouter.models",
          "urllib.request", "xml.sax")
+# Brought in by the first TwiML document: the interpreter and the TwiML model
+# (tests/test_services_load_on_use.py runs one in a world made before them).
+VOICE = ("twilio_conf_emulator.engine.voice.runner", "twilio_conf_emulator.engine.twiml.model")
 # Brought in by their first request (api/late_views.py).
 LATE_VIEWS = ("twilio_conf_emulator.api.numbers", "twilio_conf_emulator.api.recordings",
               "twilio_conf_emulator.api.call_recordings", "twilio_conf_emulator.api.accounts")
@@ -37,7 +41,7 @@ SCRIPT = textwrap.dedent("""
                   f"{part['call_sid']}.json", headers=auth)
     held = web.post(f"{base}/Conferences/{part['conference_sid']}/Participants/"
                     f"{part['call_sid']}.json", headers=auth, data={"Hold": "true"})
-    idle = {m: m in sys.modules for m in %(heavy)r + %(parts)r + %(late)r}
+    idle = {m: m in sys.modules for m in %(heavy)r + %(parts)r + %(voice)r + %(late)r}
 
     # Now the things that need them: a sound timed, a TwiML document parsed, a URL checked.
     from twilio_conf_emulator.engine import twiml
@@ -58,7 +62,7 @@ SCRIPT = textwrap.dedent("""
                       "verbs": len(doc.verbs), "url": url, "path": path,
                       "workspaces": [workspaces.status_code, workspaces.get_json()["workspaces"]],
                       "used": {m: m in sys.modules for m in %(heavy)r + %(parts)r[:3]}}))
-""") % {"heavy": HEAVY, "parts": PARTS, "late": LATE_VIEWS}
+""") % {"heavy": HEAVY, "parts": PARTS, "voice": VOICE, "late": LATE_VIEWS}
 
 
 def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views(tmp_path):
@@ -67,7 +71,7 @@ def test_serving_rest_calls_imports_no_audio_xml_http_client_or_taskrouter_views
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["status"] == [200, 200]
-    assert result["idle"] == {m: False for m in HEAVY + PARTS + LATE_VIEWS}
+    assert result["idle"] == {m: False for m in HEAVY + PARTS + VOICE + LATE_VIEWS}
     # Each still works when first needed, and brings its library in then.
     assert result["seconds"] == 0.5
     assert result["verbs"] == 1

@@ -14,11 +14,11 @@ from sqlalchemy import column, delete, func, or_, select, table
 
 from .engine import actions, bounds
 from .engine import calls as calls_engine
-from .engine.action_kinds import stored_actions
+from .engine.action_kinds import LATE_KINDS, stored_actions
 from .engine.clock import VirtualClock
 from .engine.core import Engine
 from .engine.late_table import LateTable
-from .engine.purposes import leg_purposes
+from .engine.purposes import LATE_PURPOSES, leg_purposes
 from .faces import Digits
 from .journal import Journal
 from .sids import SidFactory
@@ -41,7 +41,7 @@ WORLD_PREFIXES: dict[str, Any] = {
     "PN": models.IncomingPhoneNumber.__table__, "RE": models.Recording.__table__,
     **{prefix: _tr_table(name) for prefix, name in tr_tables.SID_PREFIXES.items()}}
 # TaskRouter's leg purpose and stored actions: in every world's tables, its modules loaded
-# the first time one is looked up (engine/late_table.py).
+# the first time one is looked up (engine/late_table.py), as the voice engine's are.
 TASKROUTER_PURPOSES = {"taskrouter-worker": "twilio_conf_emulator.taskrouter.service:purposes"}
 TASKROUTER_ACTIONS = {"taskrouter.": "twilio_conf_emulator.taskrouter.action_kinds:stored_actions"}
 
@@ -66,9 +66,10 @@ class World:
         self.clock = VirtualClock(server.clock_mode, epoch=server.epoch, speed=server.speed)
         self.sids = SidFactory(server.seed, scope=account_sid)
         self.engine = Engine(config, server.store, self.clock, self.sids, server.router,
-                             purposes=LateTable(leg_purposes(), TASKROUTER_PURPOSES),
+                             purposes=LateTable(leg_purposes(),
+                                                {**LATE_PURPOSES, **TASKROUTER_PURPOSES}),
                              account_sid=account_sid,
-                             actions=LateTable(stored_actions(), TASKROUTER_ACTIONS))
+                             actions=LateTable(stored_actions(), {**LATE_KINDS, **TASKROUTER_ACTIONS}))
         self._client: Any = None
         self._runner: Any = None
         # What calls heard, rendered per conference; used only while its timeline is unchanged.

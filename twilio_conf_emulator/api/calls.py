@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from flask import request
 
-from ..engine.voice import calls_api
 from ..errors import NotFound
 from ..store.models import Call
 from . import filters, render
@@ -91,6 +90,9 @@ def create_call(account: Account) -> ResponseReturnValue:
     p = CreateParams.parse(request.form)
     if p.get("application_sid") and (p.get("url") or p.get("twiml")):
         ignore("ApplicationSid", "Url or Twiml is given and is used instead")
+    # The voice engine loads with the first call made or changed through the API.
+    from ..engine.voice import calls_api
+
     eng = engine()
     with eng.transaction():
         call = calls_api.create_api_call(eng, account, p)
@@ -129,6 +131,8 @@ def fetch_call(account: Account, sid: str) -> ResponseReturnValue:
 @authenticated
 def update_call(account: Account, sid: str) -> ResponseReturnValue:
     p = UpdateParams.parse(request.form)
+    from ..engine.voice import calls_api
+
     eng = engine()
     with eng.transaction() as db:
         call = get_call(db, account, sid)
@@ -140,6 +144,8 @@ def update_call(account: Account, sid: str) -> ResponseReturnValue:
 @blueprint.delete(PATH + "/<sid>.json")
 @authenticated
 def delete_call(account: Account, sid: str) -> ResponseReturnValue:
+    from ..engine.voice import calls_api
+
     eng = engine()
     with eng.transaction() as db:
         calls_api.delete_api_call(eng, get_call(db, account, sid))

@@ -4,6 +4,9 @@
 A kind is a name in the store (``scheduled_actions.kind``, ``pending_requests.handler``): once
 released, keep it, or a store written by that version has actions nothing runs (they are
 dropped at start-up). The arguments are JSON.
+
+The TwiML voice engine's kinds are its own (``voice/action_kinds.py``), loaded with it on the
+first lookup of one of them (``LATE_KINDS``, a world's ``LateTable``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from collections.abc import Callable
 
 from . import amd, audio_docs, calls, recording, speech_events
 from .conference import joining
-from .voice import dial_number, gather, gather_speech, inbound, runner
+
+# Kinds by prefix -> the function that returns them, in a module loaded on first lookup.
+LATE_KINDS = dict.fromkeys(("twiml.", "gather.", "dial."),
+                           "twilio_conf_emulator.engine.voice.action_kinds:stored_actions")
 
 
 def stored_actions() -> dict[str, Callable[..., object]]:
@@ -34,18 +40,4 @@ def stored_actions() -> dict[str, Callable[..., object]]:
         "music.redirect": audio_docs._music_redirect,
         "speech.window": speech_events.next_window,
         "speech.event": speech_events.fire,
-        # the TwiML interpreter: the next verb, its timers, and the answer to a TwiML fetch
-        "twiml.ring": inbound._ring,
-        "twiml.fetched": runner._fetched,
-        "twiml.hosted": runner._run_hosted,
-        "twiml.start": runner._start_live,
-        "twiml.step": runner.step,
-        "twiml.play-fetched": runner._play_fetched,
-        "twiml.end": runner._end_if_live,
-        "twiml.answer-after-pause": runner._answer_after_pause,
-        "twiml.gather-prompt": gather._gather_prompt_next,
-        "twiml.gather-timeout": gather._gather_timeout,
-        "gather.speech-partial": gather_speech.partial_result,
-        "gather.speech-result": gather_speech.submit,
-        "dial.time-limit": dial_number._number_time_limit,
     }

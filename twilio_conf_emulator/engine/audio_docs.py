@@ -21,15 +21,17 @@ from ..webhooks import content
 from ..webhooks.fetch import is_local, local_path
 from ..webhooks.fetch import local_result as fetch_result
 from ..webhooks.transport import OutboundRequest
-from . import callbacks, twiml
+from . import callbacks
 from .actions import Stored, schedule, stored
 from .conference.events import send_event
 from .conference.lookups import participant_for_call
+from .default_wait_url import DEFAULT
 from .hosted_media import hosted_ref
 
 if TYPE_CHECKING:  # annotations only
     from ..store.models import Conference, Participant
     from ..webhooks.wire import DeliveryResult
+    from . import twiml
     from .core import Engine
 
 HOLD_MUSIC = {"kind": "hold-music"}
@@ -86,6 +88,8 @@ def fetch_playlist(eng: Engine, account_sid: str, url: str, method: str,
         if what == "audio":
             on_done(_bytes_ref(result.body), None)
             return
+        from . import twiml  # the TwiML model loads with the first document
+
         try:
             if what == "text":
                 doc = twiml.document_from_text(content.decode_text(result), result.final_url)
@@ -111,6 +115,8 @@ def _resolve_document(eng: Engine, account_sid: str, doc: twiml.Document, doc_ur
                       params: list[tuple[str, str]], on_done: Callable[[Any, Any], None],
                       call_sid: str | None, conference_sid: str | None, kind: str, hops: int,
                       redirect_later: bool = False) -> None:
+    from . import twiml
+
     items: list[Any] = []
     loop = False
     pending: list[tuple[Any, str]] = []
@@ -259,7 +265,7 @@ def play_wait(eng: Engine, conf: Conference, part: Participant,
     url = opts.get("wait_url")
     sid, conf_sid = part.call_sid, conf.sid
     gen = _new_music(part)
-    if url is None or url is twiml.DEFAULT or url == "DEFAULT":
+    if url is None or url is DEFAULT or url == "DEFAULT":
         eng.media_event("wait-audio", call_sid=sid, conference_sid=conf_sid, audio=HOLD_MUSIC)
         return
     if url == "":

@@ -1,10 +1,11 @@
-"""``LateTable``: an engine's table of named things (stored-action kinds, leg purposes), part of
-which belongs to a service that is loaded the first time one of its names is looked up.
+"""``LateTable``: an engine's table of named things (stored-action kinds, leg purposes), parts
+of which belong to services loaded the first time one of their names is looked up.
 
-TaskRouter's kinds and its worker leg are in every world's tables, but its modules (models,
-matching, instructions) stay out of a process that never routes a task (issue 11: about
-1.4 MB of an idle server). A name is found as if the whole table had been given: ``table[name]``
-and ``name in table`` load the service whose prefix the name starts with, once.
+The TwiML voice engine's kinds and legs, and TaskRouter's, are in every world's tables, but
+their modules stay out of a process that never runs a TwiML document or routes a task (issue
+11: memory of an idle server). A name is found as if the whole table had been given:
+``table[name]`` and ``name in table`` load the service whose prefix the name starts with,
+once.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class LateTable(dict):  # type: ignore[type-arg]  # str -> a kind's function or 
                 if name.startswith(prefix):
                     module, _, function = where.partition(":")
                     self.update(getattr(importlib.import_module(module), function)())
-                    del self._late[prefix]
+                    # One service may own several prefixes: all of it is loaded now.
+                    self._late = {p: w for p, w in self._late.items() if w != where}
                     return
 
     def __missing__(self, name: str) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ...errors import TwilioError
+from ..default_wait_url import DEFAULT, TWILIO_HOLD_MUSIC_URL, _DefaultWaitUrl  # noqa: F401 - the model's names
 
 PARSE_FAILURE = 12100
 SCHEMA_WARNING = 12200
@@ -25,9 +26,6 @@ PARTICIPANT_LABEL_INVALID = 16023
 
 PARTICIPANT_LABEL_MAX = 128
 MAX_PARTICIPANTS = 250
-
-# What <Conference> plays when no waitUrl is given (TC-DOC).  Fetched with GET.
-TWILIO_HOLD_MUSIC_URL = "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical"
 
 # Verbs a waitUrl, holdUrl or announceUrl document may contain; anything else is 13238.
 WAIT_URL_VERBS = frozenset({"Play", "Say", "Pause", "Redirect"})
@@ -70,20 +68,6 @@ class TwimlWarning:
 Warning12200 = TwimlWarning  # the name the design notes use
 
 
-class _DefaultWaitUrl:
-    """``Conference.wait_url`` when the attribute is absent: Twilio's own hold music.
-    Distinct from ``""``, which means play nothing."""
-
-    url = TWILIO_HOLD_MUSIC_URL
-
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-    def __reduce__(self) -> str:  # stays a singleton through copy/pickle
-        return "DEFAULT"
-
-
-DEFAULT = _DefaultWaitUrl()
 
 
 # --- the document model -------------------------------------------------------------------

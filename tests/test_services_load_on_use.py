@@ -1,8 +1,8 @@
-"""TaskRouter's modules load on first use (issue 11: memory of a server that never routes a
-task), yet a world made before they loaded runs all of TaskRouter: its stored actions and its
-worker leg are found in the world's tables as if they had been there from the start, in a
-running process and in one restarted on the same store. Each runs in a fresh interpreter, so
-nothing else has loaded TaskRouter first."""
+"""The TwiML voice engine and TaskRouter load on first use (issue 11: memory of a server that
+never runs a TwiML document or routes a task), yet a world made before they loaded runs all of
+them: their stored actions and leg purposes are found in the world's tables as if they had been
+there from the start, in a running process and in one restarted on the same store. Each runs
+in a fresh interpreter, so nothing else has loaded them first."""
 
 import json
 import os
@@ -25,6 +25,34 @@ def run(script, *args):
                          env=dict(os.environ, PYTHONPATH=TESTS))
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+VOICE = """
+    import json, sys
+    from twilio_conf_emulator import Emulator
+    from twilio_conf_emulator.config import EmulatorConfig
+
+    emu = Emulator(config=EmulatorConfig(strict_actions=True))
+    emu.client.conferences.list()
+    before = [m for m in sys.modules if ".engine.voice" in m or ".engine.twiml" in m]
+    call = emu.client.calls.create(to="+15550001111", from_="+15550002222", twiml=(
+        "<Response><Say>Hello</Say><Pause length='30'/><Hangup/></Response>"))
+    emu.advance(15)
+    during = emu.client.calls(call.sid).fetch().status
+    emu.advance(60)
+    print(json.dumps({"before": before, "during": during,
+                      "after": emu.client.calls(call.sid).fetch().status,
+                      "loaded": "twilio_conf_emulator.engine.voice.runner" in sys.modules}))
+"""
+
+
+def test_a_world_made_before_the_voice_engine_loaded_runs_a_twiml_call():
+    got = run(VOICE)
+    assert got["before"] == []
+    # The Calls API loaded the interpreter; its leg purpose and its timers (the <Pause>, a
+    # stored action) were found in the world's tables, and the call ran to its <Hangup>.
+    assert got["loaded"] is True
+    assert got["during"] == "in-progress" and got["after"] == "completed"
 
 
 FLOW = """
