@@ -157,3 +157,15 @@ _LOADS: list = []
 def _part():
     _LOADS.append(1)
     return dict(_PART)
+
+
+def test_the_taskrouter_tables_a_world_names_are_its_models_tables():
+    """A world resets and resumes TaskRouter's tables by name (taskrouter/late.py): the names
+    must be every TaskRouter model's table, each with its SID prefix (a restart that reuses
+    no SID: tests/test_taskrouter_store.py)."""
+    from twilio_conf_emulator.taskrouter import late, models
+
+    mapped = {m.__tablename__: m for m in vars(models).values()
+              if isinstance(m, type) and hasattr(m, "__tablename__")}
+    assert sorted(late.WORLD_TABLES) == sorted(mapped)
+    assert sorted(late.SID_PREFIXES.values()) == sorted(mapped)

@@ -9,7 +9,7 @@ from twilio_conf_emulator import Emulator
 from twilio_conf_emulator.engine.action_kinds import LATE_KINDS, stored_actions
 from twilio_conf_emulator.engine.voice.action_kinds import stored_actions as voice_actions
 from twilio_conf_emulator.taskrouter.action_kinds import stored_actions as taskrouter_actions
-from twilio_conf_emulator.world import TASKROUTER_ACTIONS
+from twilio_conf_emulator.taskrouter.late import LATE_KINDS as TASKROUTER_KINDS
 
 PACKAGE = Path(twilio_conf_emulator.__file__).parent
 KIND = re.compile(r'(?:stored\(eng,|schedule\(eng,[^;]*?)\s*"([a-z-]+\.[a-z-]+)"', re.S)
@@ -32,10 +32,10 @@ def test_each_services_kinds_are_found_by_the_prefixes_that_load_it():
     def owner(kind, late):
         return next((where for prefix, where in late.items() if kind.startswith(prefix)), None)
 
-    assert all(owner(k, LATE_KINDS) is None and owner(k, TASKROUTER_ACTIONS) is None
+    assert all(owner(k, LATE_KINDS) is None and owner(k, TASKROUTER_KINDS) is None
                for k in stored_actions())
     assert all(owner(k, LATE_KINDS) for k in voice_actions())
-    assert all(owner(k, TASKROUTER_ACTIONS) for k in taskrouter_actions())
+    assert all(owner(k, TASKROUTER_KINDS) for k in taskrouter_actions())
 
 
 def test_an_unknown_stored_kind_from_an_older_store_is_dropped_not_run(store_url):

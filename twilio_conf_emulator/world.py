@@ -23,7 +23,7 @@ from .faces import Digits
 from .journal import Journal
 from .sids import SidFactory
 from .store import models
-from .taskrouter import tables as tr_tables
+from .taskrouter import late as taskrouter
 
 
 def _tr_table(name: str) -> Any:
@@ -35,15 +35,11 @@ def _tr_table(name: str) -> Any:
 WORLD_TABLES = tuple(model.__table__ for model in (
     models.Participant, models.Conference, models.Call, models.IncomingPhoneNumber,
     models.Recording, models.JournalEntry, models.Alert)) + tuple(
-    _tr_table(name) for name in tr_tables.WORLD_TABLES)
+    _tr_table(name) for name in taskrouter.WORLD_TABLES)
 WORLD_PREFIXES: dict[str, Any] = {
     "CF": models.Conference.__table__, "CA": models.Call.__table__,
     "PN": models.IncomingPhoneNumber.__table__, "RE": models.Recording.__table__,
-    **{prefix: _tr_table(name) for prefix, name in tr_tables.SID_PREFIXES.items()}}
-# TaskRouter's leg purpose and stored actions: in every world's tables, its modules loaded
-# the first time one is looked up (engine/late_table.py), as the voice engine's are.
-TASKROUTER_PURPOSES = {"taskrouter-worker": "twilio_conf_emulator.taskrouter.service:purposes"}
-TASKROUTER_ACTIONS = {"taskrouter.": "twilio_conf_emulator.taskrouter.action_kinds:stored_actions"}
+    **{prefix: _tr_table(name) for prefix, name in taskrouter.SID_PREFIXES.items()}}
 
 
 def world_sids(db: Any, account_sid: str) -> dict[str, list[str]]:
@@ -66,10 +62,12 @@ class World:
         self.clock = VirtualClock(server.clock_mode, epoch=server.epoch, speed=server.speed)
         self.sids = SidFactory(server.seed, scope=account_sid)
         self.engine = Engine(config, server.store, self.clock, self.sids, server.router,
+                             # The voice engine's and TaskRouter's parts load on first lookup.
                              purposes=LateTable(leg_purposes(),
-                                                {**LATE_PURPOSES, **TASKROUTER_PURPOSES}),
+                                                {**LATE_PURPOSES, **taskrouter.LATE_PURPOSES}),
                              account_sid=account_sid,
-                             actions=LateTable(stored_actions(), {**LATE_KINDS, **TASKROUTER_ACTIONS}))
+                             actions=LateTable(stored_actions(),
+                                               {**LATE_KINDS, **taskrouter.LATE_KINDS}))
         self._client: Any = None
         self._runner: Any = None
         # What calls heard, rendered per conference; used only while its timeline is unchanged.
