@@ -147,7 +147,7 @@ def test_late_table_loads_the_service_a_name_belongs_to_once():
     with pytest.raises(KeyError):
         table["nothing"]
     assert table.names() == ["tr.match", "tr.ttl", "twiml"]
-    assert LateTable({}, {"tr.": "x:y"}).names() == ["tr...."]
+    assert LateTable({"a": 1}, {"tr.": "x:y"}).names() == ["a", "tr."]
 
 
 _PART: dict = {}

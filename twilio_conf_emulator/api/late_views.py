@@ -4,7 +4,7 @@ conference's, the account's), incoming phone numbers, and the account itself.
 Their routes are declared here, so the app matches them exactly as if their modules were
 loaded (a 404, a 405 with its Allow header, the OpenAPI walk of the routes); each view is a
 ``LateView`` that imports its module the first time it is called. A server never asked for
-these resources never holds their views, schemas and rendering (about 0.4 MB of an idle
+these resources never holds their views, schemas and rendering (about 0.2 MB of an idle
 server, issue 11). tests/test_late_views.py holds every route to a view that exists.
 """
 

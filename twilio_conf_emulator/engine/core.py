@@ -218,8 +218,9 @@ class Engine(bounds.RunBounds):
         try:
             return self.purposes[name]  # type: ignore[index]  # None: a KeyError as any unknown
         except KeyError:
-            raise UnknownPurpose(f"no leg purpose {name!r} (known: "
-                                 f"{', '.join(sorted(self.purposes))})") from None
+            known = (self.purposes.names() if isinstance(self.purposes, LateTable)
+                     else sorted(self.purposes))  # a late service's purposes too
+            raise UnknownPurpose(f"no leg purpose {name!r} (known: {', '.join(known)})") from None
 
     def purpose_of(self, call: Call) -> LegPurpose:
         return self.purpose((call.options or {}).get("purpose"))

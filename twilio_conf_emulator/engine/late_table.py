@@ -50,5 +50,6 @@ class LateTable(dict):  # type: ignore[type-arg]  # str -> a kind's function or 
         return dict.__contains__(self, name)
 
     def names(self) -> list[str]:
-        """Every name loaded so far, and the prefix of every service not loaded yet."""
-        return sorted([*self, *(f"{prefix}..." for prefix in self._late)])
+        """Every name loaded so far, and the prefix of every service not loaded yet (for a
+        leg purpose, its whole name): what the table answers for, without loading anything."""
+        return sorted({*self, *self._late})
