@@ -106,3 +106,42 @@ def test_the_command_line_imports_the_scenario_runner_only_for_a_scenario(tmp_pa
     assert len(failed.stderr.strip().splitlines()) == 1
     assert failed.stderr.startswith("twilio-conf-emulator: error: ")
     assert "unexpected" not in failed.stderr  # the scenario's own message, not the fallback
+
+
+FIRST_WEBHOOKS_AT_ONCE = textwrap.dedent("""
+    import json, threading
+    from twilio_conf_emulator.webhooks import cookies, http_transport, urls
+
+    errors = []
+    barrier = threading.Barrier(12)
+
+    def first(use):
+        barrier.wait()  # every thread reaches requests' first import at the same moment
+        try:
+            use()
+        except Exception as err:
+            errors.append(repr(err))
+
+    uses = [lambda: urls.canonical("https://example.com/a b?x=1"),
+            lambda: http_transport.HttpTransport().cookies,
+            lambda: cookies.store_cookies(http_transport.HttpTransport().cookies,
+                                          "https://example.com/", [("Set-Cookie", "a=1")])]
+    threads = [threading.Thread(target=first, args=(use,)) for use in uses * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps(errors))
+""")
+
+
+def test_many_threads_sending_their_first_webhooks_at_once_all_get_requests():
+    """requests is imported with the first webhook, by whichever thread sends it: in a server,
+    several worlds' runners at once. Each must get the whole package, never a half-made one
+    ("cannot import name ... from partially initialized module": that webhook was lost).
+    Three fresh interpreters; before the fix nearly every one of them failed."""
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", FIRST_WEBHOOKS_AT_ONCE],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from ..late_imports import whole
+
 if TYPE_CHECKING:  # annotations only; requests itself is imported with the first webhook
     from requests.cookies import RequestsCookieJar
 
@@ -19,6 +21,7 @@ def cookie_header(jar: RequestsCookieJar, url: str) -> str | None:
     """The ``Cookie`` header the jar would send to ``url``, or None."""
     if not len(jar):
         return None  # the usual case, and what the jar would answer
+    whole("requests")  # from whichever thread asks first (late_imports.py)
     from requests.cookies import get_cookie_header
 
     # requests' own mocks accept anything with .url and .headers (duck typing, as requests does).
@@ -30,6 +33,7 @@ def store_cookies(jar: RequestsCookieJar, url: str, header_items: Iterable[tuple
     header_items = list(header_items)
     if not any(name.lower() in _SET_COOKIE for name, _ in header_items):
         return  # nothing for the jar to extract (most answers)
+    whole("requests")
     from requests.cookies import MockRequest, MockResponse
 
     message = http.client.HTTPMessage()

@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..config import EmulatorConfig
+from ..late_imports import whole
 from . import codes
 from .delivery import Exchange, Transport
 from .wire import encode_body
@@ -54,6 +55,7 @@ class HttpTransport(Transport):
         """The jar every session of this transport shares (made, with requests, when first
         needed: a server that sends no webhook never imports requests)."""
         if self._cookies is None:
+            whole("requests")  # from whichever thread sends first (late_imports.py)
             from requests.cookies import RequestsCookieJar
 
             with self._lock:

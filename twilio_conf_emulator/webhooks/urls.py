@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ..late_imports import whole
+
 # Connection-override keys that change how the emulator waits, in milliseconds.
 # https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides
 TIMEOUT_OVERRIDES = {"ct": "connect", "rt": "read", "tt": "total"}
@@ -41,7 +43,8 @@ def canonical(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidUrl(f"{url!r} is not an absolute http or https URL")
-    from requests.exceptions import RequestException  # with the first URL checked
+    whole("requests")  # with the first URL checked, from whichever thread (late_imports.py)
+    from requests.exceptions import RequestException
     from requests.models import PreparedRequest
 
     prepared = PreparedRequest()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.test import run_wsgi_app
 
 from ..config import EmulatorConfig
+from ..late_imports import whole
 from . import codes, wsgi_environ
 from .cookies import cookie_header, store_cookies
 from .delivery import Exchange, Transport
@@ -31,7 +32,8 @@ class WsgiTransport(Transport):
         self.app = app
         self.config = config if config is not None else EmulatorConfig()
         if cookies is None:
-            from requests.cookies import RequestsCookieJar  # with the first WSGI app given
+            whole("requests")  # with the first WSGI app given (late_imports.py)
+            from requests.cookies import RequestsCookieJar
 
             cookies = RequestsCookieJar()
         self.cookies = cookies
